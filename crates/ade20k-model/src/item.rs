@@ -1,0 +1,154 @@
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::{ClassMap, Error, InstanceMask, MaskKind, MaskSource};
+
+/// An ADE class index (`name_ndx`): the class value of an object's pixels in the
+/// class maps. 0 means unlabeled and is never the class of an object.
+pub type ClassIndex = u32;
+
+/// One annotated photo, with every object and part in it.
+///
+/// Masks are not held by the item: [`Item::instance_mask`] and [`Item::class_map`]
+/// load them on demand, so an item stays small however many objects it has.
+#[derive(Clone, Serialize)]
+pub struct Item {
+    /// Path of the image relative to its subset, without extension, with `/`
+    /// separators, e.g. `urban/street/ADE_train_00016869`. Unique within a subset.
+    pub id: String,
+    /// Name of the subset the item belongs to, e.g. `training`.
+    pub subset: String,
+    /// The photo.
+    pub image: ImageInfo,
+    /// Folder of the image inside the original release (`annotation.folder`).
+    pub folder: String,
+    /// Scene words, most general first, e.g. `["outdoor", "urban", "street"]`.
+    pub scene: Vec<String>,
+    /// Where the original photo came from.
+    pub source: SourceInfo,
+    /// Every object and part, in annotation order (index = position here).
+    pub objects: Vec<Object>,
+    /// Number of part-level class maps (`_parts_1.png` … `_parts_N.png`) present
+    /// beside the level-0 map (`_seg.png`).
+    pub part_levels: u32,
+    /// Where the masks of this item are loaded from.
+    #[serde(skip)]
+    pub masks: Arc<dyn MaskSource>,
+}
+
+impl Item {
+    /// Loads the instance mask of `self.objects[object]`.
+    pub fn instance_mask(&self, object: usize) -> Result<InstanceMask, Error> {
+        self.masks.instance_mask(self, &self.objects[object])
+    }
+
+    /// Loads the instance mask of `self.objects[object]` and keeps the `kind` of pixels.
+    pub fn binary_mask(&self, object: usize, kind: MaskKind) -> Result<crate::BinaryMask, Error> {
+        Ok(self.instance_mask(object)?.binary(kind))
+    }
+
+    /// Loads the class map of part level `level` (0 = objects, `_seg.png`).
+    pub fn class_map(&self, level: u32) -> Result<ClassMap, Error> {
+        self.masks.class_map(self, level)
+    }
+
+    /// Index in `self.objects` of the object whose ADE id is `ade_id`.
+    pub fn object_index(&self, ade_id: u32) -> Option<usize> {
+        self.objects.iter().position(|object| object.ade_id == ade_id)
+    }
+}
+
+impl fmt::Debug for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Item")
+            .field("id", &self.id)
+            .field("subset", &self.subset)
+            .field("image", &self.image)
+            .field("folder", &self.folder)
+            .field("scene", &self.scene)
+            .field("source", &self.source)
+            .field("objects", &self.objects)
+            .field("part_levels", &self.part_levels)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The photo of an item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImageInfo {
+    /// Where the image file is.
+    pub path: PathBuf,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+/// Origin of the original photo (`annotation.source`); fields may be empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SourceInfo {
+    /// Folder of the original photo.
+    pub folder: String,
+    /// File name of the original photo.
+    pub filename: String,
+    /// Collection the photo was taken from.
+    pub origin: String,
+}
+
+/// Whether an object is hidden in part behind another one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Occlusion {
+    /// The annotator marked the object occluded.
+    Yes,
+    /// The annotator marked the object not occluded.
+    No,
+    /// The annotation does not say.
+    #[default]
+    Unknown,
+}
+
+/// One annotated object (part level 0) or part (level 1 and up) of an item.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Object {
+    /// The object's id in its item (`id`), which also names its instance mask.
+    pub ade_id: u32,
+    /// Class index (`name_ndx`), the class value of its pixels in the class maps.
+    pub class: ClassIndex,
+    /// Canonical WordNet class name, e.g. `car, auto, automobile, machine, motorcar`.
+    pub name: String,
+    /// The word the annotator typed, e.g. `cars`.
+    pub raw_name: String,
+    /// WordNet chain from the class up to `entity`, as annotated.
+    pub hypernym: Vec<String>,
+    /// 0 = whole object, 1 = part, 2 = part of a part, …
+    pub part_level: u32,
+    /// ADE id of the object this is a part of; `None` at level 0.
+    pub parent: Option<u32>,
+    /// ADE ids of this object's parts.
+    pub children: Vec<u32>,
+    /// Whether the object is occluded.
+    pub occluded: Occlusion,
+    /// Whether the object is cut by the image border.
+    pub crop: bool,
+    /// Depth order, 1 = front-most; `None` when not annotated.
+    pub depth_rank: Option<u32>,
+    /// Free-form attribute words, e.g. `["walking"]`.
+    pub attributes: Vec<String>,
+    /// The annotator's polygon as `[x, y]` points; may be empty or degenerate.
+    pub polygon: Vec<[f64; 2]>,
+    /// Path of the instance mask relative to the item's annotation file.
+    pub instance_mask: String,
+    /// Annotation date string, as annotated.
+    pub saved_date: String,
+}
+
+impl Object {
+    /// Whether this is a part (level 1 or deeper) rather than a whole object.
+    pub fn is_part(&self) -> bool {
+        self.part_level > 0
+    }
+}

@@ -1,0 +1,302 @@
+use serde::Serialize;
+
+use crate::{ClassIndex, Problem};
+
+/// Which pixels of an instance mask count as the object.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MaskKind {
+    /// Only the pixels where the object is seen (value 255): the modal mask.
+    #[default]
+    Visible,
+    /// The seen pixels and those hidden behind other objects (value > 0).
+    Amodal,
+}
+
+/// An ADE20K instance mask: per pixel, whether the object is visible there,
+/// present but hidden, or absent.
+///
+/// Pixel values are normalised to [`InstanceMask::VISIBLE`] (255),
+/// [`InstanceMask::HIDDEN`] (128) and [`InstanceMask::ABSENT`] (0), row-major.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceMask {
+    width: u32,
+    height: u32,
+    pixels: Vec<u8>,
+}
+
+impl InstanceMask {
+    /// The object is seen at this pixel.
+    pub const VISIBLE: u8 = 255;
+    /// The object is there but hidden behind another object.
+    pub const HIDDEN: u8 = 128;
+    /// The object is not at this pixel.
+    pub const ABSENT: u8 = 0;
+
+    /// Builds a mask from row-major pixels valued 0, 128 or 255.
+    pub fn from_pixels(width: u32, height: u32, pixels: Vec<u8>) -> Result<Self, Problem> {
+        check_len(width, height, pixels.len())?;
+        if let Some(bad) = pixels
+            .iter()
+            .find(|&&p| p != Self::VISIBLE && p != Self::HIDDEN && p != Self::ABSENT)
+        {
+            return Err(Problem::Invalid(format!(
+                "instance mask value {bad} is none of 0, 128, 255"
+            )));
+        }
+        Ok(InstanceMask {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// Row-major pixel values (0, 128 or 255).
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
+    /// The pixels that count as the object for `kind`.
+    pub fn binary(&self, kind: MaskKind) -> BinaryMask {
+        let pixels = match kind {
+            MaskKind::Visible => self
+                .pixels
+                .iter()
+                .map(|&p| u8::from(p == Self::VISIBLE))
+                .collect(),
+            MaskKind::Amodal => self.pixels.iter().map(|&p| u8::from(p != 0)).collect(),
+        };
+        BinaryMask {
+            width: self.width,
+            height: self.height,
+            pixels,
+        }
+    }
+}
+
+/// A tight, axis-aligned box around a set of pixels, in pixel units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct BBox {
+    /// Column of the left-most pixel.
+    pub x: u32,
+    /// Row of the top-most pixel.
+    pub y: u32,
+    /// Number of columns covered.
+    pub width: u32,
+    /// Number of rows covered.
+    pub height: u32,
+}
+
+/// A yes/no mask, row-major, one byte per pixel (0 or 1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BinaryMask {
+    width: u32,
+    height: u32,
+    pixels: Vec<u8>,
+}
+
+impl BinaryMask {
+    /// Builds a mask from row-major pixels valued 0 or 1.
+    pub fn from_pixels(width: u32, height: u32, pixels: Vec<u8>) -> Result<Self, Problem> {
+        check_len(width, height, pixels.len())?;
+        if let Some(bad) = pixels.iter().find(|&&p| p > 1) {
+            return Err(Problem::Invalid(format!(
+                "binary mask value {bad} is neither 0 nor 1"
+            )));
+        }
+        Ok(BinaryMask {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    /// Builds a mask that is set where `is_set(x, y)` is true.
+    pub fn from_fn(width: u32, height: u32, mut is_set: impl FnMut(u32, u32) -> bool) -> Self {
+        let mut pixels = Vec::with_capacity(width as usize * height as usize);
+        for y in 0..height {
+            for x in 0..width {
+                pixels.push(u8::from(is_set(x, y)));
+            }
+        }
+        BinaryMask {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// Row-major pixels, 0 or 1.
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
+    /// Whether the pixel at column `x`, row `y` is set; false outside the mask.
+    pub fn get(&self, x: u32, y: u32) -> bool {
+        x < self.width && y < self.height && self.pixels[self.index(x, y)] != 0
+    }
+
+    /// Number of set pixels.
+    pub fn area(&self) -> u64 {
+        self.pixels.iter().map(|&p| u64::from(p)).sum()
+    }
+
+    /// Whether no pixel is set.
+    pub fn is_empty(&self) -> bool {
+        self.pixels.iter().all(|&p| p == 0)
+    }
+
+    /// The tight box around the set pixels; `None` when the mask is empty.
+    pub fn bbox(&self) -> Option<BBox> {
+        let width = self.width as usize;
+        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+        for (y, row) in self.pixels.chunks_exact(width.max(1)).enumerate() {
+            let Some(first) = row.iter().position(|&p| p != 0) else {
+                continue;
+            };
+            let last = row.iter().rposition(|&p| p != 0).unwrap_or(first);
+            x0 = x0.min(first);
+            x1 = x1.max(last);
+            y0 = y0.min(y);
+            y1 = y;
+        }
+        (y0 != usize::MAX).then(|| BBox {
+            x: x0 as u32,
+            y: y0 as u32,
+            width: (x1 - x0 + 1) as u32,
+            height: (y1 - y0 + 1) as u32,
+        })
+    }
+
+    fn index(&self, x: u32, y: u32) -> usize {
+        y as usize * self.width as usize + x as usize
+    }
+}
+
+/// A per-pixel class map of one part level: `_seg.png` (level 0) or
+/// `_parts_N.png` (level N), decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassMap {
+    width: u32,
+    height: u32,
+    classes: Vec<ClassIndex>,
+    instances: Vec<u8>,
+}
+
+impl ClassMap {
+    /// Builds a class map from row-major class indices (0 = unlabeled) and the
+    /// per-pixel instance codes (the B channel; 0 = none).
+    pub fn from_pixels(
+        width: u32,
+        height: u32,
+        classes: Vec<ClassIndex>,
+        instances: Vec<u8>,
+    ) -> Result<Self, Problem> {
+        check_len(width, height, classes.len())?;
+        check_len(width, height, instances.len())?;
+        Ok(ClassMap {
+            width,
+            height,
+            classes,
+            instances,
+        })
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// Row-major class indices, 0 = unlabeled.
+    pub fn classes(&self) -> &[ClassIndex] {
+        &self.classes
+    }
+
+    /// Row-major instance codes (the B channel): each non-zero value is one
+    /// visible instance region; the values are not in object order.
+    pub fn instances(&self) -> &[u8] {
+        &self.instances
+    }
+
+    /// Class index at column `x`, row `y`.
+    pub fn class_at(&self, x: u32, y: u32) -> ClassIndex {
+        self.classes[y as usize * self.width as usize + x as usize]
+    }
+}
+
+fn check_len(width: u32, height: u32, len: usize) -> Result<(), Problem> {
+    let expected = width as usize * height as usize;
+    if len == expected {
+        Ok(())
+    } else {
+        Err(Problem::Invalid(format!(
+            "{len} pixels given for a {width}×{height} mask ({expected} expected)"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visible_and_amodal_differ_where_hidden() {
+        let mask = InstanceMask::from_pixels(2, 2, vec![255, 128, 0, 255]).unwrap();
+        assert_eq!(mask.binary(MaskKind::Visible).pixels(), &[1, 0, 0, 1]);
+        assert_eq!(mask.binary(MaskKind::Amodal).pixels(), &[1, 1, 0, 1]);
+    }
+
+    #[test]
+    fn instance_mask_rejects_unknown_values_and_wrong_sizes() {
+        assert!(InstanceMask::from_pixels(2, 1, vec![0, 7]).is_err());
+        assert!(InstanceMask::from_pixels(2, 2, vec![0, 255]).is_err());
+    }
+
+    #[test]
+    fn bbox_is_tight_and_none_when_empty() {
+        let mask = BinaryMask::from_fn(6, 5, |x, y| (2..=4).contains(&x) && (1..=2).contains(&y));
+        assert_eq!(
+            mask.bbox(),
+            Some(BBox {
+                x: 2,
+                y: 1,
+                width: 3,
+                height: 2
+            })
+        );
+        assert_eq!(mask.area(), 6);
+        assert_eq!(BinaryMask::from_fn(3, 3, |_, _| false).bbox(), None);
+    }
+
+    #[test]
+    fn wholly_hidden_object_has_no_visible_pixels() {
+        let mask = InstanceMask::from_pixels(2, 1, vec![128, 128]).unwrap();
+        assert!(mask.binary(MaskKind::Visible).is_empty());
+        assert_eq!(mask.binary(MaskKind::Amodal).area(), 2);
+    }
+}

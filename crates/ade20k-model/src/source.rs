@@ -1,0 +1,74 @@
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::{ClassMap, Error, InstanceMask, Item, Object};
+
+/// Loads the masks of an item on demand. Importers implement it; exporters
+/// call it through [`Item::instance_mask`] and [`Item::class_map`].
+pub trait MaskSource: Send + Sync + fmt::Debug {
+    /// The instance mask of `object`, one of `item.objects`.
+    fn instance_mask(&self, item: &Item, object: &Object) -> Result<InstanceMask, Error>;
+
+    /// The class map of part level `level` (0 = objects) of `item`.
+    fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error>;
+}
+
+/// Masks held in memory, keyed by object id and by level: for items built in
+/// code (tests, generators, filters) rather than read from disk.
+#[derive(Clone, Debug, Default)]
+pub struct InMemoryMasks {
+    /// Instance mask per ADE object id.
+    pub instance_masks: HashMap<u32, InstanceMask>,
+    /// Class map per part level.
+    pub class_maps: HashMap<u32, ClassMap>,
+}
+
+impl MaskSource for InMemoryMasks {
+    fn instance_mask(&self, item: &Item, object: &Object) -> Result<InstanceMask, Error> {
+        self.instance_masks
+            .get(&object.ade_id)
+            .cloned()
+            .ok_or_else(|| {
+                Error::invalid(
+                    &item.image.path,
+                    format!("no instance mask for object {}", object.ade_id),
+                )
+            })
+    }
+
+    fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
+        self.class_maps.get(&level).cloned().ok_or_else(|| {
+            Error::invalid(&item.image.path, format!("no class map of level {level}"))
+        })
+    }
+}
+
+/// An ordered collection of items that can be loaded one at a time, from any
+/// thread. Exporters read datasets through it, so they never depend on an importer.
+///
+/// Items are ordered by subset, then by id; `load` of the same index always
+/// gives the same item.
+pub trait ItemSource: Sync {
+    /// Subset names, in output order.
+    fn subsets(&self) -> &[String];
+
+    /// Number of items in all subsets.
+    fn len(&self) -> usize;
+
+    /// Whether there is no item.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The subset of item `index`, without loading it.
+    fn subset_of(&self, index: usize) -> &str;
+
+    /// Loads item `index` (its annotation, not its masks).
+    fn load(&self, index: usize) -> Result<Item, Error>;
+
+    /// Label names in a fixed order, when the dataset prescribes one
+    /// (Datumaro's `dataset_meta.json`).
+    fn label_order(&self) -> Option<&[String]> {
+        None
+    }
+}

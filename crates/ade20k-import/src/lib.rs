@@ -1,1 +1,53 @@
-//! placeholder
+//! Reads the ADE20K 2020/2021 dataset (`ADE20K_2021_17_01`) from disk into
+//! the types of [`ade20k_model`], one item at a time.
+//!
+//! [`Ade20kDataset::open`] finds the folder of subsets ([`detect`]) and lists
+//! every item by file name. [`ItemSource::load`] then parses the annotation of
+//! one item; its masks are decoded only when [`Item::instance_mask`] or
+//! [`Item::class_map`] is called. Every error names the file it is about.
+//!
+//! Instance masks keep the release's three values: 255 (visible), 128 (present
+//! but hidden) and 0, so both the visible and the amodal mask can be taken
+//! from them ([`ade20k_model::MaskKind`]).
+//!
+//! ```no_run
+//! use ade20k_import::Ade20kDataset;
+//! use ade20k_model::{ItemSource, MaskKind};
+//!
+//! # fn main() -> Result<(), ade20k_model::Error> {
+//! let dataset = Ade20kDataset::open("ADE20K_2021_17_01")?;
+//! println!("subsets: {:?}, {} items", dataset.subsets(), dataset.len());
+//! let item = dataset.load(0)?;
+//! for (index, object) in item.objects.iter().enumerate() {
+//!     let visible = item.binary_mask(index, MaskKind::Visible)?;
+//!     println!("{} ({}): {} visible pixels", object.name, object.class, visible.area());
+//! }
+//! let classes = item.class_map(0)?;
+//! assert_eq!(classes.width(), item.image.width);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The pixel and JSON decoders are public for benchmarks and fuzzing:
+//! [`decode_instance_mask`], [`decode_class_map`] and [`parse_annotation`]
+//! work on bytes and never panic.
+//!
+//! [`ItemSource::load`]: ade20k_model::ItemSource::load
+//! [`Item::instance_mask`]: ade20k_model::Item::instance_mask
+//! [`Item::class_map`]: ade20k_model::Item::class_map
+#![warn(missing_docs)]
+
+mod annotation;
+mod dataset;
+mod folder;
+mod header;
+mod layout;
+mod masks;
+mod names;
+mod pixels;
+mod scan;
+
+pub use annotation::{parse_annotation, Annotation};
+pub use dataset::{Ade20kDataset, ImportOptions};
+pub use layout::{detect, Layout};
+pub use pixels::{decode_class_map, decode_instance_mask, DEFAULT_MAX_PIXELS};

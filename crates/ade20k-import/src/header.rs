@@ -1,0 +1,142 @@
+//! The size of a photo, read from its file header without decoding it.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use ade20k_model::{Error, Problem};
+
+use crate::pixels::png_dimensions;
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+const JPEG_START: &[u8] = b"\xFF\xD8";
+
+/// `(width, height)` of the image at `path`, from the header of a PNG or JPEG
+/// file (recognised by content, not extension); `None` for other formats.
+pub(crate) fn image_dimensions(path: &Path) -> Result<Option<(u32, u32)>, Error> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = BufReader::new(file);
+    let start = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+    let dimensions = if start.starts_with(PNG_SIGNATURE) {
+        png_dimensions(reader)
+    } else if start.starts_with(JPEG_START) {
+        jpeg_dimensions(reader).map_err(|e| Problem::Image(format!("JPEG: {e}")))
+    } else {
+        return Ok(None);
+    };
+    dimensions
+        .map(Some)
+        .map_err(|problem| Error::new(path, problem))
+}
+
+/// Reads a JPEG's markers up to its frame header (SOF) and returns the size
+/// stored there. Only the bytes before the first frame header are read.
+fn jpeg_dimensions(mut reader: impl BufRead) -> io::Result<(u32, u32)> {
+    let mut start = [0; 2];
+    reader.read_exact(&mut start)?;
+    loop {
+        let marker = next_marker(&mut reader)?;
+        match marker {
+            // Markers without a length: TEM, RSTn and a repeated SOI.
+            0x01 | 0xD0..=0xD8 => continue,
+            // Start of scan or end of image before any frame header.
+            0xD9 | 0xDA => return Err(invalid_jpeg("no frame header before the image data")),
+            _ => {}
+        }
+        let length = read_u16(&mut reader)?;
+        let body_length = u64::from(length)
+            .checked_sub(2)
+            .ok_or_else(|| invalid_jpeg("segment length below 2"))?;
+        // SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC).
+        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            let mut frame = [0; 5];
+            reader.read_exact(&mut frame)?;
+            let [_precision, height_high, height_low, width_high, width_low] = frame;
+            let height = u16::from_be_bytes([height_high, height_low]);
+            let width = u16::from_be_bytes([width_high, width_low]);
+            if width == 0 || height == 0 {
+                return Err(invalid_jpeg("frame header gives a zero size"));
+            }
+            return Ok((u32::from(width), u32::from(height)));
+        }
+        let skipped = io::copy(&mut (&mut reader).take(body_length), &mut io::sink())?;
+        if skipped != body_length {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+    }
+}
+
+/// Reads up to and including the next marker code, skipping fill bytes (0xFF).
+fn next_marker(reader: &mut impl Read) -> io::Result<u8> {
+    let mut byte = [0; 1];
+    reader.read_exact(&mut byte)?;
+    if byte[0] != 0xFF {
+        return Err(invalid_jpeg("expected a marker"));
+    }
+    while byte[0] == 0xFF {
+        reader.read_exact(&mut byte)?;
+    }
+    Ok(byte[0])
+}
+
+fn read_u16(reader: &mut impl Read) -> io::Result<u16> {
+    let mut bytes = [0; 2];
+    reader.read_exact(&mut bytes)?;
+    Ok(u16::from_be_bytes(bytes))
+}
+
+fn invalid_jpeg(message: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode_jpeg(width: u32, height: u32) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let pixels = vec![128; (width * height * 3) as usize];
+        image::codecs::jpeg::JpegEncoder::new(&mut bytes)
+            .encode(&pixels, width, height, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        bytes
+    }
+
+    #[test]
+    fn jpeg_size_comes_from_the_frame_header() {
+        let jpeg = encode_jpeg(37, 11);
+        assert_eq!(jpeg_dimensions(jpeg.as_slice()).unwrap(), (37, 11));
+    }
+
+    #[test]
+    fn jpeg_segments_before_the_frame_are_skipped() {
+        let jpeg = encode_jpeg(5, 3);
+        // SOI, then an APP1 segment of 6 bytes with fill bytes before its marker.
+        let mut with_app1 = b"\xFF\xD8\xFF\xFF\xE1\x00\x08abcdef".to_vec();
+        with_app1.extend_from_slice(&jpeg[2..]);
+        assert_eq!(jpeg_dimensions(with_app1.as_slice()).unwrap(), (5, 3));
+    }
+
+    #[test]
+    fn broken_jpegs_are_errors() {
+        let jpeg = encode_jpeg(5, 3);
+        assert!(jpeg_dimensions(&jpeg[..12]).is_err());
+        assert!(jpeg_dimensions(&b"\xFF\xD8\xFF\xDA\x00\x02"[..]).is_err());
+        assert!(jpeg_dimensions(&b"\xFF\xD8\x00"[..]).is_err());
+        assert!(jpeg_dimensions(&b"\xFF\xD8\xFF\xE0\x00\x01"[..]).is_err());
+    }
+
+    #[test]
+    fn files_are_recognised_by_content() {
+        let folder = tempfile::tempdir().unwrap();
+        let disguised = folder.path().join("photo.png");
+        std::fs::write(&disguised, encode_jpeg(9, 4)).unwrap();
+        assert_eq!(image_dimensions(&disguised).unwrap(), Some((9, 4)));
+        let bitmap = folder.path().join("photo.bmp");
+        std::fs::write(&bitmap, b"BM....").unwrap();
+        assert_eq!(image_dimensions(&bitmap).unwrap(), None);
+        let missing = folder.path().join("missing.jpg");
+        let error = image_dimensions(&missing).unwrap_err();
+        assert_eq!(error.path, missing);
+    }
+}

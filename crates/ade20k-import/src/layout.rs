@@ -1,0 +1,123 @@
+//! Finding the folder of subsets in what the user points at.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ade20k_model::Error;
+use serde::de::IgnoredAny;
+
+use crate::annotation::decode_text;
+use crate::folder::Listing;
+
+/// How many folder levels below the given path the folder of subsets may be:
+/// the release root holds it at `images/ADE`, two levels down.
+const MAX_SUBSET_ROOT_DEPTH: usize = 3;
+
+/// How many folder levels below a subset its items are searched for during
+/// detection: the release keeps them at `<subset>/<scene>/<scene>/`.
+const MAX_ITEM_DEPTH: usize = 5;
+
+/// Folders of the release that wrap the folder of subsets
+/// (`ADE20K_2021_17_01/images/ADE/`): never taken as subsets themselves.
+const RELEASE_WRAPPERS: [&str; 2] = ["images", "ADE"];
+
+/// Where the subsets of an ADE20K dataset are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// The folder whose direct children are the subsets.
+    pub subset_root: PathBuf,
+    /// Names of the subset folders, sorted.
+    pub subsets: Vec<String>,
+}
+
+impl Layout {
+    /// The folder of subset `subset`.
+    pub fn subset_dir(&self, subset: &str) -> PathBuf {
+        self.subset_root.join(subset)
+    }
+}
+
+/// Finds the folder of subsets of the ADE20K dataset at `path`.
+///
+/// `path` may be the release root (`ADE20K_2021_17_01/`), its `images/` or
+/// `images/ADE/` folder, or any folder whose direct children are subsets. The
+/// folder of subsets is the first folder, searching `path` and then up to three
+/// levels below it in name order, that has a child folder holding, at any
+/// depth, an item: a photo beside a `<stem>.json` whose top level is an object
+/// with key `annotation`. A lone child folder named `images` or `ADE` holding
+/// the items is taken for the release's wrapper folder and searched into.
+/// Every non-hidden child folder of the folder found is a subset.
+pub fn detect(path: &Path) -> Result<Layout, Error> {
+    if !path.is_dir() {
+        let problem = match fs::metadata(path) {
+            Err(error) => return Err(Error::io(path, error)),
+            Ok(_) => "is not a folder; expected an ADE20K dataset folder",
+        };
+        return Err(Error::invalid(path, problem));
+    }
+    let mut level = vec![path.to_path_buf()];
+    for _ in 0..=MAX_SUBSET_ROOT_DEPTH {
+        let mut next_level = Vec::new();
+        for folder in level {
+            let listing = Listing::read(&folder)?;
+            let children: Vec<String> = listing
+                .folders
+                .into_iter()
+                .chain(listing.linked_folders)
+                .collect();
+            let mut holding_items = Vec::new();
+            for child in &children {
+                if holds_item(&folder.join(child), MAX_ITEM_DEPTH)? {
+                    holding_items.push(child.as_str());
+                }
+            }
+            let is_wrapper =
+                matches!(holding_items.as_slice(), [only] if RELEASE_WRAPPERS.contains(only));
+            if !holding_items.is_empty() && !is_wrapper {
+                let mut subsets = children;
+                subsets.sort_unstable();
+                return Ok(Layout {
+                    subset_root: folder,
+                    subsets,
+                });
+            }
+            next_level.extend(children.iter().map(|child| folder.join(child)));
+        }
+        level = next_level;
+    }
+    Err(Error::invalid(
+        path,
+        format!(
+            "not an ADE20K dataset: no folder of subsets holding <name>.jpg + <name>.json \
+             items found here or up to {MAX_SUBSET_ROOT_DEPTH} levels below"
+        ),
+    ))
+}
+
+/// Whether `folder` or one of its folders, down to `depth` levels, holds an item.
+fn holds_item(folder: &Path, depth: usize) -> Result<bool, Error> {
+    let listing = Listing::read(folder)?;
+    let items = listing.items(folder)?;
+    for (stem, annotation) in &items.annotations {
+        if items.photos.contains_key(stem) && is_annotation_file(&folder.join(annotation)) {
+            return Ok(true);
+        }
+    }
+    if depth > 0 {
+        for child in &listing.folders {
+            if holds_item(&folder.join(child), depth - 1)? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Whether the file is JSON whose top level is an object with key `annotation`.
+fn is_annotation_file(path: &Path) -> bool {
+    fs::read(path).is_ok_and(|bytes| {
+        serde_json::from_str::<BTreeMap<String, IgnoredAny>>(&decode_text(&bytes))
+            .is_ok_and(|top| top.contains_key("annotation"))
+    })
+}

@@ -1,0 +1,330 @@
+//! Decoding of the mask PNGs: instance masks and class maps.
+
+use ade20k_model::{ClassMap, InstanceMask, Problem};
+use png::{BitDepth, ColorType, Transformations};
+
+/// The default limit on the pixels of one mask, as in Pillow's
+/// decompression-bomb check: larger PNGs are refused before any pixel is decoded.
+pub const DEFAULT_MAX_PIXELS: u64 = 178_956_970;
+
+/// Decodes an instance mask PNG (`instance_NNN_<name>.png`).
+///
+/// The PNG must be 8-bit grayscale (an alpha channel is ignored). Its values
+/// must be 0, 128 and 255 (absent, hidden, visible), or only 0 and 1, as in
+/// binary masks made by other tools, where 1 means visible. A PNG whose header
+/// claims more than `max_pixels` pixels is refused before anything is allocated.
+pub fn decode_instance_mask(bytes: &[u8], max_pixels: u64) -> Result<InstanceMask, Problem> {
+    let png = decode_png(bytes, max_pixels)?;
+    let mut pixels = match png.color {
+        ColorType::Grayscale => png.pixels,
+        ColorType::GrayscaleAlpha => first_channel(png.pixels, 2),
+        _ => {
+            return Err(Problem::Image(format!(
+                "instance mask must be grayscale, found {}",
+                color_name(png.file_color)
+            )))
+        }
+    };
+    let brightest = pixels.iter().fold(0, |max, &value| max.max(value));
+    if brightest <= 1 {
+        // A binary 0/1 mask: 1 (visible) becomes 255, 0 stays 0.
+        for value in &mut pixels {
+            *value = value.wrapping_neg();
+        }
+    }
+    InstanceMask::from_pixels(png.width, png.height, pixels)
+}
+
+/// Decodes a class map PNG (`<name>_seg.png` or `<name>_parts_N.png`).
+///
+/// The PNG must be RGB, 8 bits per channel (an alpha channel is ignored).
+/// The class of a pixel is `(R / 10) * 256 + G`, its instance code is `B`.
+/// A PNG whose header claims more than `max_pixels` pixels is refused before
+/// anything is allocated.
+pub fn decode_class_map(bytes: &[u8], max_pixels: u64) -> Result<ClassMap, Problem> {
+    let png = decode_png(bytes, max_pixels)?;
+    let channels = match png.color {
+        ColorType::Rgb => 3,
+        ColorType::Rgba => 4,
+        _ => {
+            return Err(Problem::Image(format!(
+                "class map must be RGB, found {}",
+                color_name(png.file_color)
+            )))
+        }
+    };
+    let pixel_count = png.pixels.len() / channels;
+    let mut classes = Vec::with_capacity(pixel_count);
+    let mut instances = Vec::with_capacity(pixel_count);
+    for pixel in png.pixels.chunks_exact(channels) {
+        if let [red, green, blue, ..] = *pixel {
+            classes.push(u32::from(red / 10) * 256 + u32::from(green));
+            instances.push(blue);
+        }
+    }
+    ClassMap::from_pixels(png.width, png.height, classes, instances)
+}
+
+/// Reads the width and height of a PNG from its header alone.
+pub(crate) fn png_dimensions(reader: impl std::io::Read) -> Result<(u32, u32), Problem> {
+    let mut decoder = png::Decoder::new(reader);
+    let header = decoder.read_header_info().map_err(png_problem)?;
+    Ok((header.width, header.height))
+}
+
+/// A decoded PNG, expanded to 8 bits per channel.
+struct DecodedPng {
+    width: u32,
+    height: u32,
+    /// Colour type of `pixels`.
+    color: ColorType,
+    /// Colour type stored in the file, for messages.
+    file_color: ColorType,
+    pixels: Vec<u8>,
+}
+
+fn decode_png(bytes: &[u8], max_pixels: u64) -> Result<DecodedPng, Problem> {
+    let mut decoder = png::Decoder::new(bytes);
+    decoder.set_transformations(Transformations::EXPAND);
+    decoder.set_ignore_text_chunk(true);
+    let header = decoder.read_header_info().map_err(png_problem)?;
+    let (width, height) = (header.width, header.height);
+    let file_color = header.color_type;
+    let pixel_count = u64::from(width) * u64::from(height);
+    if pixel_count > max_pixels {
+        return Err(Problem::Image(format!(
+            "the PNG header claims {width}×{height} = {pixel_count} pixels, \
+             more than the limit of {max_pixels}"
+        )));
+    }
+    if header.bit_depth == BitDepth::Sixteen {
+        return Err(Problem::Image(
+            "16-bit PNG found, masks must have 8 bits per channel".into(),
+        ));
+    }
+    let mut reader = decoder.read_info().map_err(png_problem)?;
+    let (color, _) = reader.output_color_type();
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    reader.next_frame(&mut pixels).map_err(png_problem)?;
+    Ok(DecodedPng {
+        width,
+        height,
+        color,
+        file_color,
+        pixels,
+    })
+}
+
+/// Keeps the first of every `channels` bytes, in place.
+fn first_channel(mut pixels: Vec<u8>, channels: usize) -> Vec<u8> {
+    let count = pixels.len() / channels;
+    for index in 0..count {
+        pixels[index] = pixels[index * channels];
+    }
+    pixels.truncate(count);
+    pixels
+}
+
+fn png_problem(error: png::DecodingError) -> Problem {
+    Problem::Image(format!("PNG: {error}"))
+}
+
+fn color_name(color: ColorType) -> &'static str {
+    match color {
+        ColorType::Grayscale => "grayscale",
+        ColorType::GrayscaleAlpha => "grayscale with alpha",
+        ColorType::Rgb => "RGB",
+        ColorType::Rgba => "RGBA",
+        ColorType::Indexed => "indexed (palette) colour",
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Encodes a PNG with 8 bits per channel (or `depth` bits).
+    pub(crate) fn encode_png(
+        width: u32,
+        height: u32,
+        color: ColorType,
+        depth: BitDepth,
+        data: &[u8],
+    ) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let mut encoder = png::Encoder::new(&mut bytes, width, height);
+        encoder.set_color(color);
+        encoder.set_depth(depth);
+        if color == ColorType::Indexed {
+            encoder.set_palette(vec![0, 0, 0, 255, 255, 255]);
+        }
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(data).unwrap();
+        writer.finish().unwrap();
+        bytes
+    }
+
+    fn gray(width: u32, height: u32, data: &[u8]) -> Vec<u8> {
+        encode_png(width, height, ColorType::Grayscale, BitDepth::Eight, data)
+    }
+
+    /// A PNG whose header claims `width`×`height` pixels, with no pixel data.
+    pub(crate) fn bomb_header(width: u32, height: u32) -> Vec<u8> {
+        let mut bytes = gray(1, 1, &[0]);
+        bytes[16..20].copy_from_slice(&width.to_be_bytes());
+        bytes[20..24].copy_from_slice(&height.to_be_bytes());
+        let crc = crc32(&bytes[12..29]);
+        bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+        bytes
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &byte in data {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn instance_mask_keeps_visible_hidden_and_absent() {
+        let mask = decode_instance_mask(&gray(3, 1, &[0, 128, 255]), DEFAULT_MAX_PIXELS).unwrap();
+        assert_eq!((mask.width(), mask.height()), (3, 1));
+        assert_eq!(mask.pixels(), &[0, 128, 255]);
+    }
+
+    #[test]
+    fn binary_instance_mask_marks_ones_visible() {
+        let mask = decode_instance_mask(&gray(2, 2, &[0, 1, 1, 0]), DEFAULT_MAX_PIXELS).unwrap();
+        assert_eq!(mask.pixels(), &[0, 255, 255, 0]);
+        let one_bit = encode_png(8, 1, ColorType::Grayscale, BitDepth::One, &[0b1010_0000]);
+        let mask = decode_instance_mask(&one_bit, DEFAULT_MAX_PIXELS).unwrap();
+        assert_eq!(mask.pixels(), &[255, 0, 255, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn instance_mask_rejects_other_values() {
+        let error = decode_instance_mask(&gray(3, 1, &[0, 1, 255]), DEFAULT_MAX_PIXELS)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("value 1 "), "{error}");
+        let error = decode_instance_mask(&gray(2, 1, &[0, 7]), DEFAULT_MAX_PIXELS)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("value 7 "), "{error}");
+    }
+
+    #[test]
+    fn instance_mask_drops_alpha_and_refuses_colour() {
+        let with_alpha = encode_png(
+            2,
+            1,
+            ColorType::GrayscaleAlpha,
+            BitDepth::Eight,
+            &[255, 9, 128, 9],
+        );
+        let mask = decode_instance_mask(&with_alpha, DEFAULT_MAX_PIXELS).unwrap();
+        assert_eq!(mask.pixels(), &[255, 128]);
+        let rgb = encode_png(1, 1, ColorType::Rgb, BitDepth::Eight, &[255, 255, 255]);
+        let error = decode_instance_mask(&rgb, DEFAULT_MAX_PIXELS).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid image: instance mask must be grayscale, found RGB"
+        );
+        let indexed = encode_png(1, 1, ColorType::Indexed, BitDepth::Eight, &[1]);
+        let error = decode_instance_mask(&indexed, DEFAULT_MAX_PIXELS).unwrap_err();
+        assert!(error.to_string().contains("found indexed"), "{error}");
+    }
+
+    #[test]
+    fn sixteen_bit_is_refused() {
+        let deep = encode_png(1, 1, ColorType::Grayscale, BitDepth::Sixteen, &[0, 255]);
+        let error = decode_instance_mask(&deep, DEFAULT_MAX_PIXELS).unwrap_err();
+        assert!(error.to_string().contains("16-bit"), "{error}");
+    }
+
+    #[test]
+    fn oversized_header_is_refused_before_decoding() {
+        let bomb = bomb_header(100_000, 100_000);
+        let error = decode_instance_mask(&bomb, DEFAULT_MAX_PIXELS)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("100000×100000 = 10000000000 pixels, more than the limit"),
+            "{error}"
+        );
+        let error = decode_class_map(&gray(4, 4, &[0; 16]), 15).unwrap_err();
+        assert!(error.to_string().contains("limit of 15"), "{error}");
+    }
+
+    #[test]
+    fn broken_png_is_an_image_problem() {
+        let mut truncated = gray(4, 4, &[255; 16]);
+        truncated.truncate(truncated.len() - 20);
+        assert!(matches!(
+            decode_instance_mask(&truncated, DEFAULT_MAX_PIXELS),
+            Err(Problem::Image(_))
+        ));
+        assert!(matches!(
+            decode_class_map(b"not a png", DEFAULT_MAX_PIXELS),
+            Err(Problem::Image(_))
+        ));
+    }
+
+    #[test]
+    fn class_map_decodes_class_and_instance() {
+        // class 401 = 1 * 256 + 145: R in 10..=19, G = 145.
+        let rgb = [19, 145, 7, 0, 0, 0, 250, 255, 1];
+        let map = decode_class_map(
+            &encode_png(3, 1, ColorType::Rgb, BitDepth::Eight, &rgb),
+            DEFAULT_MAX_PIXELS,
+        )
+        .unwrap();
+        assert_eq!(map.classes(), &[401, 0, 25 * 256 + 255]);
+        assert_eq!(map.instances(), &[7, 0, 1]);
+        let rgba = [10, 1, 3, 0];
+        let map = decode_class_map(
+            &encode_png(1, 1, ColorType::Rgba, BitDepth::Eight, &rgba),
+            DEFAULT_MAX_PIXELS,
+        )
+        .unwrap();
+        assert_eq!((map.classes(), map.instances()), (&[257][..], &[3][..]));
+    }
+
+    #[test]
+    fn class_map_must_be_rgb() {
+        let error = decode_class_map(&gray(1, 1, &[3]), DEFAULT_MAX_PIXELS).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid image: class map must be RGB, found grayscale"
+        );
+    }
+
+    #[test]
+    fn damaged_pngs_never_panic() {
+        let valid = encode_png(3, 2, ColorType::Rgb, BitDepth::Eight, &[7; 18]);
+        for end in 0..valid.len() {
+            let _ = decode_class_map(&valid[..end], DEFAULT_MAX_PIXELS);
+            let _ = decode_instance_mask(&valid[..end], DEFAULT_MAX_PIXELS);
+        }
+        for position in 0..valid.len() {
+            let mut damaged = valid.clone();
+            damaged[position] ^= 0xA5;
+            let _ = decode_class_map(&damaged, DEFAULT_MAX_PIXELS);
+            let _ = decode_instance_mask(&damaged, DEFAULT_MAX_PIXELS);
+        }
+    }
+
+    #[test]
+    fn dimensions_come_from_the_header() {
+        let png = gray(5, 2, &[0; 10]);
+        assert_eq!(png_dimensions(png.as_slice()).unwrap(), (5, 2));
+    }
+}

@@ -22,6 +22,9 @@ const MAX_ITEM_DEPTH: usize = 5;
 /// (`ADE20K_2021_17_01/images/ADE/`): never taken as subsets themselves.
 const RELEASE_WRAPPERS: [&str; 2] = ["images", "ADE"];
 
+/// Where the folder of subsets is inside the release root.
+const RELEASE_SUBSET_ROOT: &str = "images/ADE";
+
 /// Where the subsets of an ADE20K dataset are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
@@ -45,8 +48,9 @@ impl Layout {
 /// folder of subsets is the first folder, searching `path` and then up to three
 /// levels below it in name order, that has a child folder holding, at any
 /// depth, an item: a photo beside a `<stem>.json` whose top level is an object
-/// with key `annotation`. A lone child folder named `images` or `ADE` holding
-/// the items is taken for the release's wrapper folder and searched into.
+/// with key `annotation`. When the only child folder holding items is one of
+/// the release's wrappers (`images`, `ADE`, or a release root: a folder
+/// holding `images/ADE`), the search goes on below it.
 /// Every non-hidden child folder of the folder found is a subset.
 pub fn detect(path: &Path) -> Result<Layout, Error> {
     if !path.is_dir() {
@@ -73,7 +77,7 @@ pub fn detect(path: &Path) -> Result<Layout, Error> {
                 }
             }
             let is_wrapper =
-                matches!(holding_items.as_slice(), [only] if RELEASE_WRAPPERS.contains(only));
+                matches!(holding_items.as_slice(), [only] if is_release_wrapper(&folder, only));
             if !holding_items.is_empty() && !is_wrapper {
                 let mut subsets = children;
                 subsets.sort_unstable();
@@ -93,6 +97,12 @@ pub fn detect(path: &Path) -> Result<Layout, Error> {
              items found here or up to {MAX_SUBSET_ROOT_DEPTH} levels below"
         ),
     ))
+}
+
+/// Whether the child folder `name` of `folder` wraps the release's folder of
+/// subsets: it is `images` or `ADE`, or it holds `images/ADE` (a release root).
+fn is_release_wrapper(folder: &Path, name: &str) -> bool {
+    RELEASE_WRAPPERS.contains(&name) || folder.join(name).join(RELEASE_SUBSET_ROOT).is_dir()
 }
 
 /// Whether `folder` or one of its folders, down to `depth` levels, holds an item.

@@ -39,7 +39,15 @@ fn the_subset_root_is_found_from_every_entry_point() {
             "from {entry_point}"
         );
     }
-    let dataset = Ade20kDataset::open(fixture.path("ADE20K_2021_17_01")).unwrap();
+    // The folder holding the release root, whatever the root's name.
+    std::fs::rename(
+        fixture.path("ADE20K_2021_17_01"),
+        fixture.path("ade-download"),
+    )
+    .unwrap();
+    let layout = detect(fixture.root()).unwrap();
+    assert_eq!(layout.subset_root, fixture.path("ade-download/images/ADE"));
+    let dataset = Ade20kDataset::open(fixture.path("ade-download")).unwrap();
     assert_eq!(dataset.item_id(0), Some("urban/street/ADE_train_00000001"));
     assert_eq!(dataset.subset_of(1), "validation");
 }

@@ -1,1 +1,94 @@
-//! placeholder
+//! Writes ADE20K datasets, read through [`ade20k_model::ItemSource`], in the
+//! formats training code reads: COCO and more, one module per format.
+//!
+//! Every export runs items in parallel (rayon) yet writes them in item order,
+//! so the output is byte-identical whatever the number of threads, and it is
+//! staged beside the target folder and renamed into place only when complete.
+//!
+//! ```no_run
+//! # fn run(dataset: &dyn ade20k_model::ItemSource) -> Result<(), ade20k_export::ExportError> {
+//! use ade20k_export::{export, find_format, ExportOptions};
+//!
+//! let coco = find_format("coco").expect("coco is built in");
+//! let summary = export(dataset, coco, "out/coco".as_ref(), &ExportOptions::default(), false)?;
+//! println!("{} images, {} annotations", summary.items(), summary.annotations());
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+use std::path::Path;
+
+use ade20k_model::{Error, ItemSource};
+
+mod coco;
+mod labels;
+mod media;
+mod options;
+pub mod output;
+mod pipeline;
+pub mod rle;
+mod summary;
+pub mod trace;
+
+pub use options::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode};
+pub use output::StagedOutput;
+pub use summary::{SubsetSummary, Summary};
+
+/// An output format: its name on the command line and the function that writes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Format {
+    /// Name used to select the format, e.g. `coco`.
+    pub name: &'static str,
+    /// One line on what the format is and who reads it.
+    pub description: &'static str,
+    write: fn(&dyn ItemSource, &Path, &ExportOptions) -> Result<Summary, Error>,
+}
+
+impl Format {
+    /// Writes every item of `source` into the existing, empty folder `dir`.
+    /// Prefer [`export`], which stages the output and moves it into place.
+    pub fn write_into(
+        &self,
+        source: &dyn ItemSource,
+        dir: &Path,
+        options: &ExportOptions,
+    ) -> Result<Summary, Error> {
+        (self.write)(source, dir, options)
+    }
+}
+
+/// Every format this crate writes. Adding a format means adding its module
+/// and one line here.
+pub const FORMATS: &[Format] = &[coco::FORMAT];
+
+/// The format called `name`.
+pub fn find_format(name: &str) -> Option<&'static Format> {
+    FORMATS.iter().find(|format| format.name == name)
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// A file of the dataset or of the output could not be read or written.
+    #[error(transparent)]
+    Data(#[from] Error),
+    /// The export was asked for something it cannot do (e.g. a non-empty output).
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Writes `source` as `format` into `target`: staged beside it and renamed
+/// into place when complete, so `target` is either the whole output or as it
+/// was. A non-empty `target` is replaced only when `overwrite` is true.
+pub fn export(
+    source: &dyn ItemSource,
+    format: &Format,
+    target: &Path,
+    options: &ExportOptions,
+    overwrite: bool,
+) -> Result<Summary, ExportError> {
+    let staged = StagedOutput::begin(target, overwrite)?;
+    let summary = format.write_into(source, staged.path(), options)?;
+    staged.commit()?;
+    Ok(summary)
+}

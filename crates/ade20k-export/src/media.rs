@@ -1,0 +1,64 @@
+//! Placing image files in the output folder.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ade20k_model::{Error, Item};
+
+use crate::MediaMode;
+
+/// The item's image file name relative to its subset's image folder:
+/// `<item id>.<extension of the source image>`.
+pub fn image_file_name(item: &Item) -> String {
+    match item.image.path.extension().and_then(|ext| ext.to_str()) {
+        Some(ext) => format!("{}.{ext}", item.id),
+        None => item.id.clone(),
+    }
+}
+
+/// Puts the item's image at `destination` as `mode` says, creating folders as needed.
+pub fn place_image(item: &Item, destination: &Path, mode: MediaMode) -> Result<(), Error> {
+    if mode == MediaMode::None {
+        return Ok(());
+    }
+    if let Some(parent) = destination.parent() {
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    let source = &item.image.path;
+    match mode {
+        MediaMode::None => Ok(()),
+        MediaMode::Copy => copy(source, destination),
+        MediaMode::Hardlink => match fs::hard_link(source, destination) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::io(source, e)),
+            Err(_) => copy(source, destination),
+        },
+        MediaMode::Symlink => {
+            let target = absolute(source)?;
+            symlink(&target, destination).map_err(|e| Error::io(destination, e))
+        }
+    }
+}
+
+fn copy(source: &Path, destination: &Path) -> Result<(), Error> {
+    fs::copy(source, destination)
+        .map(drop)
+        .map_err(|e| match fs::metadata(source) {
+            Err(_) => Error::io(source, e),
+            Ok(_) => Error::io(destination, e),
+        })
+}
+
+fn absolute(path: &Path) -> Result<PathBuf, Error> {
+    fs::canonicalize(path).map_err(|e| Error::io(path, e))
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(windows)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::windows::fs::symlink_file(target, link)
+}

@@ -1,0 +1,65 @@
+use ade20k_model::MaskKind;
+
+/// How an exporter behaves; every format reads the options that apply to it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Whether parts (level 1 and deeper) become annotations of their own.
+    pub parts: PartsMode,
+    /// Which mask pixels make an object: visible (default) or amodal.
+    pub mask_kind: MaskKind,
+    /// How instance shapes are written, where the format offers a choice.
+    pub segmentation: SegmentationMode,
+    /// How categories are named.
+    pub label_naming: LabelNaming,
+    /// How images reach the output.
+    pub media: MediaMode,
+}
+
+/// Whether parts are exported.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PartsMode {
+    /// Objects and parts of every level.
+    #[default]
+    Include,
+    /// Level-0 objects only.
+    Exclude,
+}
+
+/// The shape written for each instance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SegmentationMode {
+    /// The mask, run-length encoded: pixel-exact.
+    #[default]
+    Rle,
+    /// Polygons traced along the mask's pixel borders (holes bridged).
+    Polygon,
+    /// The polygon the annotator drew, as annotated.
+    SourcePolygon,
+}
+
+/// How category names are chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LabelNaming {
+    /// The WordNet name's first synonym (`car`), or the full name where two
+    /// classes would share it. Categories are keyed by class index.
+    #[default]
+    Canonical,
+    /// The full WordNet name (`car, auto, automobile, machine, motorcar`).
+    Full,
+    /// The word the annotator typed (`cars`); categories are keyed by it.
+    Raw,
+}
+
+/// How image files reach the output folder.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MediaMode {
+    /// A hard link, or a copy where linking is impossible (another file system).
+    #[default]
+    Hardlink,
+    /// A copy.
+    Copy,
+    /// A symbolic link to the absolute source path.
+    Symlink,
+    /// No image files; annotations name the images relative to their subset.
+    None,
+}

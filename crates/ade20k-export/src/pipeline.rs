@@ -1,0 +1,53 @@
+//! The parallel, order-preserving loop every exporter runs.
+//!
+//! Items are loaded and prepared (masks decoded, shapes encoded, images
+//! placed) on all threads, a chunk at a time; the prepared results are then
+//! written one by one in item order, while the next chunk is being prepared.
+//! Memory is bounded by two chunks, and the output does not depend on the
+//! number of threads.
+
+use ade20k_model::{Error, Item, ItemSource};
+use rayon::prelude::*;
+
+/// The per-item work of an exporter that can run on any thread.
+pub(crate) trait Conversion: Sync {
+    /// What one item becomes before it is written.
+    type Prepared: Send;
+
+    /// Loads what `item` needs and turns it into its output form.
+    fn prepare(&self, item: Item) -> Result<Self::Prepared, Error>;
+}
+
+/// Items prepared per chunk and thread: large enough to keep every thread
+/// busy, small enough to keep memory flat.
+const ITEMS_PER_THREAD: usize = 8;
+
+/// Prepares every item of `source` with `conversion` in parallel and hands the
+/// results to `write` in item order. Stops at the first error.
+pub(crate) fn run<C, W>(source: &dyn ItemSource, conversion: &C, mut write: W) -> Result<(), Error>
+where
+    C: Conversion,
+    W: FnMut(C::Prepared) -> Result<(), Error> + Send,
+{
+    let chunk = rayon::current_num_threads().max(1) * ITEMS_PER_THREAD;
+    let prepare_chunk = |start: usize| -> Vec<Result<C::Prepared, Error>> {
+        let start = start.min(source.len());
+        let end = (start + chunk).min(source.len());
+        (start..end)
+            .into_par_iter()
+            .map(|index| conversion.prepare(source.load(index)?))
+            .collect()
+    };
+    let mut ready = prepare_chunk(0);
+    let mut start = 0;
+    while !ready.is_empty() {
+        start += chunk;
+        let (written, next) = rayon::join(
+            || ready.into_iter().try_for_each(|prepared| write(prepared?)),
+            || prepare_chunk(start),
+        );
+        written?;
+        ready = next;
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// What an export wrote and what it left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Items and annotations written, per subset.
+    pub subsets: BTreeMap<String, SubsetSummary>,
+    /// Objects left out, counted per reason (e.g. "objects with no visible pixels").
+    pub left_out: BTreeMap<String, u64>,
+    /// Number of categories written.
+    pub categories: usize,
+}
+
+/// Counts of one subset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SubsetSummary {
+    /// Items (images) written.
+    pub items: u64,
+    /// Annotations written.
+    pub annotations: u64,
+}
+
+impl Summary {
+    /// Items written in all subsets.
+    pub fn items(&self) -> u64 {
+        self.subsets.values().map(|subset| subset.items).sum()
+    }
+
+    /// Annotations written in all subsets.
+    pub fn annotations(&self) -> u64 {
+        self.subsets.values().map(|subset| subset.annotations).sum()
+    }
+
+    /// Counts one object left out for `reason`.
+    pub fn leave_out(&mut self, reason: &str) {
+        *self.left_out.entry(reason.to_string()).or_default() += 1;
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, subset) in &self.subsets {
+            writeln!(
+                f,
+                "  {name}: {} items, {} annotations",
+                subset.items, subset.annotations
+            )?;
+        }
+        writeln!(f, "  categories: {}", self.categories)?;
+        for (reason, count) in &self.left_out {
+            writeln!(f, "  left out: {count} {reason}")?;
+        }
+        Ok(())
+    }
+}

@@ -57,7 +57,9 @@ impl Item {
 
     /// Index in `self.objects` of the object whose ADE id is `ade_id`.
     pub fn object_index(&self, ade_id: u32) -> Option<usize> {
-        self.objects.iter().position(|object| object.ade_id == ade_id)
+        self.objects
+            .iter()
+            .position(|object| object.ade_id == ade_id)
     }
 }
 

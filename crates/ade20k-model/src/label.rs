@@ -123,7 +123,10 @@ impl FromIterator<Category> for Categories {
     fn from_iter<T: IntoIterator<Item = Category>>(iter: T) -> Self {
         let mut categories = Categories::new();
         for category in iter {
-            categories.by_index.entry(category.index).or_insert(category);
+            categories
+                .by_index
+                .entry(category.index)
+                .or_insert(category);
         }
         categories
     }

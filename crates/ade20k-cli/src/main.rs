@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use ade20k_export::{
-    export, find_format, ExportError, ExportOptions, LabelNaming, MediaMode, PartsMode,
-    SegmentationMode, FORMATS,
+    export, find_format, ExportError, ExportOptions, LabelList, LabelNaming, LabelSelection,
+    MediaMode, PartsMode, SegmentationMode, FORMATS,
 };
 use ade20k_import::{detect, Ade20kDataset, ImportOptions};
 use ade20k_model::{ItemSource, MaskKind};
@@ -41,7 +41,9 @@ enum Command {
     #[command(after_help = "Examples:
   ade20k convert -i ADE20K_2021_17_01 -f coco -o ade20k-coco
   ade20k convert -i data/ade -f coco -o out --amodal --segmentation polygon --overwrite
-  ade20k convert -i data/ade -f coco -o out --label-name raw --parts exclude --media symlink")]
+  ade20k convert -i data/ade -f coco -o out --label-name raw --parts exclude --media symlink
+  ade20k convert -i data/ade -f coco -o out --labels sceneparsing150
+  ade20k convert -i data/ade -f coco -o out --top-classes 100")]
     Convert(ConvertArgs),
     /// Say whether a folder is an ADE20K dataset, and where its subsets are.
     Detect {
@@ -84,6 +86,18 @@ struct ConvertArgs {
     /// How images reach the output.
     #[arg(long, value_enum, default_value_t = Media::Hardlink)]
     media: Media,
+    /// Keep only these classes, in this order: a file with one class index or
+    /// WordNet name per line (`a = b` merges class b into a), or
+    /// `sceneparsing150` for the 150 SceneParsing benchmark classes.
+    #[arg(
+        long,
+        value_name = "FILE|sceneparsing150",
+        conflicts_with = "top_classes"
+    )]
+    labels: Option<PathBuf>,
+    /// Keep only the K classes covering the most pixels.
+    #[arg(long, value_name = "K")]
+    top_classes: Option<usize>,
     /// Only these subsets (comma-separated).
     #[arg(long, value_delimiter = ',')]
     subsets: Option<Vec<String>>,
@@ -222,7 +236,17 @@ fn convert(args: ConvertArgs) -> Result<(), Failure> {
         ..ImportOptions::default()
     };
     let dataset = Ade20kDataset::open_with(&args.input, &import_options)?;
+    let labels = match (&args.labels, args.top_classes) {
+        (Some(path), _) if path.as_os_str() == "sceneparsing150" => {
+            LabelSelection::List(LabelList::scene_parsing_150())
+        }
+        (Some(path), _) => LabelSelection::List(LabelList::read(path)?),
+        (None, Some(0)) => return Err(usage("--top-classes must be at least 1".into())),
+        (None, Some(k)) => LabelSelection::TopClasses(k),
+        (None, None) => LabelSelection::All,
+    };
     let options = ExportOptions {
+        labels,
         parts: match args.parts {
             Parts::Include => PartsMode::Include,
             Parts::Exclude => PartsMode::Exclude,

@@ -20,8 +20,12 @@ use crate::labels::LabelRegistry;
 use crate::media::{image_file_name, place_image};
 use crate::pipeline::{self, Conversion};
 use crate::rle::Rle;
+use crate::selection::{LabelPlan, NOT_SELECTED};
 use crate::trace::trace_polygons;
-use crate::{ExportOptions, Format, PartsMode, SegmentationMode, SubsetSummary, Summary};
+use crate::{
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, SegmentationMode,
+    SubsetSummary, Summary,
+};
 
 /// The `coco` format.
 pub(crate) const FORMAT: Format = Format {
@@ -35,23 +39,40 @@ const NO_PIXELS: &str = "objects with no pixels in their mask (wholly occluded)"
 /// Reason counted for objects whose annotator polygon has fewer than 3 points.
 const NO_POLYGON: &str = "objects whose annotator polygon has fewer than 3 points";
 
-fn write(source: &dyn ItemSource, out: &Path, options: &ExportOptions) -> Result<Summary, Error> {
+fn write(
+    source: &dyn ItemSource,
+    out: &Path,
+    options: &ExportOptions,
+) -> Result<Summary, ExportError> {
+    if options.label_naming == LabelNaming::Raw && options.labels != LabelSelection::All {
+        return Err(ExportError::Usage(
+            "--label-name raw names categories by the annotators' words; \
+             it cannot be combined with a class selection (--labels, --top-classes)"
+                .into(),
+        ));
+    }
+    let plan = LabelPlan::resolve(&options.labels, source, None)?;
     let annotations_dir = out.join("annotations");
     fs::create_dir_all(&annotations_dir).map_err(|e| Error::io(&annotations_dir, e))?;
-    let conversion = CocoConversion { out, options };
+    let conversion = CocoConversion {
+        out,
+        options,
+        plan: &plan,
+    };
     let mut sink = CocoSink {
         annotations_dir,
         subsets: BTreeMap::new(),
-        labels: LabelRegistry::new(options.label_naming, source.label_order()),
+        labels: LabelRegistry::new(options.label_naming, &plan, source.label_order()),
         summary: Summary::default(),
     };
     pipeline::run(source, &conversion, |item| sink.write(item))?;
-    sink.finish(source.subsets())
+    Ok(sink.finish(source.subsets())?)
 }
 
 struct CocoConversion<'a> {
     out: &'a Path,
     options: &'a ExportOptions,
+    plan: &'a LabelPlan,
 }
 
 /// One item, ready to be numbered and written.
@@ -87,6 +108,10 @@ impl Conversion for CocoConversion<'_> {
         let mut left_out = Vec::new();
         for (index, object) in item.objects.iter().enumerate() {
             if object.is_part() && self.options.parts == PartsMode::Exclude {
+                continue;
+            }
+            if self.plan.label_of(object).is_none() {
+                left_out.push(NOT_SELECTED);
                 continue;
             }
             match self.shape(&item, index, object)? {
@@ -149,10 +174,10 @@ fn flatten(points: &[[f64; 2]]) -> Vec<f64> {
 }
 
 /// Numbers and writes prepared items, in order.
-struct CocoSink {
+struct CocoSink<'a> {
     annotations_dir: PathBuf,
     subsets: BTreeMap<String, SubsetFiles>,
-    labels: LabelRegistry,
+    labels: LabelRegistry<'a>,
     summary: Summary,
 }
 
@@ -191,7 +216,7 @@ struct CategoryRecord<'a> {
     supercategory: &'a str,
 }
 
-impl CocoSink {
+impl CocoSink<'_> {
     fn write(&mut self, prepared: PreparedItem) -> Result<(), Error> {
         let PreparedItem {
             item,
@@ -217,18 +242,24 @@ impl CocoSink {
             height: item.image.height,
             scene: &item.scene,
         })?;
+        let labelled: Vec<(&Object, &Shape, u32)> = shapes
+            .iter()
+            .filter_map(|(index, shape)| {
+                let object = &item.objects[*index];
+                Some((object, shape, self.labels.category_id(object)?))
+            })
+            .collect();
         let first_id = files.counts.annotations + 1;
-        let coco_ids: HashMap<u32, u64> = shapes
+        let coco_ids: HashMap<u32, u64> = labelled
             .iter()
             .enumerate()
-            .map(|(n, (index, _))| (item.objects[*index].ade_id, first_id + n as u64))
+            .map(|(n, (object, _, _))| (object.ade_id, first_id + n as u64))
             .collect();
-        for (index, shape) in &shapes {
-            let object = &item.objects[*index];
+        for (object, shape, category_id) in &labelled {
             let record = AnnotationRecord {
                 id: coco_ids[&object.ade_id],
                 image_id,
-                category_id: self.labels.category_id(object),
+                category_id: *category_id,
                 segmentation: &shape.segmentation,
                 area: shape.area,
                 bbox: [
@@ -242,7 +273,7 @@ impl CocoSink {
             };
             files.annotations.record(&record)?;
         }
-        files.counts.annotations += shapes.len() as u64;
+        files.counts.annotations += labelled.len() as u64;
         Ok(())
     }
 

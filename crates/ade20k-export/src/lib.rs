@@ -21,17 +21,22 @@ use std::path::Path;
 use ade20k_model::{Error, ItemSource};
 
 mod coco;
+mod composite;
 mod labels;
 mod media;
 mod options;
 pub mod output;
+mod palette;
 mod pipeline;
+mod png_out;
 pub mod rle;
+mod selection;
 mod summary;
 pub mod trace;
 
 pub use options::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode};
 pub use output::StagedOutput;
+pub use selection::{ClassRef, LabelList, LabelSelection, ListedLabel};
 pub use summary::{SubsetSummary, Summary};
 
 /// An output format: its name on the command line and the function that writes it.
@@ -41,7 +46,7 @@ pub struct Format {
     pub name: &'static str,
     /// One line on what the format is and who reads it.
     pub description: &'static str,
-    write: fn(&dyn ItemSource, &Path, &ExportOptions) -> Result<Summary, Error>,
+    write: fn(&dyn ItemSource, &Path, &ExportOptions) -> Result<Summary, ExportError>,
 }
 
 impl Format {
@@ -52,7 +57,7 @@ impl Format {
         source: &dyn ItemSource,
         dir: &Path,
         options: &ExportOptions,
-    ) -> Result<Summary, Error> {
+    ) -> Result<Summary, ExportError> {
         (self.write)(source, dir, options)
     }
 }

@@ -1,5 +1,7 @@
 use ade20k_model::MaskKind;
 
+use crate::LabelSelection;
+
 /// How an exporter behaves; every format reads the options that apply to it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExportOptions {
@@ -11,6 +13,8 @@ pub struct ExportOptions {
     pub segmentation: SegmentationMode,
     /// How categories are named.
     pub label_naming: LabelNaming,
+    /// Which classes are kept, in which order.
+    pub labels: LabelSelection,
     /// How images reach the output.
     pub media: MediaMode,
 }

@@ -1,0 +1,44 @@
+//! Per-pixel maps of which object is where, built from instance masks.
+
+use ade20k_model::{Error, Item, MaskKind};
+
+/// For each pixel of an item, the object seen there at one part level:
+/// `0` for none, `i + 1` for `item.objects[i]`.
+pub(crate) struct ObjectMap {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Row-major owners, `0` = no object.
+    pub owners: Vec<u32>,
+}
+
+impl ObjectMap {
+    /// Paints the visible mask of every object of part level `level` for
+    /// which `keep(index)` is true, in object order. Visible masks of one
+    /// level do not overlap in ADE20K; where they would, the later object wins.
+    pub fn paint(
+        item: &Item,
+        level: u32,
+        mut keep: impl FnMut(usize) -> bool,
+    ) -> Result<Self, Error> {
+        let (width, height) = (item.image.width, item.image.height);
+        let mut owners = vec![0u32; width as usize * height as usize];
+        for (index, object) in item.objects.iter().enumerate() {
+            if object.part_level != level || !keep(index) {
+                continue;
+            }
+            let mask = item.binary_mask(index, MaskKind::Visible)?;
+            for (owner, &set) in owners.iter_mut().zip(mask.pixels()) {
+                if set != 0 {
+                    *owner = index as u32 + 1;
+                }
+            }
+        }
+        Ok(ObjectMap {
+            width,
+            height,
+            owners,
+        })
+    }
+}

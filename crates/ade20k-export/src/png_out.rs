@@ -1,0 +1,65 @@
+//! Writing PNG files: grey (8 or 16 bits), RGB and palette images.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+
+use ade20k_model::Error;
+
+/// The pixels of a PNG to write.
+pub(crate) enum PngPixels<'a> {
+    /// 8-bit grey, one byte per pixel.
+    Gray8(&'a [u8]),
+    /// 16-bit grey, one value per pixel.
+    Gray16(&'a [u16]),
+    /// 8-bit RGB, three bytes per pixel.
+    Rgb8(&'a [u8]),
+    /// 8-bit indices into `palette` (R, G, B per entry).
+    Indexed {
+        /// One index per pixel.
+        indices: &'a [u8],
+        /// The colour table.
+        palette: &'a [u8],
+    },
+}
+
+/// Writes a `width`×`height` PNG to `path`, creating its folder.
+pub(crate) fn write_png(
+    path: &Path,
+    width: u32,
+    height: u32,
+    pixels: PngPixels<'_>,
+) -> Result<(), Error> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut encoder = png::Encoder::new(BufWriter::new(file), width, height);
+    encoder.set_compression(png::Compression::Fast);
+    let big_endian: Vec<u8>;
+    let data: &[u8] = match pixels {
+        PngPixels::Gray8(data) => {
+            encoder.set_color(png::ColorType::Grayscale);
+            data
+        }
+        PngPixels::Gray16(values) => {
+            encoder.set_color(png::ColorType::Grayscale);
+            encoder.set_depth(png::BitDepth::Sixteen);
+            big_endian = values.iter().flat_map(|v| v.to_be_bytes()).collect();
+            &big_endian
+        }
+        PngPixels::Rgb8(data) => {
+            encoder.set_color(png::ColorType::Rgb);
+            data
+        }
+        PngPixels::Indexed { indices, palette } => {
+            encoder.set_color(png::ColorType::Indexed);
+            encoder.set_palette(palette.to_vec());
+            indices
+        }
+    };
+    let fail = |e: png::EncodingError| Error::io(path, std::io::Error::other(e));
+    let mut writer = encoder.write_header().map_err(fail)?;
+    writer.write_image_data(data).map_err(fail)?;
+    writer.finish().map_err(fail)
+}

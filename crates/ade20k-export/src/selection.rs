@@ -1,0 +1,450 @@
+//! Which classes an export keeps, in which order, under which output ids:
+//! `--labels FILE`, `--labels sceneparsing150`, `--top-classes K`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use ade20k_model::{Categories, Category, ClassIndex, Error, Item, ItemSource, Object};
+use rayon::prelude::*;
+
+use crate::ExportError;
+
+/// The classes an export keeps.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum LabelSelection {
+    /// Every class.
+    #[default]
+    All,
+    /// The listed classes, in list order, with output ids 1, 2, …
+    List(LabelList),
+    /// The K classes covering the most pixels in the level-0 class maps (ties
+    /// broken by class index), most frequent first, with output ids 1, 2, …
+    TopClasses(usize),
+}
+
+/// An ordered list of output labels, each made of one or more ADE classes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelList {
+    /// The output labels; output id = position + 1.
+    pub labels: Vec<ListedLabel>,
+}
+
+/// One output label of a [`LabelList`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedLabel {
+    /// Output name.
+    pub name: String,
+    /// The ADE classes that become this label.
+    pub members: Vec<ClassRef>,
+    /// Whether the label is a countable thing (`Some(true)`) or amorphous stuff,
+    /// where the list says.
+    pub is_thing: Option<bool>,
+    /// Display colour, where the list gives one.
+    pub color: Option<[u8; 3]>,
+}
+
+/// A reference to an ADE class in a label list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClassRef {
+    /// By class index (`name_ndx`).
+    Index(ClassIndex),
+    /// By WordNet name: the full name (`car, auto, automobile`) or its first
+    /// synonym (`car`), compared without case, `;` read as `,`.
+    Name(String),
+}
+
+/// The SceneParsing benchmark classes (ADEChallengeData2016), shipped as data.
+const SCENE_PARSING_150: &str = include_str!("../data/sceneparsing150.tsv");
+
+impl LabelList {
+    /// Parses a label file: one class per line, as a class index or a WordNet
+    /// name; `a = b` merges class `b` into label `a` (listing `a` if it is not
+    /// yet listed). Blank lines and lines starting with `#` are ignored.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut list = LabelList::default();
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (label, member) = match line.split_once('=') {
+                Some((label, member)) => (label.trim(), member.trim()),
+                None => (line, line),
+            };
+            if label.is_empty() || member.is_empty() {
+                return Err(format!(
+                    "line {}: expected `a = b`, found `{line}`",
+                    number + 1
+                ));
+            }
+            let member = ClassRef::parse(member);
+            match list.labels.iter_mut().find(|listed| listed.name == label) {
+                Some(listed) if listed.members.contains(&member) => {
+                    return Err(format!("line {}: `{line}` is listed twice", number + 1));
+                }
+                Some(listed) => listed.members.push(member),
+                None => list.labels.push(ListedLabel {
+                    name: label.to_string(),
+                    members: vec![member],
+                    is_thing: None,
+                    color: None,
+                }),
+            }
+        }
+        if list.labels.is_empty() {
+            return Err("the label list names no class".into());
+        }
+        Ok(list)
+    }
+
+    /// Reads a label file (see [`LabelList::parse`]).
+    pub fn read(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        LabelList::parse(&text).map_err(|message| Error::invalid(path, message))
+    }
+
+    /// The 150 classes of the SceneParsing benchmark (ADEChallengeData2016, as
+    /// mmsegmentation and detectron2 use them), matched by WordNet name, with
+    /// the benchmark's thing/stuff split and colours.
+    pub fn scene_parsing_150() -> Self {
+        let labels = SCENE_PARSING_150
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+            .skip(1) // the header
+            .map(|line| {
+                let fields: Vec<&str> = line.split('\t').collect();
+                let channels: Vec<u8> = fields[3]
+                    .split(',')
+                    .map(|c| {
+                        c.trim()
+                            .parse()
+                            .expect("colour channel of the shipped table")
+                    })
+                    .collect();
+                ListedLabel {
+                    name: fields[1].to_string(),
+                    members: vec![ClassRef::Name(fields[1].to_string())],
+                    is_thing: Some(fields[2] == "1"),
+                    color: Some([channels[0], channels[1], channels[2]]),
+                }
+            })
+            .collect();
+        LabelList { labels }
+    }
+}
+
+impl ClassRef {
+    fn parse(text: &str) -> Self {
+        match text.parse() {
+            Ok(index) => ClassRef::Index(index),
+            Err(_) => ClassRef::Name(text.to_string()),
+        }
+    }
+}
+
+/// A WordNet name in a form that compares equal across spellings.
+fn normalize(name: &str) -> String {
+    name.split([',', ';'])
+        .map(|synonym| synonym.trim().to_lowercase())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn first_synonym(name: &str) -> String {
+    normalize(name.split([',', ';']).next().unwrap_or_default())
+}
+
+/// One output label of a resolved plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PlannedLabel {
+    /// Output id, from 1.
+    pub id: u32,
+    /// Output name.
+    pub name: String,
+    /// Thing or stuff, where known.
+    pub is_thing: Option<bool>,
+    /// Colour, where the list gives one.
+    pub color: Option<[u8; 3]>,
+    /// The ADE classes merged into it (index members only; names match by name).
+    pub class_indices: Vec<ClassIndex>,
+}
+
+/// A [`LabelSelection`] resolved against a dataset: output ids for objects
+/// and for class-map pixels.
+#[derive(Debug)]
+pub(crate) enum LabelPlan {
+    /// Every class, under its ADE class index.
+    ByClassIndex,
+    /// Listed labels with ids 1..=N.
+    Listed {
+        labels: Vec<PlannedLabel>,
+        by_index: HashMap<ClassIndex, u32>,
+        by_full_name: HashMap<String, u32>,
+        by_first_synonym: HashMap<String, u32>,
+    },
+}
+
+/// Reason counted for objects of classes an export does not keep.
+pub(crate) const NOT_SELECTED: &str = "objects of classes not selected";
+
+impl LabelPlan {
+    /// Resolves `selection` for `source`. A format whose pixels hold at most
+    /// `capacity` labels (`Some`) gets ids 1..=N even for [`LabelSelection::All`],
+    /// and fails up front when N exceeds its capacity.
+    pub fn resolve(
+        selection: &LabelSelection,
+        source: &dyn ItemSource,
+        capacity: Option<(usize, &str)>,
+    ) -> Result<Self, ExportError> {
+        let list = match selection {
+            LabelSelection::All if capacity.is_none() => return Ok(LabelPlan::ByClassIndex),
+            LabelSelection::All => classes_as_list(&catalog(source)?),
+            LabelSelection::List(list) => list.clone(),
+            LabelSelection::TopClasses(k) => top_classes(source, *k)?,
+        };
+        if let Some((capacity, format)) = capacity {
+            if list.labels.len() > capacity {
+                return Err(ExportError::Usage(format!(
+                    "{format} holds at most {capacity} classes but {} are asked for; \
+                     choose fewer with --labels FILE, --labels sceneparsing150 or --top-classes K",
+                    list.labels.len()
+                )));
+            }
+        }
+        Ok(LabelPlan::listed(list))
+    }
+
+    fn listed(list: LabelList) -> Self {
+        let mut by_index = HashMap::new();
+        let mut by_full_name = HashMap::new();
+        let mut by_first_synonym = HashMap::new();
+        let mut labels = Vec::new();
+        for (position, listed) in list.labels.into_iter().enumerate() {
+            let id = position as u32 + 1;
+            let mut class_indices = Vec::new();
+            for member in &listed.members {
+                match member {
+                    ClassRef::Index(index) => {
+                        by_index.entry(*index).or_insert(id);
+                        class_indices.push(*index);
+                    }
+                    ClassRef::Name(name) => {
+                        by_full_name.entry(normalize(name)).or_insert(id);
+                        if !name.contains([',', ';']) {
+                            by_first_synonym.entry(normalize(name)).or_insert(id);
+                        }
+                    }
+                }
+            }
+            labels.push(PlannedLabel {
+                id,
+                name: listed.name,
+                is_thing: listed.is_thing,
+                color: listed.color,
+                class_indices,
+            });
+        }
+        LabelPlan::Listed {
+            labels,
+            by_index,
+            by_full_name,
+            by_first_synonym,
+        }
+    }
+
+    /// The output id of `object`'s class; `None` when the class is not kept.
+    pub fn label_of(&self, object: &Object) -> Option<u32> {
+        self.label_of_name(object.class, &object.name)
+    }
+
+    /// The output id of `category`; `None` when the class is not kept.
+    pub fn label_of_class(&self, category: &Category) -> Option<u32> {
+        self.label_of_name(category.index, &category.name)
+    }
+
+    fn label_of_name(&self, class: ClassIndex, name: &str) -> Option<u32> {
+        match self {
+            LabelPlan::ByClassIndex => Some(class),
+            LabelPlan::Listed {
+                by_index,
+                by_full_name,
+                by_first_synonym,
+                ..
+            } => by_index
+                .get(&class)
+                .or_else(|| by_full_name.get(&normalize(name)))
+                .or_else(|| by_first_synonym.get(&first_synonym(name)))
+                .copied(),
+        }
+    }
+
+    /// Output ids of the class-map values of `item`: each class of its objects
+    /// that is kept. Values not in the table become background (0).
+    pub fn pixel_labels(&self, item: &Item) -> HashMap<ClassIndex, u32> {
+        item.objects
+            .iter()
+            .filter_map(|object| Some((object.class, self.label_of(object)?)))
+            .collect()
+    }
+
+    /// The listed labels; empty when labels are keyed by class index.
+    pub fn labels(&self) -> &[PlannedLabel] {
+        match self {
+            LabelPlan::ByClassIndex => &[],
+            LabelPlan::Listed { labels, .. } => labels,
+        }
+    }
+
+    /// Whether output ids are ADE class indices.
+    pub fn is_by_class_index(&self) -> bool {
+        matches!(self, LabelPlan::ByClassIndex)
+    }
+}
+
+/// Every class of `source`, read from the annotations only.
+fn catalog(source: &dyn ItemSource) -> Result<Categories, Error> {
+    (0..source.len())
+        .into_par_iter()
+        .map(|index| {
+            let item = source.load(index)?;
+            let mut categories = Categories::new();
+            item.objects.iter().for_each(|o| categories.observe(o));
+            Ok(categories)
+        })
+        .try_reduce(Categories::new, |mut a, b| {
+            a.merge(b);
+            Ok(a)
+        })
+}
+
+/// Every class by index, named by its canonical name.
+fn classes_as_list(categories: &Categories) -> LabelList {
+    let names = categories.canonical_names();
+    LabelList {
+        labels: categories
+            .iter()
+            .map(|category| ListedLabel {
+                name: names[&category.index].clone(),
+                members: vec![ClassRef::Index(category.index)],
+                is_thing: None,
+                color: None,
+            })
+            .collect(),
+    }
+}
+
+/// The `k` classes with the most level-0 pixels, most frequent first.
+fn top_classes(source: &dyn ItemSource, k: usize) -> Result<LabelList, Error> {
+    let (pixels, categories) = (0..source.len())
+        .into_par_iter()
+        .map(|index| {
+            let item = source.load(index)?;
+            let mut categories = Categories::new();
+            item.objects.iter().for_each(|o| categories.observe(o));
+            let mut pixels: BTreeMap<ClassIndex, u64> = BTreeMap::new();
+            for &class in item.class_map(0)?.classes() {
+                if class != 0 {
+                    *pixels.entry(class).or_default() += 1;
+                }
+            }
+            Ok((pixels, categories))
+        })
+        .try_reduce(
+            || (BTreeMap::new(), Categories::new()),
+            |(mut pixels, mut categories), (more_pixels, more_categories)| {
+                for (class, count) in more_pixels {
+                    *pixels.entry(class).or_default() += count;
+                }
+                categories.merge(more_categories);
+                Ok((pixels, categories))
+            },
+        )?;
+    let mut ranked: Vec<(ClassIndex, u64)> = pixels.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let names = categories.canonical_names();
+    Ok(LabelList {
+        labels: ranked
+            .into_iter()
+            .take(k)
+            .map(|(class, _)| ListedLabel {
+                name: names
+                    .get(&class)
+                    .cloned()
+                    .unwrap_or_else(|| format!("class {class}")),
+                members: vec![ClassRef::Index(class)],
+                is_thing: None,
+                color: None,
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_files_list_indices_names_and_merges() {
+        let list =
+            LabelList::parse("# vehicles\n401\nperson\n\nvehicle = bus\nvehicle = 401\n").unwrap();
+        let names: Vec<&str> = list.labels.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["401", "person", "vehicle"]);
+        assert_eq!(
+            list.labels[2].members,
+            [ClassRef::Name("bus".into()), ClassRef::Index(401)]
+        );
+    }
+
+    #[test]
+    fn bad_label_files_say_which_line() {
+        assert_eq!(
+            LabelList::parse("car\n = bus\n").unwrap_err(),
+            "line 2: expected `a = b`, found `= bus`"
+        );
+        assert!(LabelList::parse("# nothing\n").is_err());
+        assert!(LabelList::parse("car\ncar\n")
+            .unwrap_err()
+            .contains("twice"));
+    }
+
+    #[test]
+    fn scene_parsing_150_has_150_classes_with_colours() {
+        let list = LabelList::scene_parsing_150();
+        assert_eq!(list.labels.len(), 150);
+        assert_eq!(list.labels[0].name, "wall");
+        assert!(list
+            .labels
+            .iter()
+            .all(|l| l.color.is_some() && l.is_thing.is_some()));
+        assert!(list.labels.iter().any(|l| l.is_thing == Some(true)));
+    }
+
+    #[test]
+    fn names_match_full_names_and_first_synonyms() {
+        let plan = LabelPlan::listed(LabelList::parse("floor; flooring\ncar\n2978\n").unwrap());
+        let object = |class: u32, name: &str| Object {
+            ade_id: 0,
+            class,
+            name: name.into(),
+            raw_name: String::new(),
+            hypernym: vec![],
+            part_level: 0,
+            parent: None,
+            children: vec![],
+            occluded: Default::default(),
+            crop: false,
+            depth_rank: None,
+            attributes: vec![],
+            polygon: vec![],
+            instance_mask: String::new(),
+            saved_date: String::new(),
+        };
+        assert_eq!(plan.label_of(&object(976, "floor, flooring")), Some(1));
+        assert_eq!(
+            plan.label_of(&object(401, "car, auto, automobile")),
+            Some(2)
+        );
+        assert_eq!(plan.label_of(&object(2978, "wall")), Some(3));
+        assert_eq!(plan.label_of(&object(1831, "person, individual")), None);
+    }
+}

@@ -1,7 +1,7 @@
 //! Which classes an export keeps, in which order, under which output ids:
 //! `--labels FILE`, `--labels sceneparsing150`, `--top-classes K`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use ade20k_model::{Categories, Category, ClassIndex, Error, Item, ItemSource, Object};
@@ -62,6 +62,7 @@ impl LabelList {
     /// yet listed). Blank lines and lines starting with `#` are ignored.
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut list = LabelList::default();
+        let mut positions: HashMap<String, usize> = HashMap::new();
         for (number, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -78,17 +79,20 @@ impl LabelList {
                 ));
             }
             let member = ClassRef::parse(member);
-            match list.labels.iter_mut().find(|listed| listed.name == label) {
-                Some(listed) if listed.members.contains(&member) => {
+            match positions.get(label) {
+                Some(&position) if list.labels[position].members.contains(&member) => {
                     return Err(format!("line {}: `{line}` is listed twice", number + 1));
                 }
-                Some(listed) => listed.members.push(member),
-                None => list.labels.push(ListedLabel {
-                    name: label.to_string(),
-                    members: vec![member],
-                    is_thing: None,
-                    color: None,
-                }),
+                Some(&position) => list.labels[position].members.push(member),
+                None => {
+                    positions.insert(label.to_string(), list.labels.len());
+                    list.labels.push(ListedLabel {
+                        name: label.to_string(),
+                        members: vec![member],
+                        is_thing: None,
+                        color: None,
+                    });
+                }
             }
         }
         if list.labels.is_empty() {
@@ -150,8 +154,12 @@ fn normalize(name: &str) -> String {
         .join(", ")
 }
 
-fn first_synonym(name: &str) -> String {
-    normalize(name.split([',', ';']).next().unwrap_or_default())
+/// The synonyms of a WordNet name, normalised, without empty ones.
+fn synonyms(name: &str) -> BTreeSet<String> {
+    name.split([',', ';'])
+        .map(|synonym| synonym.trim().to_lowercase())
+        .filter(|synonym| !synonym.is_empty())
+        .collect()
 }
 
 /// One output label of a resolved plan.
@@ -180,7 +188,11 @@ pub(crate) enum LabelPlan {
         labels: Vec<PlannedLabel>,
         by_index: HashMap<ClassIndex, u32>,
         by_full_name: HashMap<String, u32>,
-        by_first_synonym: HashMap<String, u32>,
+        /// Named members as synonym sets, in list order: a class matches a
+        /// member when one set contains the other (`door` and
+        /// `door, double door`), but not when they merely share a word
+        /// (`plant, flora` and `plant, works`).
+        by_synonyms: Vec<(BTreeSet<String>, u32)>,
     },
 }
 
@@ -217,7 +229,7 @@ impl LabelPlan {
     fn listed(list: LabelList) -> Self {
         let mut by_index = HashMap::new();
         let mut by_full_name = HashMap::new();
-        let mut by_first_synonym = HashMap::new();
+        let mut by_synonyms = Vec::new();
         let mut labels = Vec::new();
         for (position, listed) in list.labels.into_iter().enumerate() {
             let id = position as u32 + 1;
@@ -230,9 +242,7 @@ impl LabelPlan {
                     }
                     ClassRef::Name(name) => {
                         by_full_name.entry(normalize(name)).or_insert(id);
-                        if !name.contains([',', ';']) {
-                            by_first_synonym.entry(normalize(name)).or_insert(id);
-                        }
+                        by_synonyms.push((synonyms(name), id));
                     }
                 }
             }
@@ -248,7 +258,7 @@ impl LabelPlan {
             labels,
             by_index,
             by_full_name,
-            by_first_synonym,
+            by_synonyms,
         }
     }
 
@@ -262,19 +272,38 @@ impl LabelPlan {
         self.label_of_name(category.index, &category.name)
     }
 
+    /// Whether this plan keeps `label`, a label of another plan: by the
+    /// label's name (as a WordNet name) or by a class index it lists.
+    pub fn keeps_label(&self, label: &PlannedLabel) -> bool {
+        self.label_of_name(0, &label.name).is_some()
+            || label
+                .class_indices
+                .iter()
+                .any(|&class| self.label_of_name(class, "").is_some())
+    }
+
     fn label_of_name(&self, class: ClassIndex, name: &str) -> Option<u32> {
         match self {
             LabelPlan::ByClassIndex => Some(class),
             LabelPlan::Listed {
                 by_index,
                 by_full_name,
-                by_first_synonym,
+                by_synonyms,
                 ..
             } => by_index
                 .get(&class)
                 .or_else(|| by_full_name.get(&normalize(name)))
-                .or_else(|| by_first_synonym.get(&first_synonym(name)))
-                .copied(),
+                .copied()
+                .or_else(|| {
+                    let wanted = synonyms(name);
+                    if wanted.is_empty() {
+                        return None;
+                    }
+                    by_synonyms
+                        .iter()
+                        .find(|(listed, _)| listed.is_subset(&wanted) || wanted.is_subset(listed))
+                        .map(|(_, id)| *id)
+                }),
         }
     }
 
@@ -420,7 +449,7 @@ mod tests {
     }
 
     #[test]
-    fn names_match_full_names_and_first_synonyms() {
+    fn names_match_by_full_name_or_contained_synonyms() {
         let plan = LabelPlan::listed(LabelList::parse("floor; flooring\ncar\n2978\n").unwrap());
         let object = |class: u32, name: &str| Object {
             ade_id: 0,
@@ -446,5 +475,28 @@ mod tests {
         );
         assert_eq!(plan.label_of(&object(2978, "wall")), Some(3));
         assert_eq!(plan.label_of(&object(1831, "person, individual")), None);
+        let plan = LabelPlan::listed(LabelList::scene_parsing_150());
+        let door = plan.label_of(&object(774, "door"));
+        assert_eq!(door, plan.label_of(&object(1, "door, double door")));
+        assert!(door.is_some());
+        let flora = plan.label_of(&object(1910, "plant, flora, plant life"));
+        assert!(flora.is_some());
+        assert_eq!(
+            plan.label_of(&object(1911, "plant, works, industrial plant")),
+            None
+        );
+    }
+
+    #[test]
+    fn labels_of_another_plan_are_kept_by_name_or_class_index() {
+        let stuff = LabelPlan::listed(LabelList::parse("structure\nsky\n2978\n").unwrap());
+        let list = "structure = floor\nsky\nwall = 2978\ncar\n";
+        let labels = LabelPlan::listed(LabelList::parse(list).unwrap());
+        let kept: Vec<bool> = labels
+            .labels()
+            .iter()
+            .map(|label| stuff.keeps_label(label))
+            .collect();
+        assert_eq!(kept, [true, true, true, false]);
     }
 }

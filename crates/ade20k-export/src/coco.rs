@@ -4,18 +4,18 @@
 //! Each annotation is one object or part; its segmentation is the visible mask
 //! (or the amodal one) as compressed RLE, polygons traced from that mask, or the
 //! annotator's polygon. `iscrowd` is always 0: every annotation is one instance.
-//! The JSON is streamed: one record per line, images and annotations spooled to
-//! part files and joined with the categories once every item is read.
+//! The JSON is streamed (see [`crate::coco_json`]): one record per line, images
+//! and annotations spooled to part files and joined with the categories once
+//! every item is read.
 
-use std::collections::{BTreeMap, HashMap};
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::path::Path;
 
 use ade20k_model::{BBox, Error, Item, ItemSource, Object, Occlusion};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::coco_json::{CocoFiles, ImageRecord};
 use crate::labels::LabelRegistry;
 use crate::media::{image_file_name, place_image};
 use crate::pipeline::{self, Conversion};
@@ -24,7 +24,7 @@ use crate::selection::{LabelPlan, NOT_SELECTED};
 use crate::trace::trace_polygons;
 use crate::{
     ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, SegmentationMode,
-    SubsetSummary, Summary,
+    Summary,
 };
 
 /// The `coco` format.
@@ -35,7 +35,7 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 /// Reason counted for objects without pixels of the chosen mask kind.
-const NO_PIXELS: &str = "objects with no pixels in their mask (wholly occluded)";
+pub(crate) const NO_PIXELS: &str = "objects with no pixels in their mask (wholly occluded)";
 /// Reason counted for objects whose annotator polygon has fewer than 3 points.
 const NO_POLYGON: &str = "objects whose annotator polygon has fewer than 3 points";
 
@@ -52,16 +52,14 @@ fn write(
         ));
     }
     let plan = LabelPlan::resolve(&options.labels, source, None)?;
-    let annotations_dir = out.join("annotations");
-    fs::create_dir_all(&annotations_dir).map_err(|e| Error::io(&annotations_dir, e))?;
+    let files = CocoFiles::create(out, "instances")?;
     let conversion = CocoConversion {
         out,
         options,
         plan: &plan,
     };
     let mut sink = CocoSink {
-        annotations_dir,
-        subsets: BTreeMap::new(),
+        files,
         labels: LabelRegistry::new(options.label_naming, &plan, source.label_order()),
         summary: Summary::default(),
     };
@@ -175,26 +173,9 @@ fn flatten(points: &[[f64; 2]]) -> Vec<f64> {
 
 /// Numbers and writes prepared items, in order.
 struct CocoSink<'a> {
-    annotations_dir: PathBuf,
-    subsets: BTreeMap<String, SubsetFiles>,
+    files: CocoFiles,
     labels: LabelRegistry<'a>,
     summary: Summary,
-}
-
-/// The spooled image and annotation records of one subset.
-struct SubsetFiles {
-    images: RecordWriter,
-    annotations: RecordWriter,
-    counts: SubsetSummary,
-}
-
-#[derive(Serialize)]
-struct ImageRecord<'a> {
-    id: u64,
-    file_name: &'a str,
-    width: u32,
-    height: u32,
-    scene: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -227,12 +208,7 @@ impl CocoSink<'_> {
         for reason in left_out {
             self.summary.leave_out(reason);
         }
-        let files = match self.subsets.entry(item.subset.clone()) {
-            std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
-            std::collections::btree_map::Entry::Vacant(entry) => {
-                entry.insert(SubsetFiles::create(&self.annotations_dir, &item.subset)?)
-            }
-        };
+        let files = self.files.subset(&item.subset)?;
         files.counts.items += 1;
         let image_id = files.counts.items;
         files.images.record(&ImageRecord {
@@ -287,56 +263,9 @@ impl CocoSink<'_> {
                 supercategory: &label.supercategory,
             })
             .collect();
-        for subset in subsets {
-            let files = match self.subsets.remove(subset) {
-                Some(files) => files,
-                None => SubsetFiles::create(&self.annotations_dir, subset)?,
-            };
-            let path = self
-                .annotations_dir
-                .join(format!("instances_{subset}.json"));
-            self.summary.subsets.insert(subset.clone(), files.counts);
-            files.assemble(&path, &categories)?;
-        }
+        self.files.finish(subsets, &categories, &mut self.summary)?;
         self.summary.categories = categories.len();
         Ok(self.summary)
-    }
-}
-
-impl SubsetFiles {
-    fn create(dir: &Path, subset: &str) -> Result<Self, Error> {
-        Ok(SubsetFiles {
-            images: RecordWriter::create(dir.join(format!(".{subset}.images.part")))?,
-            annotations: RecordWriter::create(dir.join(format!(".{subset}.annotations.part")))?,
-            counts: SubsetSummary::default(),
-        })
-    }
-
-    /// Joins the spooled records and the categories into the subset's COCO file.
-    fn assemble(self, path: &Path, categories: &[CategoryRecord]) -> Result<(), Error> {
-        let images = self.images.finish()?;
-        let annotations = self.annotations.finish()?;
-        let mut out = RecordWriter::create(path.to_path_buf())?;
-        let info = serde_json::json!({
-            "description": "ADE20K, converted by ade20k",
-            "url": "https://groups.csail.mit.edu/vision/datasets/ADE20K/",
-            "version": "2021_17_01",
-        });
-        out.raw(format!("{{\"info\":{info},\"licenses\":[],\"images\":[").as_bytes())?;
-        out.append_file(&images)?;
-        out.raw(b"\n],\"annotations\":[")?;
-        out.append_file(&annotations)?;
-        out.raw(b"\n],\"categories\":[")?;
-        out.first = true;
-        for category in categories {
-            out.record(category)?;
-        }
-        out.raw(b"\n]}\n")?;
-        out.finish()?;
-        for part in [images, annotations] {
-            fs::remove_file(&part).map_err(|e| Error::io(&part, e))?;
-        }
-        Ok(())
     }
 }
 
@@ -361,50 +290,4 @@ fn attributes(object: &Object, coco_ids: &HashMap<u32, u64>) -> Map<String, Valu
     }
     attributes.insert("words".into(), object.attributes.clone().into());
     attributes
-}
-
-/// Writes JSON records, one per line, separated by commas.
-struct RecordWriter {
-    path: PathBuf,
-    out: BufWriter<File>,
-    first: bool,
-}
-
-impl RecordWriter {
-    fn create(path: PathBuf) -> Result<Self, Error> {
-        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-        Ok(RecordWriter {
-            path,
-            out: BufWriter::with_capacity(1 << 20, file),
-            first: true,
-        })
-    }
-
-    fn record(&mut self, record: &impl Serialize) -> Result<(), Error> {
-        let separator: &[u8] = if self.first { b"\n" } else { b",\n" };
-        self.first = false;
-        self.raw(separator)?;
-        serde_json::to_writer(&mut self.out, record)
-            .map_err(|e| Error::io(&self.path, io::Error::other(e)))
-    }
-
-    fn raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.out
-            .write_all(bytes)
-            .map_err(|e| Error::io(&self.path, e))
-    }
-
-    fn append_file(&mut self, part: &Path) -> Result<(), Error> {
-        let mut file = File::open(part).map_err(|e| Error::io(part, e))?;
-        io::copy(&mut file, &mut self.out).map_err(|e| Error::io(&self.path, e))?;
-        Ok(())
-    }
-
-    /// Flushes and closes the file, returning its path.
-    fn finish(self) -> Result<PathBuf, Error> {
-        self.out
-            .into_inner()
-            .map_err(|e| Error::io(&self.path, e.into_error()))?;
-        Ok(self.path)
-    }
 }

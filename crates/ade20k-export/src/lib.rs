@@ -20,7 +20,10 @@ use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
 
+mod cityscapes;
 mod coco;
+mod coco_json;
+mod coco_panoptic;
 mod composite;
 mod labels;
 mod media;
@@ -31,8 +34,10 @@ mod pipeline;
 mod png_out;
 pub mod rle;
 mod selection;
+mod semantic;
 mod summary;
 pub mod trace;
+mod voc;
 
 pub use options::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode};
 pub use output::StagedOutput;
@@ -64,7 +69,13 @@ impl Format {
 
 /// Every format this crate writes. Adding a format means adding its module
 /// and one line here.
-pub const FORMATS: &[Format] = &[coco::FORMAT];
+pub const FORMATS: &[Format] = &[
+    coco::FORMAT,
+    coco_panoptic::FORMAT,
+    semantic::FORMAT,
+    voc::FORMAT,
+    cityscapes::FORMAT,
+];
 
 /// The format called `name`.
 pub fn find_format(name: &str) -> Option<&'static Format> {

@@ -1,6 +1,6 @@
 use ade20k_model::MaskKind;
 
-use crate::LabelSelection;
+use crate::{LabelList, LabelSelection};
 
 /// How an exporter behaves; every format reads the options that apply to it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -15,8 +15,16 @@ pub struct ExportOptions {
     pub label_naming: LabelNaming,
     /// Which classes are kept, in which order.
     pub labels: LabelSelection,
+    /// Classes that are amorphous stuff rather than countable things, where
+    /// the format distinguishes them (COCO panoptic); `None`: every class is a
+    /// thing unless the label selection says otherwise.
+    pub stuff: Option<LabelList>,
     /// How images reach the output.
     pub media: MediaMode,
+    /// The part level whose class map per-pixel formats write: 0 (default)
+    /// for whole objects (`_seg.png`), N for the parts of level N
+    /// (`_parts_N.png`).
+    pub part_level: u32,
 }
 
 /// Whether parts are exported.

@@ -1,4 +1,4 @@
-//! Writing PNG files: grey (8 or 16 bits), RGB and palette images.
+//! Writing PNG files: grey (8 or 16 bits), RGB, RGBA and palette images.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -14,6 +14,8 @@ pub(crate) enum PngPixels<'a> {
     Gray16(&'a [u16]),
     /// 8-bit RGB, three bytes per pixel.
     Rgb8(&'a [u8]),
+    /// 8-bit RGB with alpha, four bytes per pixel.
+    Rgba8(&'a [u8]),
     /// 8-bit indices into `palette` (R, G, B per entry).
     Indexed {
         /// One index per pixel.
@@ -50,6 +52,10 @@ pub(crate) fn write_png(
         }
         PngPixels::Rgb8(data) => {
             encoder.set_color(png::ColorType::Rgb);
+            data
+        }
+        PngPixels::Rgba8(data) => {
+            encoder.set_color(png::ColorType::Rgba);
             data
         }
         PngPixels::Indexed { indices, palette } => {

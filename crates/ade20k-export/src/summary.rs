@@ -10,6 +10,9 @@ pub struct Summary {
     pub left_out: BTreeMap<String, u64>,
     /// Number of categories written.
     pub categories: usize,
+    /// Choices the export made that the reader of the output must know
+    /// (e.g. the bit depth of mask files), one sentence each.
+    pub notes: Vec<String>,
 }
 
 /// Counts of one subset.
@@ -50,6 +53,9 @@ impl fmt::Display for Summary {
         writeln!(f, "  categories: {}", self.categories)?;
         for (reason, count) in &self.left_out {
             writeln!(f, "  left out: {count} {reason}")?;
+        }
+        for note in &self.notes {
+            writeln!(f, "  note: {note}")?;
         }
         Ok(())
     }

@@ -1,0 +1,176 @@
+//! COCO-style annotation files (`annotations/<task>_<subset>.json`), streamed.
+//!
+//! Image and annotation records are written one per line, as items arrive, to
+//! hidden part files of their subset; once every item is read, each subset's
+//! file is assembled from `info`, `licenses`, the spooled records and the
+//! categories, and the part files are removed. Memory holds no record past
+//! its item. The COCO instance and COCO panoptic formats share this layout.
+
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use ade20k_model::Error;
+use serde::Serialize;
+
+use crate::{SubsetSummary, Summary};
+
+/// One entry of `images`.
+#[derive(Serialize)]
+pub(crate) struct ImageRecord<'a> {
+    /// Image id, from 1 in item order within the subset.
+    pub id: u64,
+    /// Image file name relative to `images/<subset>/`.
+    pub file_name: &'a str,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// ADE20K's scene words.
+    pub scene: &'a [String],
+}
+
+/// The annotation files of one export: one per subset, all in `annotations/`.
+pub(crate) struct CocoFiles {
+    dir: PathBuf,
+    task: &'static str,
+    subsets: BTreeMap<String, SubsetFiles>,
+}
+
+/// The spooled image and annotation records of one subset.
+pub(crate) struct SubsetFiles {
+    /// Records of `images`.
+    pub images: RecordWriter,
+    /// Records of `annotations`.
+    pub annotations: RecordWriter,
+    /// Items and annotations written so far.
+    pub counts: SubsetSummary,
+}
+
+impl CocoFiles {
+    /// Creates `out/annotations/` for files named `<task>_<subset>.json`.
+    pub fn create(out: &Path, task: &'static str) -> Result<Self, Error> {
+        let dir = out.join("annotations");
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        Ok(CocoFiles {
+            dir,
+            task,
+            subsets: BTreeMap::new(),
+        })
+    }
+
+    /// The spooled records of `subset`, started on first use.
+    pub fn subset(&mut self, subset: &str) -> Result<&mut SubsetFiles, Error> {
+        Ok(match self.subsets.entry(subset.to_string()) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => entry.insert(SubsetFiles::create(&self.dir, subset)?),
+        })
+    }
+
+    /// Writes `<task>_<subset>.json` for every one of `subsets` (empty ones
+    /// too), each with the same `categories`, and records the counts of each
+    /// subset in `summary`.
+    pub fn finish(
+        mut self,
+        subsets: &[String],
+        categories: &[impl Serialize],
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
+        for subset in subsets {
+            let files = match self.subsets.remove(subset) {
+                Some(files) => files,
+                None => SubsetFiles::create(&self.dir, subset)?,
+            };
+            let path = self.dir.join(format!("{}_{subset}.json", self.task));
+            summary.subsets.insert(subset.clone(), files.counts);
+            files.assemble(&path, categories)?;
+        }
+        Ok(())
+    }
+}
+
+impl SubsetFiles {
+    fn create(dir: &Path, subset: &str) -> Result<Self, Error> {
+        Ok(SubsetFiles {
+            images: RecordWriter::create(dir.join(format!(".{subset}.images.part")))?,
+            annotations: RecordWriter::create(dir.join(format!(".{subset}.annotations.part")))?,
+            counts: SubsetSummary::default(),
+        })
+    }
+
+    /// Joins the spooled records and the categories into the subset's file.
+    fn assemble(self, path: &Path, categories: &[impl Serialize]) -> Result<(), Error> {
+        let images = self.images.finish()?;
+        let annotations = self.annotations.finish()?;
+        let mut out = RecordWriter::create(path.to_path_buf())?;
+        let info = serde_json::json!({
+            "description": "ADE20K, converted by ade20k",
+            "url": "https://groups.csail.mit.edu/vision/datasets/ADE20K/",
+            "version": "2021_17_01",
+        });
+        out.raw(format!("{{\"info\":{info},\"licenses\":[],\"images\":[").as_bytes())?;
+        out.append_file(&images)?;
+        out.raw(b"\n],\"annotations\":[")?;
+        out.append_file(&annotations)?;
+        out.raw(b"\n],\"categories\":[")?;
+        out.first = true;
+        for category in categories {
+            out.record(category)?;
+        }
+        out.raw(b"\n]}\n")?;
+        out.finish()?;
+        for part in [images, annotations] {
+            fs::remove_file(&part).map_err(|e| Error::io(&part, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes JSON records, one per line, separated by commas.
+pub(crate) struct RecordWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+    first: bool,
+}
+
+impl RecordWriter {
+    fn create(path: PathBuf) -> Result<Self, Error> {
+        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(RecordWriter {
+            path,
+            out: BufWriter::with_capacity(1 << 20, file),
+            first: true,
+        })
+    }
+
+    /// Writes `record` on a line of its own, after a comma unless it is the first.
+    pub fn record(&mut self, record: &impl Serialize) -> Result<(), Error> {
+        let separator: &[u8] = if self.first { b"\n" } else { b",\n" };
+        self.first = false;
+        self.raw(separator)?;
+        serde_json::to_writer(&mut self.out, record)
+            .map_err(|e| Error::io(&self.path, io::Error::other(e)))
+    }
+
+    fn raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.out
+            .write_all(bytes)
+            .map_err(|e| Error::io(&self.path, e))
+    }
+
+    fn append_file(&mut self, part: &Path) -> Result<(), Error> {
+        let mut file = File::open(part).map_err(|e| Error::io(part, e))?;
+        io::copy(&mut file, &mut self.out).map_err(|e| Error::io(&self.path, e))?;
+        Ok(())
+    }
+
+    /// Flushes and closes the file, returning its path.
+    fn finish(self) -> Result<PathBuf, Error> {
+        self.out
+            .into_inner()
+            .map_err(|e| Error::io(&self.path, e.into_error()))?;
+        Ok(self.path)
+    }
+}

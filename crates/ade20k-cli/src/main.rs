@@ -43,7 +43,10 @@ enum Command {
   ade20k convert -i data/ade -f coco -o out --amodal --segmentation polygon --overwrite
   ade20k convert -i data/ade -f coco -o out --label-name raw --parts exclude --media symlink
   ade20k convert -i data/ade -f coco -o out --labels sceneparsing150
-  ade20k convert -i data/ade -f coco -o out --top-classes 100")]
+  ade20k convert -i data/ade -f coco -o out --top-classes 100
+  ade20k convert -i data/ade -f semantic -o out --labels sceneparsing150
+  ade20k convert -i data/ade -f semantic -o out --parts-level 1
+  ade20k convert -i data/ade -f coco_panoptic -o out --labels sceneparsing150")]
     Convert(ConvertArgs),
     /// Say whether a folder is an ADE20K dataset, and where its subsets are.
     Detect {
@@ -74,6 +77,10 @@ struct ConvertArgs {
     /// Whether parts become annotations of their own.
     #[arg(long, value_enum, default_value_t = Parts::Include)]
     parts: Parts,
+    /// Part level whose class map per-pixel formats (semantic) write:
+    /// 0 for whole objects, N for the parts of level N.
+    #[arg(long = "parts-level", value_name = "N", default_value_t = 0)]
+    parts_level: u32,
     /// Use the amodal mask (visible and hidden pixels) instead of the visible one.
     #[arg(long)]
     amodal: bool,
@@ -98,6 +105,10 @@ struct ConvertArgs {
     /// Keep only the K classes covering the most pixels.
     #[arg(long, value_name = "K")]
     top_classes: Option<usize>,
+    /// Classes that are stuff, not things (coco_panoptic, cityscapes): a file in the
+    /// --labels syntax; with a label selection it names the selected labels.
+    #[arg(long, value_name = "FILE")]
+    stuff: Option<PathBuf>,
     /// Only these subsets (comma-separated).
     #[arg(long, value_delimiter = ',')]
     subsets: Option<Vec<String>>,
@@ -245,8 +256,10 @@ fn convert(args: ConvertArgs) -> Result<(), Failure> {
         (None, Some(k)) => LabelSelection::TopClasses(k),
         (None, None) => LabelSelection::All,
     };
+    let stuff = args.stuff.as_deref().map(LabelList::read).transpose()?;
     let options = ExportOptions {
         labels,
+        stuff,
         parts: match args.parts {
             Parts::Include => PartsMode::Include,
             Parts::Exclude => PartsMode::Exclude,
@@ -272,6 +285,7 @@ fn convert(args: ConvertArgs) -> Result<(), Failure> {
             Media::Symlink => MediaMode::Symlink,
             Media::None => MediaMode::None,
         },
+        part_level: args.parts_level,
     };
     let summary = export(&dataset, format, &args.output, &options, args.overwrite)?;
     println!(

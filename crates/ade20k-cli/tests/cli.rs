@@ -222,3 +222,43 @@ fn help_shows_examples() {
     assert!(text(&run.stdout).contains("Examples:"));
     assert!(text(&run.stdout).contains("ade20k convert -i"));
 }
+
+#[test]
+fn stuff_reads_a_class_list_file() {
+    let root = tempfile::tempdir().unwrap();
+    let input = fixture("ade20k2020");
+    let stuff = root.path().join("stuff.txt");
+    std::fs::write(&stuff, "sky\n2978\n").unwrap();
+    let convert = |out: &Path, stuff: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "convert",
+            "-i",
+            input.to_str().unwrap(),
+            "-f",
+            "coco_panoptic",
+            "-o",
+            out.to_str().unwrap(),
+            "--media",
+            "none",
+            "--stuff",
+            stuff.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        ade20k(&args)
+    };
+    let out = root.path().join("panoptic");
+    let run = convert(&out, &stuff, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let json = std::fs::read_to_string(out.join("annotations/panoptic_training.json")).unwrap();
+    assert!(json.contains(r#"{"id":2420,"name":"sky","supercategory":"atmosphere","isthing":0,"#));
+    assert!(json.contains(r#""id":401,"name":"car","supercategory":"motor vehicle","isthing":1,"#));
+
+    let missing = root.path().join("missing.txt");
+    let run = convert(&root.path().join("a"), &missing, &[]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(text(&run.stderr).contains("missing.txt"));
+
+    let run = convert(&root.path().join("b"), &stuff, &["--label-name", "raw"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run.stderr).contains("--stuff lists classes"));
+}

@@ -53,3 +53,44 @@ pub fn convert(
 pub fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
+
+/// A decoded PNG: every channel sample widened to `u32`, row-major.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Png {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Colour type as stored.
+    pub color_type: png::ColorType,
+    /// Bits per sample as stored.
+    pub bit_depth: png::BitDepth,
+    /// Samples, `color_type.samples()` per pixel.
+    pub samples: Vec<u32>,
+}
+
+/// Decodes the PNG at `path` as stored (no palette expansion), 8- or 16-bit.
+pub fn read_png(path: &Path) -> Png {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let mut decoder = png::Decoder::new(file);
+    decoder.set_transformations(png::Transformations::IDENTITY);
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut buffer).unwrap();
+    let bytes = &buffer[..frame.buffer_size()];
+    let samples = match frame.bit_depth {
+        png::BitDepth::Eight => bytes.iter().map(|&v| u32::from(v)).collect(),
+        png::BitDepth::Sixteen => bytes
+            .chunks_exact(2)
+            .map(|pair| u32::from(u16::from_be_bytes([pair[0], pair[1]])))
+            .collect(),
+        other => panic!("{path:?}: unexpected bit depth {other:?}"),
+    };
+    Png {
+        width: frame.width,
+        height: frame.height,
+        color_type: frame.color_type,
+        bit_depth: frame.bit_depth,
+        samples,
+    }
+}

@@ -10,8 +10,9 @@ with --parts-level N) is decoded here as (R // 10) * 256 + G and mapped
 - without --labels: to itself (pixel value = ADE class index, 16-bit);
 - with --labels sceneparsing150: through the 150 benchmark names
   (crates/ade20k-export/data/sceneparsing150.tsv), matched to each class's
-  WordNet name in the item's JSON (equal full names, else one synonym set
-  containing the other: "door" and "door, double door"); other classes become 0. Values must lie in 0..150,
+  WordNet name in the item's JSON (equal full names, else the same first synonym
+  and one synonym set containing the other: "door" and "door, double door");
+  other classes become 0. Values must lie in 0..150,
   masks must be 8-bit, and the per-class pixel counts must match.
 
 An item without the part level must have an all-zero mask. `dataset_meta.json`
@@ -106,7 +107,16 @@ def png_header(path):
 
 
 def synonyms(name):
-    return {part.strip().lower() for part in re.split("[,;]", name)} - {""}
+    """(first synonym, all synonyms) of a WordNet name, normalised."""
+    words = [part.strip().lower() for part in re.split("[,;]", name)]
+    words = [word for word in words if word]
+    return (words[0] if words else ""), set(words)
+
+
+def synonyms_match(a, b):
+    """Same first synonym, and one synonym set contains the other."""
+    (first_a, all_a), (first_b, all_b) = synonyms(a), synonyms(b)
+    return bool(first_a) and first_a == first_b and (all_a <= all_b or all_b <= all_a)
 
 
 def id_lookup(annotation, listed):
@@ -118,10 +128,8 @@ def id_lookup(annotation, listed):
     for obj in annotation["object"]:
         label = by_full.get(normalize(obj["name"]))
         if label is None:
-            wanted = synonyms(obj["name"])
             label = next(
-                (position for position, name in enumerate(listed, start=1)
-                 if wanted and (synonyms(name) <= wanted or wanted <= synonyms(name))),
+                (position for position, name in enumerate(listed, start=1) if synonyms_match(name, obj["name"])),
                 None,
             )
         if label:

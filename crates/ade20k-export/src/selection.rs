@@ -154,12 +154,31 @@ fn normalize(name: &str) -> String {
         .join(", ")
 }
 
-/// The synonyms of a WordNet name, normalised, without empty ones.
-fn synonyms(name: &str) -> BTreeSet<String> {
-    name.split([',', ';'])
-        .map(|synonym| synonym.trim().to_lowercase())
-        .filter(|synonym| !synonym.is_empty())
-        .collect()
+/// The synonyms of a WordNet name, normalised: the first one and all of them.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Synonyms {
+    first: String,
+    all: BTreeSet<String>,
+}
+
+impl Synonyms {
+    fn of(name: &str) -> Self {
+        let mut words = name
+            .split([',', ';'])
+            .map(|synonym| synonym.trim().to_lowercase())
+            .filter(|synonym| !synonym.is_empty());
+        let first = words.next().unwrap_or_default();
+        let mut all: BTreeSet<String> = words.collect();
+        all.insert(first.clone());
+        Synonyms { first, all }
+    }
+
+    /// Same first synonym, and one list contains the other.
+    fn matches(&self, other: &Synonyms) -> bool {
+        !self.first.is_empty()
+            && self.first == other.first
+            && (self.all.is_subset(&other.all) || other.all.is_subset(&self.all))
+    }
 }
 
 /// One output label of a resolved plan.
@@ -188,11 +207,12 @@ pub(crate) enum LabelPlan {
         labels: Vec<PlannedLabel>,
         by_index: HashMap<ClassIndex, u32>,
         by_full_name: HashMap<String, u32>,
-        /// Named members as synonym sets, in list order: a class matches a
-        /// member when one set contains the other (`door` and
-        /// `door, double door`), but not when they merely share a word
-        /// (`plant, flora` and `plant, works`).
-        by_synonyms: Vec<(BTreeSet<String>, u32)>,
+        /// Named members as synonym lists, in list order: a class matches a
+        /// member when both start with the same synonym and one list contains
+        /// the other (`door` and `door, double door`), but not when they
+        /// merely share a word (`plant, flora` and `plant, works`; `wheel`
+        /// and `bicycle, bike, wheel, cycle`).
+        by_synonyms: Vec<(Synonyms, u32)>,
     },
 }
 
@@ -242,7 +262,7 @@ impl LabelPlan {
                     }
                     ClassRef::Name(name) => {
                         by_full_name.entry(normalize(name)).or_insert(id);
-                        by_synonyms.push((synonyms(name), id));
+                        by_synonyms.push((Synonyms::of(name), id));
                     }
                 }
             }
@@ -295,13 +315,10 @@ impl LabelPlan {
                 .or_else(|| by_full_name.get(&normalize(name)))
                 .copied()
                 .or_else(|| {
-                    let wanted = synonyms(name);
-                    if wanted.is_empty() {
-                        return None;
-                    }
+                    let wanted = Synonyms::of(name);
                     by_synonyms
                         .iter()
-                        .find(|(listed, _)| listed.is_subset(&wanted) || wanted.is_subset(listed))
+                        .find(|(listed, _)| listed.matches(&wanted))
                         .map(|(_, id)| *id)
                 }),
         }

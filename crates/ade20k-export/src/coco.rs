@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::coco_json::{CocoFiles, ImageRecord};
-use crate::labels::LabelRegistry;
+use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
 use crate::media::{image_file_name, place_image};
 use crate::pipeline::{self, Conversion};
 use crate::rle::Rle;
@@ -45,11 +45,7 @@ fn write(
     options: &ExportOptions,
 ) -> Result<Summary, ExportError> {
     if options.label_naming == LabelNaming::Raw && options.labels != LabelSelection::All {
-        return Err(ExportError::Usage(
-            "--label-name raw names categories by the annotators' words; \
-             it cannot be combined with a class selection (--labels, --top-classes)"
-                .into(),
-        ));
+        return Err(ExportError::Usage(RAW_NAMES_WITH_SELECTION.into()));
     }
     let plan = LabelPlan::resolve(&options.labels, source, None)?;
     let files = CocoFiles::create(out, "instances")?;

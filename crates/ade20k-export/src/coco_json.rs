@@ -8,13 +8,13 @@
 
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use ade20k_model::Error;
 use serde::Serialize;
 
+use crate::json_records::RecordWriter;
 use crate::{SubsetSummary, Summary};
 
 /// One entry of `images`.
@@ -114,8 +114,7 @@ impl SubsetFiles {
         out.append_file(&images)?;
         out.raw(b"\n],\"annotations\":[")?;
         out.append_file(&annotations)?;
-        out.raw(b"\n],\"categories\":[")?;
-        out.first = true;
+        out.open_list(b"\n],\"categories\":[")?;
         for category in categories {
             out.record(category)?;
         }
@@ -125,52 +124,5 @@ impl SubsetFiles {
             fs::remove_file(&part).map_err(|e| Error::io(&part, e))?;
         }
         Ok(())
-    }
-}
-
-/// Writes JSON records, one per line, separated by commas.
-pub(crate) struct RecordWriter {
-    path: PathBuf,
-    out: BufWriter<File>,
-    first: bool,
-}
-
-impl RecordWriter {
-    fn create(path: PathBuf) -> Result<Self, Error> {
-        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-        Ok(RecordWriter {
-            path,
-            out: BufWriter::with_capacity(1 << 20, file),
-            first: true,
-        })
-    }
-
-    /// Writes `record` on a line of its own, after a comma unless it is the first.
-    pub fn record(&mut self, record: &impl Serialize) -> Result<(), Error> {
-        let separator: &[u8] = if self.first { b"\n" } else { b",\n" };
-        self.first = false;
-        self.raw(separator)?;
-        serde_json::to_writer(&mut self.out, record)
-            .map_err(|e| Error::io(&self.path, io::Error::other(e)))
-    }
-
-    fn raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.out
-            .write_all(bytes)
-            .map_err(|e| Error::io(&self.path, e))
-    }
-
-    fn append_file(&mut self, part: &Path) -> Result<(), Error> {
-        let mut file = File::open(part).map_err(|e| Error::io(part, e))?;
-        io::copy(&mut file, &mut self.out).map_err(|e| Error::io(&self.path, e))?;
-        Ok(())
-    }
-
-    /// Flushes and closes the file, returning its path.
-    fn finish(self) -> Result<PathBuf, Error> {
-        self.out
-            .into_inner()
-            .map_err(|e| Error::io(&self.path, e.into_error()))?;
-        Ok(self.path)
     }
 }

@@ -39,7 +39,7 @@ use serde::Serialize;
 use crate::coco::NO_PIXELS;
 use crate::coco_json::{CocoFiles, ImageRecord};
 use crate::composite::ObjectMap;
-use crate::labels::LabelRegistry;
+use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
 use crate::media::{image_file_name, place_image};
 use crate::palette::voc_color;
 use crate::pipeline::{self, Conversion};
@@ -94,8 +94,7 @@ fn check_options(options: &ExportOptions) -> Result<(), ExportError> {
         "--amodal does not apply to coco_panoptic: each pixel belongs to the one \
          object seen there"
     } else if raw && options.labels != LabelSelection::All {
-        "--label-name raw names categories by the annotators' words; \
-         it cannot be combined with a class selection (--labels, --top-classes)"
+        RAW_NAMES_WITH_SELECTION
     } else if raw && options.stuff.is_some() {
         "--stuff lists classes; with --label-name raw categories are the annotators' \
          words, which are all things"

@@ -7,6 +7,11 @@ use ade20k_model::{Categories, Category, Object};
 use crate::selection::LabelPlan;
 use crate::LabelNaming;
 
+/// Why `--label-name raw` is refused together with a label selection.
+pub(crate) const RAW_NAMES_WITH_SELECTION: &str =
+    "--label-name raw names categories by the annotators' words; \
+     it cannot be combined with a class selection (--labels, --top-classes)";
+
 /// One output category.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Label {

@@ -20,11 +20,14 @@ use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
 
+mod ade20k2020;
 mod cityscapes;
 mod coco;
 mod coco_json;
 mod coco_panoptic;
 mod composite;
+mod datumaro;
+mod json_records;
 mod labels;
 mod media;
 mod options;
@@ -38,8 +41,9 @@ mod semantic;
 mod summary;
 pub mod trace;
 mod voc;
+mod yolo;
 
-pub use options::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode};
+pub use options::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, YoloTask};
 pub use output::StagedOutput;
 pub use selection::{ClassRef, LabelList, LabelSelection, ListedLabel};
 pub use summary::{SubsetSummary, Summary};
@@ -75,6 +79,9 @@ pub const FORMATS: &[Format] = &[
     semantic::FORMAT,
     voc::FORMAT,
     cityscapes::FORMAT,
+    datumaro::FORMAT,
+    ade20k2020::FORMAT,
+    yolo::FORMAT,
 ];
 
 /// The format called `name`.
@@ -95,7 +102,8 @@ pub enum ExportError {
 
 /// Writes `source` as `format` into `target`: staged beside it and renamed
 /// into place when complete, so `target` is either the whole output or as it
-/// was. A non-empty `target` is replaced only when `overwrite` is true.
+/// was. A non-empty `target` is replaced only when `overwrite` is true. The
+/// format is told `target` as [`ExportOptions::destination`].
 pub fn export(
     source: &dyn ItemSource,
     format: &Format,
@@ -104,7 +112,11 @@ pub fn export(
     overwrite: bool,
 ) -> Result<Summary, ExportError> {
     let staged = StagedOutput::begin(target, overwrite)?;
-    let summary = format.write_into(source, staged.path(), options)?;
+    let options = ExportOptions {
+        destination: Some(staged.target().to_path_buf()),
+        ..options.clone()
+    };
+    let summary = format.write_into(source, staged.path(), &options)?;
     staged.commit()?;
     Ok(summary)
 }

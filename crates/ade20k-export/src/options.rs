@@ -1,3 +1,5 @@
+use std::path::PathBuf;
+
 use ade20k_model::MaskKind;
 
 use crate::{LabelList, LabelSelection};
@@ -25,6 +27,24 @@ pub struct ExportOptions {
     /// for whole objects (`_seg.png`), N for the parts of level N
     /// (`_parts_N.png`).
     pub part_level: u32,
+    /// What YOLO labels describe: polygons (default) or boxes.
+    pub yolo_task: YoloTask,
+    /// The folder the output will have once complete, where it differs from
+    /// the folder written into: [`export`](crate::export) writes into a
+    /// staging folder and sets this to the target it renames it to. Formats
+    /// that record their own location (YOLO's `data.yaml`) write this one;
+    /// `None`: the folder written into.
+    pub destination: Option<PathBuf>,
+}
+
+/// The shapes YOLO label files hold, as Ultralytics' tasks name them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum YoloTask {
+    /// Instance segmentation: one polygon per object.
+    #[default]
+    Segment,
+    /// Detection: one box per object.
+    Detect,
 }
 
 /// Whether parts are exported.

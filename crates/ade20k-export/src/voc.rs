@@ -94,7 +94,7 @@ const BACKGROUND: &str = "background";
 /// Reason counted for parts below level 1.
 const DEEP_PARTS: &str = "parts of parts (VOC parts have one level)";
 /// Reason counted for parts whose object is not written.
-const ORPHAN_PARTS: &str = "parts whose object is not written";
+pub(crate) const ORPHAN_PARTS: &str = "parts whose object is not written";
 /// Reason counted for objects past the 254th of one image.
 const VOID_INSTANCES: &str =
     "object instances past the 254th of an image (void, 255, in SegmentationObject)";

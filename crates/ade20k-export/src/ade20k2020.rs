@@ -1,0 +1,847 @@
+//! The ADE20K 2020/2021 layout itself (`ADE20K_2021_17_01`, Datumaro's
+//! `ade20k2020`), as `ade20k-import` reads it: with `--subsets`, a label
+//! selection and `--parts exclude`, a smaller ADE20K.
+//!
+//! ```text
+//! <subset>/<item id>.<ext>                          the photo (linked, copied or left out: --media)
+//! <subset>/<item id>.json                           {"annotation": {…}}, UTF-8
+//! <subset>/<item id>_seg.png                        class map of level 0 (objects)
+//! <subset>/<item id>_parts_<N>.png                  class map of part level N
+//! <subset>/<item id>/instance_<NNN>_<stem>.png      one mask per object and part
+//! dataset_meta.json                                 Datumaro's label order, when the source has one
+//! ```
+//!
+//! The item id keeps its scene folders (`urban/street/ADE_train_00000001`);
+//! `<stem>` is its last segment and `<NNN>` the object id, at least three digits.
+//!
+//! **Annotation.** The fields, in the release's order: `filename` (the photo's
+//! file name), `folder`, `imsize` `[height, width, 3]`, `source` `{folder,
+//! filename, origin}`, `scene`, and `object`, one entry per object and part:
+//! `id`, `name`, `name_ndx` (the ADE class index), `hypernym`, `raw_name`,
+//! `attributes` (always a list), `depth_ordering_rank` (`[]` when unknown),
+//! `occluded` (`"yes"`, `"no"` or `[]` when unknown), `crop` (`0`/`1`),
+//! `parts` `{hasparts: [ids], ispartof: [] or the parent id, part_level}`,
+//! `instance_mask` (`<stem>/instance_<NNN>_<stem>.png`, relative to the JSON),
+//! `polygon` `{x, y}` (whole numbers written as integers) and `saved_date`.
+//! The source's spellings (`"1"` for crop, a bare string for attributes, a
+//! bare integer for `hasparts`, Latin-1 text) become these forms, with the
+//! same meaning; fields outside the model (`click_date`, unknown extras) are
+//! not written.
+//!
+//! **Pixels.** Class maps are RGB, 8 bits per channel: R = class / 256 × 10,
+//! G = class mod 256, B = the instance code of the source map, copied, so the
+//! map means what the source's means. Instance masks are 8-bit grey: 255
+//! visible, 128 present but hidden, 0 absent (binary 0/1 source masks become
+//! 0/255). Both are copied from the source, decoded and re-encoded.
+//!
+//! **Cutting.** Without a label selection and with parts included, every item is
+//! written as it was read: the same objects, ids, links and pixels. Otherwise:
+//!
+//! - an object whose class is not selected is removed (counted), and so is an
+//!   object whose parent is removed (a part of a removed object, counted as
+//!   such); `--parts exclude` removes every part and writes no part-level map;
+//! - in an item that lost objects, the remaining ones are renumbered 0, 1, … in
+//!   annotation order (the release's ids are positions), and `ispartof`,
+//!   `hasparts` and instance mask names follow the new ids;
+//! - in the class map of a level that lost objects, a pixel keeps its class and
+//!   instance code only where its class is that of an object written at that
+//!   level and no removed object of that level is seen (255); elsewhere it
+//!   becomes 0, 0, 0 (unlabeled). Maps of levels that lost nothing are copied
+//!   unchanged, and every part level of the source keeps its map;
+//! - objects keep their own class index and names, so ADE class indices stay
+//!   meaningful across cuts. A label list therefore only selects classes: a
+//!   line that merges classes or renames one (`a = b`) is refused, as are the
+//!   options that would change how objects are written (`--amodal`,
+//!   `--label-name`, `--segmentation`, `--stuff`, `--parts-level`).
+//!
+//! `dataset_meta.json` is copied from the source's label order, unchanged by a
+//! cut (listing a label no object uses is allowed). The summary counts, per
+//! subset, items and annotations (objects and parts written), the removed
+//! objects per reason, and as categories the distinct class indices written.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ade20k_model::{
+    ClassIndex, ClassMap, Error, InstanceMask, Item, ItemSource, MaskKind, Object, Occlusion,
+    SourceInfo,
+};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::media::{image_file_name, place_image};
+use crate::pipeline::{self, Conversion};
+use crate::png_out::{write_png, PngPixels};
+use crate::selection::{LabelPlan, NOT_SELECTED};
+use crate::voc::ORPHAN_PARTS;
+use crate::{
+    ClassRef, ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode,
+    SegmentationMode, Summary,
+};
+
+/// The `ade20k2020` format.
+pub(crate) const FORMAT: Format = Format {
+    name: "ade20k2020",
+    description: "ADE20K 2020/2021 layout: a smaller ADE20K cut by subsets, classes and parts \
+                  (ade20k-import, Datumaro ade20k2020)",
+    write,
+};
+
+/// Datumaro's meta file at the root of the output.
+const META_FILE_NAME: &str = "dataset_meta.json";
+
+/// Writes `source` into `out` in the ADE20K 2020 layout (see the module docs).
+fn write(
+    source: &dyn ItemSource,
+    out: &Path,
+    options: &ExportOptions,
+) -> Result<Summary, ExportError> {
+    check_options(options)?;
+    check_selection(&options.labels)?;
+    let plan = LabelPlan::resolve(&options.labels, source, None)?;
+    for subset in source.subsets() {
+        let dir = out.join(subset);
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    }
+    if let Some(labels) = source.label_order() {
+        write_label_order(&out.join(META_FILE_NAME), labels)?;
+    }
+    let conversion = Ade20kConversion {
+        out,
+        options,
+        plan: &plan,
+    };
+    let mut sink = Ade20kSink::default();
+    pipeline::run(source, &conversion, |prepared| {
+        sink.write(prepared);
+        Ok(())
+    })?;
+    Ok(sink.finish())
+}
+
+/// Refuses options that would change how objects are written: this format
+/// writes them as annotated.
+fn check_options(options: &ExportOptions) -> Result<(), ExportError> {
+    let problem = if options.mask_kind == MaskKind::Amodal {
+        "--amodal does not apply to ade20k2020: instance masks keep both the visible (255) \
+         and the hidden (128) pixels"
+    } else if options.label_naming != LabelNaming::Canonical {
+        "--label-name does not apply to ade20k2020: objects keep their annotated names"
+    } else if options.segmentation != SegmentationMode::Rle {
+        "--segmentation does not apply to ade20k2020: objects keep their instance masks \
+         and the annotators' polygons"
+    } else if options.stuff.is_some() {
+        "--stuff does not apply to ade20k2020: it has no thing/stuff split"
+    } else if options.part_level != 0 {
+        "--parts-level does not apply to ade20k2020: every part level is written \
+         (--parts exclude writes whole objects only)"
+    } else {
+        return Ok(());
+    };
+    Err(ExportError::Usage(problem.into()))
+}
+
+/// Refuses label lists that merge or rename classes: objects keep their own
+/// class index and names, so a list can only select classes.
+fn check_selection(selection: &LabelSelection) -> Result<(), ExportError> {
+    let LabelSelection::List(list) = selection else {
+        return Ok(());
+    };
+    for label in &list.labels {
+        let change = match label.members.as_slice() {
+            [ClassRef::Index(index)] if label.name == index.to_string() => continue,
+            [ClassRef::Name(name)] if label.name == *name => continue,
+            [_] => "renames a class",
+            _ => "merges several classes",
+        };
+        return Err(ExportError::Usage(format!(
+            "the label `{}` {change}, but ade20k2020 keeps each object's own class index \
+             and names: a label list only selects classes here, one class per line \
+             without `=`",
+            label.name
+        )));
+    }
+    Ok(())
+}
+
+/// Writes Datumaro's meta file with the source's label order.
+fn write_label_order(path: &Path, labels: &[String]) -> Result<(), Error> {
+    let label_map: serde_json::Map<String, Value> = labels
+        .iter()
+        .enumerate()
+        .map(|(position, name)| (position.to_string(), Value::from(name.as_str())))
+        .collect();
+    write_json(path, &json!({ "label_map": label_map }))
+}
+
+/// Writes `value` as indented UTF-8 JSON, ending with a newline.
+fn write_json(path: &Path, value: &impl Serialize) -> Result<(), Error> {
+    let mut bytes =
+        serde_json::to_vec_pretty(value).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    bytes.push(b'\n');
+    fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}
+
+/// The per-item work: cut, then write every file of the item.
+struct Ade20kConversion<'a> {
+    /// The output folder.
+    out: &'a Path,
+    /// The export's options.
+    options: &'a ExportOptions,
+    /// The classes kept.
+    plan: &'a LabelPlan,
+}
+
+/// What one written item tells the summary.
+struct PreparedItem {
+    /// The item's subset.
+    subset: String,
+    /// Class indices of the objects written, one per object.
+    classes: Vec<ClassIndex>,
+    /// Objects removed, one reason each.
+    left_out: Vec<&'static str>,
+    /// Whether the item lost objects, so its objects were renumbered.
+    renumbered: bool,
+}
+
+impl Conversion for Ade20kConversion<'_> {
+    type Prepared = PreparedItem;
+
+    fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
+        let cut = Cut::of(&item, self.options.parts, |object| {
+            self.plan.label_of(object).is_some()
+        })?;
+        let files = ItemFiles::new(self.out, &item);
+        place_image(&item, &files.image, self.options.media)?;
+        for (index, new_id) in cut.written() {
+            let mask = item.instance_mask(index)?;
+            let path = files.dir.join(instance_mask_name(&files.stem, new_id));
+            write_png(
+                &path,
+                mask.width(),
+                mask.height(),
+                PngPixels::Gray8(mask.pixels()),
+            )?;
+        }
+        let levels = match self.options.parts {
+            PartsMode::Include => item.part_levels,
+            PartsMode::Exclude => 0,
+        };
+        for level in 0..=levels {
+            let map = item.class_map(level)?;
+            let rgb = class_map_pixels(&item, &cut, level, &map)?;
+            let path = files.class_map(level);
+            write_png(&path, map.width(), map.height(), PngPixels::Rgb8(&rgb))?;
+        }
+        write_json(&files.annotation, &annotation_file(&item, &cut, &files))?;
+        Ok(PreparedItem {
+            classes: cut.written().map(|(i, _)| item.objects[i].class).collect(),
+            left_out: cut.left_out,
+            renumbered: cut.renumbered,
+            subset: item.subset,
+        })
+    }
+}
+
+/// Where the files of one item go.
+struct ItemFiles {
+    /// The photo: `<subset>/<item id>.<ext>`.
+    image: PathBuf,
+    /// The annotation: `<subset>/<item id>.json`.
+    annotation: PathBuf,
+    /// The folder of the annotation, which instance mask names are relative to.
+    dir: PathBuf,
+    /// `<subset>/<item id>`: the class maps' names start with it.
+    prefix: PathBuf,
+    /// The last segment of the item id.
+    stem: String,
+    /// The photo's file name.
+    image_name: String,
+}
+
+impl ItemFiles {
+    /// The files of `item` in the output folder `out`.
+    fn new(out: &Path, item: &Item) -> Self {
+        let subset = out.join(&item.subset);
+        let image_path = image_file_name(item);
+        let image_name = last_segment(&image_path).to_string();
+        let prefix = subset.join(&item.id);
+        ItemFiles {
+            image: subset.join(&image_path),
+            annotation: subset.join(format!("{}.json", item.id)),
+            dir: prefix.parent().unwrap_or(&subset).to_path_buf(),
+            prefix,
+            stem: last_segment(&item.id).to_string(),
+            image_name,
+        }
+    }
+
+    /// `<item id>_seg.png` for level 0, `<item id>_parts_<level>.png` above.
+    fn class_map(&self, level: u32) -> PathBuf {
+        let suffix = match level {
+            0 => "_seg.png".to_string(),
+            level => format!("_parts_{level}.png"),
+        };
+        let mut name = self.prefix.clone().into_os_string();
+        name.push(suffix);
+        PathBuf::from(name)
+    }
+}
+
+/// The text after the last `/`.
+fn last_segment(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// `<stem>/instance_<NNN>_<stem>.png`: the instance mask of object `id`,
+/// relative to the folder of the annotation.
+fn instance_mask_name(stem: &str, id: u32) -> String {
+    format!("{stem}/instance_{id:03}_{stem}.png")
+}
+
+/// Which objects of an item are written, and under which ids.
+#[derive(Debug, PartialEq, Eq)]
+struct Cut {
+    /// The id each object of the item is written with; `None` when removed.
+    new_ids: Vec<Option<u32>>,
+    /// Why objects were removed, one reason per counted object (parts
+    /// removed by `--parts exclude` are not counted).
+    left_out: Vec<&'static str>,
+    /// Whether objects were removed, so the others were renumbered.
+    renumbered: bool,
+}
+
+/// Whether one object is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    /// Written, with its ancestors.
+    Written,
+    /// A part, and parts are excluded.
+    Excluded,
+    /// Its class is not selected.
+    NotSelected,
+    /// An ancestor is removed.
+    Orphan,
+}
+
+impl Cut {
+    /// Decides for every object of `item`: parts go with `parts`, objects whose
+    /// class `keep` refuses go, and so does every part of a removed object.
+    fn of(item: &Item, parts: PartsMode, keep: impl Fn(&Object) -> bool) -> Result<Self, Error> {
+        let objects = &item.objects;
+        let own: Vec<Verdict> = objects
+            .iter()
+            .map(|object| {
+                if object.is_part() && parts == PartsMode::Exclude {
+                    Verdict::Excluded
+                } else if keep(object) {
+                    Verdict::Written
+                } else {
+                    Verdict::NotSelected
+                }
+            })
+            .collect();
+        let position_of_id: HashMap<u32, usize> = objects
+            .iter()
+            .enumerate()
+            .map(|(position, object)| (object.ade_id, position))
+            .collect();
+        let mut verdicts: Vec<Option<Verdict>> = vec![None; objects.len()];
+        for start in 0..objects.len() {
+            // Walk up from `start` to the first object whose verdict is known
+            // or that is not written on its own account; the objects passed on
+            // the way are written exactly when that one is.
+            let mut chain = Vec::new();
+            let mut current = start;
+            let decided = loop {
+                if let Some(verdict) = verdicts[current] {
+                    break verdict;
+                }
+                if own[current] != Verdict::Written {
+                    verdicts[current] = Some(own[current]);
+                    break own[current];
+                }
+                chain.push(current);
+                let Some(parent) = objects[current].parent else {
+                    break Verdict::Written;
+                };
+                if chain.len() > objects.len() {
+                    return Err(Error::invalid(
+                        &item.image.path,
+                        format!("object {}: its parents form a cycle", objects[start].ade_id),
+                    ));
+                }
+                current = *position_of_id.get(&parent).ok_or_else(|| {
+                    Error::invalid(
+                        &item.image.path,
+                        format!(
+                            "object {}: its parent {parent} is not an object of the item",
+                            objects[current].ade_id
+                        ),
+                    )
+                })?;
+            };
+            let inherited = match decided {
+                Verdict::Written => Verdict::Written,
+                _ => Verdict::Orphan,
+            };
+            for &position in &chain {
+                verdicts[position] = Some(inherited);
+            }
+        }
+        // The loop above decides every object.
+        let verdicts: Vec<Verdict> = verdicts
+            .into_iter()
+            .map(|verdict| verdict.unwrap_or(Verdict::Written))
+            .collect();
+        let renumbered = verdicts.iter().any(|&v| v != Verdict::Written);
+        let mut next_id = 0;
+        let new_ids = objects
+            .iter()
+            .zip(&verdicts)
+            .map(|(object, &verdict)| {
+                (verdict == Verdict::Written).then(|| {
+                    let id = if renumbered { next_id } else { object.ade_id };
+                    next_id += 1;
+                    id
+                })
+            })
+            .collect();
+        let left_out = verdicts
+            .iter()
+            .filter_map(|verdict| match verdict {
+                Verdict::Written | Verdict::Excluded => None,
+                Verdict::NotSelected => Some(NOT_SELECTED),
+                Verdict::Orphan => Some(ORPHAN_PARTS),
+            })
+            .collect();
+        Ok(Cut {
+            new_ids,
+            left_out,
+            renumbered,
+        })
+    }
+
+    /// `(index in item.objects, new id)` of every written object, in order.
+    fn written(&self) -> impl Iterator<Item = (usize, u32)> + '_ {
+        self.new_ids
+            .iter()
+            .enumerate()
+            .filter_map(|(index, id)| Some((index, (*id)?)))
+    }
+
+    /// Whether an object of part level `level` was removed.
+    fn lost_at(&self, item: &Item, level: u32) -> bool {
+        item.objects
+            .iter()
+            .zip(&self.new_ids)
+            .any(|(object, id)| object.part_level == level && id.is_none())
+    }
+}
+
+/// The largest class a class map can hold: R = class / 256 × 10 fits 8 bits.
+const MAX_PIXEL_CLASS: ClassIndex = 25 * 256 + 255;
+
+/// The RGB pixels of the class map of `level` as written: the source's class
+/// and instance code, or 0, 0, 0 where a cut removed what was there (see the
+/// module docs).
+fn class_map_pixels(item: &Item, cut: &Cut, level: u32, map: &ClassMap) -> Result<Vec<u8>, Error> {
+    let classes = map.classes();
+    let mut kept = vec![true; classes.len()];
+    if cut.lost_at(item, level) {
+        let written_classes: BTreeSet<ClassIndex> = cut
+            .written()
+            .map(|(index, _)| &item.objects[index])
+            .filter(|object| object.part_level == level)
+            .map(|object| object.class)
+            .collect();
+        for (keep, class) in kept.iter_mut().zip(classes) {
+            *keep = written_classes.contains(class);
+        }
+        let removed = cut
+            .new_ids
+            .iter()
+            .enumerate()
+            .filter(|&(index, id)| id.is_none() && item.objects[index].part_level == level);
+        for (index, _) in removed {
+            let mask = item.instance_mask(index)?;
+            if (mask.width(), mask.height()) != (map.width(), map.height()) {
+                return Err(Error::invalid(
+                    &item.image.path,
+                    format!(
+                        "the instance mask of object {} is {}×{} pixels but the class map \
+                         of level {level} is {}×{}",
+                        item.objects[index].ade_id,
+                        mask.width(),
+                        mask.height(),
+                        map.width(),
+                        map.height()
+                    ),
+                ));
+            }
+            for (keep, &value) in kept.iter_mut().zip(mask.pixels()) {
+                if value == InstanceMask::VISIBLE {
+                    *keep = false;
+                }
+            }
+        }
+    }
+    let mut rgb = Vec::with_capacity(classes.len() * 3);
+    for ((&class, &instance), &keep) in classes.iter().zip(map.instances()).zip(&kept) {
+        if !keep {
+            rgb.extend([0, 0, 0]);
+            continue;
+        }
+        if class > MAX_PIXEL_CLASS {
+            return Err(Error::invalid(
+                &item.image.path,
+                format!(
+                    "class {class} in the class map of level {level} cannot be written: \
+                     R = class / 256 × 10 holds classes up to {MAX_PIXEL_CLASS}"
+                ),
+            ));
+        }
+        // class ≤ 6655: class / 256 × 10 ≤ 250 and class % 256 < 256.
+        rgb.extend([(class / 256 * 10) as u8, (class % 256) as u8, instance]);
+    }
+    Ok(rgb)
+}
+
+/// `<name>.json`, in the release's field order.
+#[derive(Serialize)]
+struct AnnotationFile<'a> {
+    /// The one top-level key.
+    annotation: AnnotationRecord<'a>,
+}
+
+/// The `annotation` object; the fields are named as in the release.
+#[derive(Serialize)]
+struct AnnotationRecord<'a> {
+    /// The photo's file name.
+    filename: &'a str,
+    folder: &'a str,
+    /// `[height, width, channels]`.
+    imsize: [u32; 3],
+    source: &'a SourceInfo,
+    scene: &'a [String],
+    object: Vec<ObjectRecord<'a>>,
+}
+
+/// One entry of `object`; the fields are named as in the release.
+#[derive(Serialize)]
+struct ObjectRecord<'a> {
+    id: u32,
+    name: &'a str,
+    name_ndx: ClassIndex,
+    hypernym: &'a [String],
+    raw_name: &'a str,
+    attributes: &'a [String],
+    /// A number, or `[]` when unknown.
+    depth_ordering_rank: Value,
+    /// `"yes"`, `"no"`, or `[]` when unknown.
+    occluded: Value,
+    crop: u8,
+    parts: PartsRecord,
+    instance_mask: String,
+    polygon: PolygonRecord,
+    saved_date: &'a str,
+}
+
+/// `parts` of an object.
+#[derive(Serialize)]
+struct PartsRecord {
+    hasparts: Vec<u32>,
+    /// `[]` for whole objects, the parent's id for parts.
+    ispartof: Value,
+    part_level: u32,
+}
+
+/// `polygon` of an object: the coordinates of its points.
+#[derive(Serialize)]
+struct PolygonRecord {
+    x: Vec<Value>,
+    y: Vec<Value>,
+}
+
+/// The annotation of the written objects of `item`, under their new ids.
+fn annotation_file<'a>(item: &'a Item, cut: &Cut, files: &'a ItemFiles) -> AnnotationFile<'a> {
+    let new_ids: HashMap<u32, u32> = cut
+        .written()
+        .map(|(index, id)| (item.objects[index].ade_id, id))
+        .collect();
+    let object = cut
+        .written()
+        .map(|(index, id)| {
+            let object = &item.objects[index];
+            ObjectRecord {
+                id,
+                name: &object.name,
+                name_ndx: object.class,
+                hypernym: &object.hypernym,
+                raw_name: &object.raw_name,
+                attributes: &object.attributes,
+                depth_ordering_rank: object.depth_rank.map_or_else(|| json!([]), Value::from),
+                occluded: match object.occluded {
+                    Occlusion::Yes => json!("yes"),
+                    Occlusion::No => json!("no"),
+                    Occlusion::Unknown => json!([]),
+                },
+                crop: u8::from(object.crop),
+                parts: PartsRecord {
+                    hasparts: object
+                        .children
+                        .iter()
+                        .filter_map(|child| new_ids.get(child).copied())
+                        .collect(),
+                    ispartof: object
+                        .parent
+                        .and_then(|parent| new_ids.get(&parent).copied())
+                        .map_or_else(|| json!([]), Value::from),
+                    part_level: object.part_level,
+                },
+                instance_mask: instance_mask_name(&files.stem, id),
+                polygon: PolygonRecord {
+                    x: object.polygon.iter().map(|p| coordinate(p[0])).collect(),
+                    y: object.polygon.iter().map(|p| coordinate(p[1])).collect(),
+                },
+                saved_date: &object.saved_date,
+            }
+        })
+        .collect();
+    AnnotationFile {
+        annotation: AnnotationRecord {
+            filename: &files.image_name,
+            folder: &item.folder,
+            imsize: [item.image.height, item.image.width, 3],
+            source: &item.source,
+            scene: &item.scene,
+            object,
+        },
+    }
+}
+
+/// A polygon coordinate: an integer when whole, as the release writes them.
+fn coordinate(value: f64) -> Value {
+    /// Whole numbers below 2^53 convert to `i64` and back exactly.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if value.fract() == 0.0 && value.abs() < EXACT {
+        Value::from(value as i64)
+    } else {
+        Value::from(value)
+    }
+}
+
+/// Adds up what the items wrote, in item order.
+#[derive(Default)]
+struct Ade20kSink {
+    /// The summary so far.
+    summary: Summary,
+    /// The class indices written.
+    classes: BTreeSet<ClassIndex>,
+    /// Items that lost objects.
+    renumbered: u64,
+}
+
+impl Ade20kSink {
+    /// Counts one written item.
+    fn write(&mut self, prepared: PreparedItem) {
+        let counts = self.summary.subsets.entry(prepared.subset).or_default();
+        counts.items += 1;
+        counts.annotations += prepared.classes.len() as u64;
+        self.classes.extend(prepared.classes);
+        for reason in prepared.left_out {
+            self.summary.leave_out(reason);
+        }
+        self.renumbered += u64::from(prepared.renumbered);
+    }
+
+    /// The summary of the export.
+    fn finish(mut self) -> Summary {
+        self.summary.categories = self.classes.len();
+        if self.renumbered > 0 {
+            self.summary.notes.push(format!(
+                "{} items lost objects: the others are renumbered from 0, and the class maps \
+                 written hold 0 where removed objects were",
+                self.renumbered
+            ));
+        }
+        self.summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use ade20k_model::{ImageInfo, InMemoryMasks};
+
+    use super::*;
+    use crate::LabelList;
+
+    /// An object of class `class` with id `ade_id`, a part of `parent` when given.
+    fn object(ade_id: u32, class: ClassIndex, parent: Option<u32>) -> Object {
+        Object {
+            ade_id,
+            class,
+            name: format!("class {class}"),
+            raw_name: String::new(),
+            hypernym: vec![],
+            part_level: u32::from(parent.is_some()),
+            parent,
+            children: vec![],
+            occluded: Occlusion::Unknown,
+            crop: false,
+            depth_rank: None,
+            attributes: vec![],
+            polygon: vec![],
+            instance_mask: String::new(),
+            saved_date: String::new(),
+        }
+    }
+
+    /// A 3×1 item with `objects` and in-memory `masks`.
+    fn item(objects: Vec<Object>, masks: InMemoryMasks) -> Item {
+        Item {
+            id: "a/b".into(),
+            subset: "training".into(),
+            image: ImageInfo {
+                path: "training/a/b.jpg".into(),
+                width: 3,
+                height: 1,
+            },
+            folder: String::new(),
+            scene: vec![],
+            source: SourceInfo::default(),
+            objects,
+            part_levels: 1,
+            masks: Arc::new(masks),
+        }
+    }
+
+    fn cut(objects: Vec<Object>, parts: PartsMode, kept: &[ClassIndex]) -> Result<Cut, Error> {
+        Cut::of(&item(objects, InMemoryMasks::default()), parts, |o| {
+            kept.contains(&o.class)
+        })
+    }
+
+    #[test]
+    fn nothing_removed_keeps_every_id_as_it_is() {
+        let objects = vec![object(3, 1, None), object(5, 2, Some(3))];
+        let cut = cut(objects, PartsMode::Include, &[1, 2]).unwrap();
+        assert_eq!(cut.new_ids, [Some(3), Some(5)]);
+        assert!(cut.left_out.is_empty() && !cut.renumbered);
+    }
+
+    #[test]
+    fn parts_of_removed_objects_go_and_the_rest_is_renumbered() {
+        // A part listed before its parent, and a part of a part.
+        let objects = vec![
+            object(0, 7, Some(2)), // part of a removed object: orphan
+            object(1, 1, None),    // kept
+            object(2, 9, None),    // class not kept
+            object(3, 7, Some(0)), // part of an orphan: orphan
+            object(4, 7, Some(1)), // part of a kept object: kept
+        ];
+        let cut = cut(objects, PartsMode::Include, &[1, 7]).unwrap();
+        assert_eq!(cut.new_ids, [None, Some(0), None, None, Some(1)]);
+        assert_eq!(cut.left_out, [ORPHAN_PARTS, NOT_SELECTED, ORPHAN_PARTS]);
+        assert!(cut.renumbered);
+    }
+
+    #[test]
+    fn excluded_parts_are_not_counted() {
+        let objects = vec![
+            object(0, 1, None),
+            object(1, 1, Some(0)),
+            object(2, 2, None),
+        ];
+        let cut = cut(objects, PartsMode::Exclude, &[1, 2]).unwrap();
+        assert_eq!(cut.new_ids, [Some(0), None, Some(1)]);
+        assert!(cut.left_out.is_empty() && cut.renumbered);
+    }
+
+    #[test]
+    fn broken_hierarchies_are_errors_naming_the_item() {
+        let missing = cut(vec![object(0, 1, Some(8))], PartsMode::Include, &[1]);
+        let text = missing.unwrap_err().to_string();
+        assert!(
+            text.contains("b.jpg") && text.contains("parent 8"),
+            "{text}"
+        );
+        let cycle = vec![object(0, 1, Some(1)), object(1, 1, Some(0))];
+        let text = cut(cycle, PartsMode::Include, &[1])
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("cycle"), "{text}");
+    }
+
+    #[test]
+    fn removed_objects_are_zeroed_where_seen_and_other_levels_are_copied() {
+        // Level 0: object 0 (class 300) on pixels 0 and 1, object 1 (class 2)
+        // seen on pixel 2 and hidden behind object 0 on pixel 1.
+        let mut masks = InMemoryMasks::default();
+        let mask = |pixels: Vec<u8>| InstanceMask::from_pixels(3, 1, pixels).unwrap();
+        masks.instance_masks.insert(0, mask(vec![255, 255, 0]));
+        masks.instance_masks.insert(1, mask(vec![0, 128, 255]));
+        let map = ClassMap::from_pixels(3, 1, vec![300, 300, 2], vec![7, 7, 9]).unwrap();
+        let item = item(vec![object(0, 300, None), object(1, 2, None)], masks);
+        let keep_all = Cut::of(&item, PartsMode::Include, |_| true).unwrap();
+        assert_eq!(
+            class_map_pixels(&item, &keep_all, 0, &map).unwrap(),
+            [10, 44, 7, 10, 44, 7, 0, 2, 9]
+        );
+        let without_1 = Cut::of(&item, PartsMode::Include, |o| o.class == 300).unwrap();
+        assert_eq!(
+            class_map_pixels(&item, &without_1, 0, &map).unwrap(),
+            [10, 44, 7, 10, 44, 7, 0, 0, 0]
+        );
+        assert_eq!(
+            class_map_pixels(&item, &without_1, 1, &map).unwrap(),
+            [10, 44, 7, 10, 44, 7, 0, 2, 9],
+            "level 1 lost nothing"
+        );
+        let without_0 = Cut::of(&item, PartsMode::Include, |o| o.class == 2).unwrap();
+        assert_eq!(
+            class_map_pixels(&item, &without_0, 0, &map).unwrap(),
+            [0, 0, 0, 0, 0, 0, 0, 2, 9]
+        );
+    }
+
+    #[test]
+    fn classes_beyond_the_encoding_are_errors() {
+        let map = ClassMap::from_pixels(1, 1, vec![MAX_PIXEL_CLASS + 1], vec![0]).unwrap();
+        let item = item(vec![], InMemoryMasks::default());
+        let cut = Cut::of(&item, PartsMode::Include, |_| true).unwrap();
+        let text = class_map_pixels(&item, &cut, 0, &map)
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("class 6656"), "{text}");
+    }
+
+    #[test]
+    fn label_lists_may_select_but_not_merge_or_rename() {
+        let check =
+            |text: &str| check_selection(&LabelSelection::List(LabelList::parse(text).unwrap()));
+        assert!(check("car\n401\nwall = wall\n").is_ok());
+        assert!(check_selection(&LabelSelection::List(LabelList::scene_parsing_150())).is_ok());
+        assert!(check_selection(&LabelSelection::TopClasses(3)).is_ok());
+        let merge = check("vehicle = car\nvehicle = bus\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            merge.contains("`vehicle` merges several classes"),
+            "{merge}"
+        );
+        let rename = check("auto = 401\n").unwrap_err().to_string();
+        assert!(rename.contains("`auto` renames a class"), "{rename}");
+    }
+
+    #[test]
+    fn whole_coordinates_are_written_as_integers() {
+        assert_eq!(coordinate(3.0).to_string(), "3");
+        assert_eq!(coordinate(-2.0).to_string(), "-2");
+        assert_eq!(coordinate(2.5).to_string(), "2.5");
+        assert_eq!(coordinate(1e300).to_string(), "1e+300");
+    }
+}

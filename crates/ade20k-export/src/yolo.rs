@@ -1,0 +1,821 @@
+//! The Ultralytics YOLO layout, as `ultralytics` (YOLOv8 and later) trains on it:
+//!
+//! ```text
+//! data.yaml                              dataset root, splits and class names
+//! images/<subset>/<item id>.<ext>        the photo (linked, copied or left out: --media)
+//! labels/<subset>/<item id>.txt          one line per object: class index and shape
+//! ```
+//!
+//! **Paths.** Scene folders of the item id are kept under both folders
+//! (`images/training/urban/street/ADE_train_00000001.jpg` and
+//! `labels/training/urban/street/ADE_train_00000001.txt`). Ultralytics finds a
+//! label file by replacing the last `/images/` of the image path with
+//! `/labels/` and the extension with `.txt`, so an item whose subset or id has
+//! a folder called `images` stops the export (its labels would not be found).
+//! Every item gets a label file, an empty one when no object is written.
+//!
+//! **Classes.** Class indices run from 0 without gaps, `index = label id − 1`:
+//! the classes of the label plan in its order (every class of the dataset by
+//! class index when no selection is given), or with `--label-name raw` the
+//! annotators' words, numbered in the dataset's label order, then in order of
+//! first appearance (raw names cannot be combined with a selection). Names
+//! are canonical (the first synonym, the full WordNet name where two classes
+//! share it) or, with `--label-name full`, full WordNet names; a selection's
+//! labels keep the names the list gives them. Objects of classes not kept are
+//! left out and counted.
+//!
+//! **Objects.** Each object, and each part unless parts are excluded (a part is
+//! an object of its own class), becomes one line, in annotation order. Its mask
+//! is the visible one (the amodal one with `--amodal`); an object with no pixel
+//! in it is left out and counted. Coordinates are divided by the image width
+//! and height and written with at most 6 decimals, trailing zeros removed.
+//!
+//! - [`YoloTask::Segment`] (default): `class x1 y1 x2 y2 …`, the polygon
+//!   traced along the mask's pixel borders (see [`crate::trace`]: every vertex
+//!   is a pixel corner, holes are joined to the outline by zero-width bridges).
+//!   YOLO has one polygon per object, so the polygons of a mask of several
+//!   components are joined into one the way Ultralytics' `merge_multi_segment`
+//!   joins a COCO object's polygons (see [`join_components`]): each component
+//!   to the next by the shortest segment between their vertices, walked there
+//!   and back, so the polygon still covers exactly the mask's pixel centres.
+//! - [`YoloTask::Detect`]: `class cx cy w h`, the centre and size of the
+//!   mask's tight box.
+//!
+//! `--segmentation source-polygon` (polygons are traced) and `--parts-level`
+//! (a per-pixel option) are refused.
+//!
+//! **`data.yaml`.** `path` is the absolute path of the output folder:
+//! Ultralytics resolves a relative `path` against the working directory (or
+//! its datasets folder), not against the file. Without a `path` it would use
+//! the file's folder, so deleting that line makes the folder relocatable.
+//! Then one key per subset: `training` is written as `train`, `validation` as
+//! `val`, any other subset under its own name, each holding
+//! `images/<subset>`. `names` maps every class index to its name. Strings are
+//! double-quoted YAML scalars. Ultralytics needs `train` and `val` to train;
+//! without a `validation` subset the summary says so.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ade20k_model::{BBox, BinaryMask, Categories, Error, Item, ItemSource};
+
+use crate::coco::NO_PIXELS;
+use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
+use crate::media::{image_file_name, place_image};
+use crate::pipeline::{self, Conversion};
+use crate::selection::{LabelPlan, NOT_SELECTED};
+use crate::trace::trace_polygons;
+use crate::{
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, SegmentationMode,
+    Summary, YoloTask,
+};
+
+/// The `yolo` format.
+pub(crate) const FORMAT: Format = Format {
+    name: "yolo",
+    description: "Ultralytics YOLO layout: data.yaml, a polygon (--task segment) or box (--task detect) per object (ultralytics)",
+    write,
+};
+
+/// Folder of the photos; also the path component Ultralytics replaces.
+const IMAGES_DIR: &str = "images";
+/// Folder of the label files.
+const LABELS_DIR: &str = "labels";
+/// The dataset file Ultralytics is given.
+const DATA_YAML: &str = "data.yaml";
+/// Keys of `data.yaml` that Ultralytics reads for something else than a split.
+const RESERVED_KEYS: &[&str] = &["path", "names", "nc", "channels", "download", "yaml_file"];
+/// Decimals written per coordinate.
+const DECIMALS: usize = 6;
+
+/// Writes `source` into `out` in the Ultralytics layout (see the module docs).
+fn write(
+    source: &dyn ItemSource,
+    out: &Path,
+    options: &ExportOptions,
+) -> Result<Summary, ExportError> {
+    check_options(options)?;
+    let raw = options.label_naming == LabelNaming::Raw;
+    let splits = split_keys(source.subsets())?;
+    let root = dataset_root(options.destination.as_deref().unwrap_or(out))?;
+    // Raw names are numbered as they appear; every other naming numbers the
+    // classes of the plan 1..=N up front, whether or not a selection is given.
+    let capacity = (!raw).then_some((usize::MAX, FORMAT.name));
+    let plan = LabelPlan::resolve(&options.labels, source, capacity)?;
+    let conversion = YoloConversion {
+        out,
+        options,
+        plan: &plan,
+    };
+    let mut sink = YoloSink {
+        out,
+        labels: LabelRegistry::new(options.label_naming, &plan, source.label_order()),
+        full_names: (options.label_naming == LabelNaming::Full
+            && options.labels == LabelSelection::All)
+            .then(Categories::new),
+        summary: Summary::default(),
+    };
+    pipeline::run(source, &conversion, |prepared| sink.write(prepared))?;
+    let summary = sink.finish(&plan, &root, &splits, options.yolo_task)?;
+    Ok(summary)
+}
+
+/// Refuses options that YOLO labels cannot honour.
+fn check_options(options: &ExportOptions) -> Result<(), ExportError> {
+    let problem =
+        if options.label_naming == LabelNaming::Raw && options.labels != LabelSelection::All {
+            RAW_NAMES_WITH_SELECTION
+        } else if options.segmentation == SegmentationMode::SourcePolygon {
+            "yolo traces its polygons from the masks (one per object, components joined); \
+         --segmentation source-polygon applies to coco"
+        } else if options.part_level != 0 {
+            "yolo writes objects and parts as instances; --parts-level applies to semantic"
+        } else {
+            return Ok(());
+        };
+    Err(ExportError::Usage(problem.into()))
+}
+
+/// The `data.yaml` key of every subset, in subset order: `train` for
+/// `training`, `val` for `validation`, the subset's own name otherwise.
+fn split_keys(subsets: &[String]) -> Result<Vec<(String, String)>, ExportError> {
+    let mut keys: HashMap<&str, &str> = HashMap::new();
+    let mut splits = Vec::new();
+    for subset in subsets {
+        let key = match subset.as_str() {
+            "training" => "train",
+            "validation" => "val",
+            other => other,
+        };
+        let problem = if RESERVED_KEYS.contains(&key) {
+            Some(format!("`{key}` is a key Ultralytics reads from data.yaml"))
+        } else {
+            keys.insert(key, subset)
+                .map(|other| format!("subset `{other}` is written as `{key}` too"))
+        };
+        if let Some(problem) = problem {
+            return Err(ExportError::Usage(format!(
+                "yolo cannot write subset `{subset}` in data.yaml: {problem}; \
+                 choose the subsets with --subsets"
+            )));
+        }
+        splits.push((key.to_string(), subset.clone()));
+    }
+    Ok(splits)
+}
+
+/// The absolute path of the finished output folder `dir`, as `data.yaml`
+/// records it.
+fn dataset_root(dir: &Path) -> Result<String, ExportError> {
+    // The folder may not exist yet (it is staged): resolve its parent.
+    let resolved = match (dir.parent(), dir.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
+            fs::canonicalize(parent).map(|parent| parent.join(name))
+        }
+        _ => std::path::absolute(dir),
+    };
+    let resolved: PathBuf = resolved.map_err(|e| Error::io(dir, e))?;
+    resolved.to_str().map(str::to_string).ok_or_else(|| {
+        ExportError::Usage(format!(
+            "{}: data.yaml records the output folder, whose path is not UTF-8",
+            resolved.display()
+        ))
+    })
+}
+
+/// The per-item work: image placement and label geometry.
+struct YoloConversion<'a> {
+    out: &'a Path,
+    options: &'a ExportOptions,
+    plan: &'a LabelPlan,
+}
+
+/// One item, its objects' shapes ready to be numbered and written.
+struct PreparedItem {
+    item: Item,
+    /// Objects written, as (index in `item.objects`, coordinates of the line).
+    shapes: Vec<(usize, String)>,
+    left_out: Vec<&'static str>,
+}
+
+impl Conversion for YoloConversion<'_> {
+    type Prepared = PreparedItem;
+
+    fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
+        check_label_path(&item)?;
+        let image_path = self
+            .out
+            .join(IMAGES_DIR)
+            .join(&item.subset)
+            .join(image_file_name(&item));
+        place_image(&item, &image_path, self.options.media)?;
+        let mut shapes = Vec::new();
+        let mut left_out = Vec::new();
+        for (index, object) in item.objects.iter().enumerate() {
+            if object.is_part() && self.options.parts == PartsMode::Exclude {
+                continue;
+            }
+            if self.plan.label_of(object).is_none() {
+                left_out.push(NOT_SELECTED);
+                continue;
+            }
+            let mask = item.binary_mask(index, self.options.mask_kind)?;
+            let Some(bbox) = mask.bbox() else {
+                left_out.push(NO_PIXELS);
+                continue;
+            };
+            let coordinates = match self.options.yolo_task {
+                YoloTask::Segment => polygon_coordinates(&mask),
+                YoloTask::Detect => box_coordinates(&bbox, mask.width(), mask.height()),
+            };
+            shapes.push((index, coordinates));
+        }
+        Ok(PreparedItem {
+            item,
+            shapes,
+            left_out,
+        })
+    }
+}
+
+/// Fails when Ultralytics would look for the item's labels in the wrong
+/// place: it replaces the last `/images/` of the image path, so no folder of
+/// the subset or item id may be called `images`.
+fn check_label_path(item: &Item) -> Result<(), Error> {
+    let mut folders = item.subset.split('/').chain(item.id.split('/'));
+    if folders.any(|folder| folder == IMAGES_DIR) {
+        return Err(Error::invalid(
+            &item.image.path,
+            format!(
+                "item `{}/{}` has a folder called `{IMAGES_DIR}`: Ultralytics finds label \
+                 files by replacing the last `/{IMAGES_DIR}/` of the image path, so it would \
+                 not find this item's labels",
+                item.subset, item.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `x1 y1 x2 y2 …` of the mask's outline, normalised: one polygon, its
+/// components joined (see [`join_components`]).
+fn polygon_coordinates(mask: &BinaryMask) -> String {
+    let polygon = join_components(trace_polygons(mask));
+    let (width, height) = (f64::from(mask.width()), f64::from(mask.height()));
+    let mut text = String::new();
+    for [x, y] in polygon {
+        push_coordinate(&mut text, x / width);
+        push_coordinate(&mut text, y / height);
+    }
+    text
+}
+
+/// `cx cy w h` of a box, normalised.
+fn box_coordinates(bbox: &BBox, width: u32, height: u32) -> String {
+    let (width, height) = (f64::from(width), f64::from(height));
+    let (x, y) = (f64::from(bbox.x), f64::from(bbox.y));
+    let (w, h) = (f64::from(bbox.width), f64::from(bbox.height));
+    let mut text = String::new();
+    for value in [
+        (x + w / 2.0) / width,
+        (y + h / 2.0) / height,
+        w / width,
+        h / height,
+    ] {
+        push_coordinate(&mut text, value);
+    }
+    text
+}
+
+/// Appends `value` with at most [`DECIMALS`] decimals and no trailing zeros
+/// (`0.5`, `1`, `0.046875`), preceded by a space unless `text` is empty.
+fn push_coordinate(text: &mut String, value: f64) {
+    if !text.is_empty() {
+        text.push(' ');
+    }
+    let start = text.len();
+    let _ = write!(text, "{value:.DECIMALS$}");
+    let kept = text[start..]
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .len();
+    text.truncate(start + kept);
+}
+
+/// Joins the polygons of a mask's components (in the order given) into one
+/// closed path, as Ultralytics' `merge_multi_segment` does for a COCO object
+/// of several polygons, so that one YOLO line carries the whole object.
+///
+/// Consecutive polygons `i` and `i + 1` are linked at their nearest vertices
+/// (the first pair in order of the vertex of `i`, then of `i + 1`, at the
+/// smallest distance). The path walks the first polygon once around, from
+/// its link to the second and back to that vertex; crosses to the second
+/// polygon and walks it from its link with the first to its link with the
+/// third; and so on until the last polygon, walked once around; then it comes
+/// back, walking the rest of each middle polygon, last to first, to the link
+/// it entered by, and closes on the first polygon. Each link is thus walked
+/// there and back: a zero-width bridge, which leaves the pixels whose centres
+/// the polygon covers unchanged (a rasteriser that also fills the boundary,
+/// as OpenCV's `fillPoly` in Ultralytics does, draws it as a thin line).
+///
+/// A middle polygon whose link to the previous polygon comes after its link
+/// to the next one (in vertex order) is walked backwards, so that its forward
+/// part is one run of vertices. Ultralytics' function reverses such a polygon
+/// without renumbering its two link vertices, so it then links other vertices
+/// than the nearest ones; here they are renumbered, and every link is the
+/// shortest one. Without that case, the path is the one Ultralytics builds.
+fn join_components(mut polygons: Vec<Vec<[f64; 2]>>) -> Vec<[f64; 2]> {
+    let count = polygons.len();
+    if count <= 1 {
+        return polygons.pop().unwrap_or_default();
+    }
+    // links[i]: (vertex of polygon i, vertex of polygon i + 1) nearest each other.
+    let links: Vec<(usize, usize)> = polygons
+        .windows(2)
+        .map(|pair| nearest_vertices(&pair[0], &pair[1]))
+        .collect();
+    let mut path = around_from(&polygons[0], links[0].0);
+    let mut returns = Vec::with_capacity(count - 2);
+    for (i, polygon) in polygons.iter().enumerate().take(count - 1).skip(1) {
+        let (forward, back) = split_between(polygon, links[i - 1].1, links[i].0);
+        path.extend(forward);
+        returns.push(back);
+    }
+    path.extend(around_from(&polygons[count - 1], links[count - 2].1));
+    for back in returns.into_iter().rev() {
+        path.extend(back);
+    }
+    path
+}
+
+/// The vertices of `polygon` from `start` once around, back to `start`.
+fn around_from(polygon: &[[f64; 2]], start: usize) -> Vec<[f64; 2]> {
+    let mut walk = Vec::with_capacity(polygon.len() + 1);
+    walk.extend_from_slice(&polygon[start..]);
+    walk.extend_from_slice(&polygon[..=start]);
+    walk
+}
+
+/// A middle polygon entered at vertex `entry` and left at vertex `exit`: the
+/// forward walk from `entry` to `exit`, and the way back from `exit` around
+/// the rest of the polygon to `entry`. Walks forwards when `entry ≤ exit`,
+/// else backwards (Ultralytics reverses the polygon in that case).
+fn split_between(
+    polygon: &[[f64; 2]],
+    entry: usize,
+    exit: usize,
+) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
+    if entry <= exit {
+        let forward = polygon[entry..=exit].to_vec();
+        let back = polygon[exit..]
+            .iter()
+            .chain(&polygon[..=entry])
+            .copied()
+            .collect();
+        (forward, back)
+    } else {
+        let forward = polygon[exit..=entry].iter().rev().copied().collect();
+        let back = polygon[..=exit]
+            .iter()
+            .rev()
+            .chain(polygon[entry..].iter().rev())
+            .copied()
+            .collect();
+        (forward, back)
+    }
+}
+
+/// The pair of vertices `(i, j)` of `a` and `b` at the smallest distance;
+/// among equally near pairs, the one with the smallest `i`, then `j` (the
+/// first minimum of the distance matrix in row-major order, as NumPy's
+/// `argmin` finds it).
+///
+/// The vertices of `b` are sorted by x once; for each vertex of `a`, only
+/// those within the best distance found so far along x are measured.
+fn nearest_vertices(a: &[[f64; 2]], b: &[[f64; 2]]) -> (usize, usize) {
+    let mut by_x: Vec<usize> = (0..b.len()).collect();
+    by_x.sort_by(|&p, &q| b[p][0].total_cmp(&b[q][0]).then(p.cmp(&q)));
+    // (squared distance, i, j) of the best pair so far.
+    let mut best = (f64::INFINITY, 0, 0);
+    for (i, &[x, y]) in a.iter().enumerate() {
+        // Measures vertex j of b; false once it is too far along x.
+        let mut measure = |j: usize| {
+            let [bx, by] = b[j];
+            let dx = (bx - x).powi(2);
+            if dx > best.0 {
+                return false;
+            }
+            let distance = dx + (by - y).powi(2);
+            if distance < best.0 || (distance == best.0 && i == best.1 && j < best.2) {
+                best = (distance, i, j);
+            }
+            true
+        };
+        let start = by_x.partition_point(|&j| b[j][0] < x);
+        for &j in &by_x[start..] {
+            if !measure(j) {
+                break;
+            }
+        }
+        for &j in by_x[..start].iter().rev() {
+            if !measure(j) {
+                break;
+            }
+        }
+    }
+    (best.1, best.2)
+}
+
+/// Numbers and writes prepared items, in order.
+struct YoloSink<'a> {
+    out: &'a Path,
+    labels: LabelRegistry<'a>,
+    /// With `--label-name full` and no selection: every class read, to name
+    /// the classes by their full WordNet names.
+    full_names: Option<Categories>,
+    summary: Summary,
+}
+
+impl YoloSink<'_> {
+    fn write(&mut self, prepared: PreparedItem) -> Result<(), Error> {
+        let PreparedItem {
+            item,
+            shapes,
+            left_out,
+        } = prepared;
+        for reason in left_out {
+            self.summary.leave_out(reason);
+        }
+        if let Some(classes) = &mut self.full_names {
+            item.objects
+                .iter()
+                .for_each(|object| classes.observe(object));
+        }
+        let mut text = String::new();
+        let mut lines = 0;
+        for (index, coordinates) in &shapes {
+            // Every shape's class is kept: the plan was asked when preparing.
+            if let Some(id) = self.labels.category_id(&item.objects[*index]) {
+                let _ = writeln!(text, "{} {coordinates}", id - 1);
+                lines += 1;
+            }
+        }
+        let path = self
+            .out
+            .join(LABELS_DIR)
+            .join(&item.subset)
+            .join(format!("{}.txt", item.id));
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        let counts = self.summary.subsets.entry(item.subset).or_default();
+        counts.items += 1;
+        counts.annotations += lines;
+        Ok(())
+    }
+
+    /// Writes `data.yaml` and completes the summary.
+    fn finish(
+        mut self,
+        plan: &LabelPlan,
+        root: &str,
+        splits: &[(String, String)],
+        task: YoloTask,
+    ) -> Result<Summary, Error> {
+        for (_, subset) in splits {
+            self.summary.subsets.entry(subset.clone()).or_default();
+        }
+        let names = self.names(plan);
+        let path = self.out.join(DATA_YAML);
+        fs::write(&path, data_yaml(root, splits, &names)).map_err(|e| Error::io(&path, e))?;
+        self.summary.categories = names.len();
+        self.summary.notes.push(match task {
+            YoloTask::Segment => "labels are polygons (`class x1 y1 x2 y2 …`, normalised); \
+                                  the components of an object are joined into one polygon"
+                .to_string(),
+            YoloTask::Detect => "labels are boxes (`class cx cy w h`, normalised)".to_string(),
+        });
+        if !splits.iter().any(|(key, _)| key == "val") {
+            self.summary.notes.push(
+                "there is no `validation` subset, so data.yaml has no `val`, \
+                 which Ultralytics needs to train"
+                    .to_string(),
+            );
+        }
+        Ok(self.summary)
+    }
+
+    /// Class names by class index (label id − 1).
+    fn names(&self, plan: &LabelPlan) -> Vec<String> {
+        let mut labels = self.labels.labels();
+        labels.sort_by_key(|label| label.id);
+        labels
+            .into_iter()
+            .map(|label| {
+                let full = self.full_names.as_ref().and_then(|classes| {
+                    let planned = plan.labels().get(label.id as usize - 1)?;
+                    let [class] = planned.class_indices[..] else {
+                        return None;
+                    };
+                    classes.get(class).map(|category| category.name.clone())
+                });
+                full.unwrap_or(label.name)
+            })
+            .collect()
+    }
+}
+
+/// The text of `data.yaml`.
+fn data_yaml(root: &str, splits: &[(String, String)], names: &[String]) -> String {
+    let mut yaml = String::from("# Ultralytics YOLO dataset written by ade20k\n");
+    let _ = writeln!(yaml, "path: {}", yaml_string(root));
+    for (key, subset) in splits {
+        let images = format!("{IMAGES_DIR}/{subset}");
+        let _ = writeln!(yaml, "{}: {}", yaml_key(key), yaml_string(&images));
+    }
+    if names.is_empty() {
+        yaml.push_str("names: {}\n");
+    } else {
+        yaml.push_str("names:\n");
+        for (index, name) in names.iter().enumerate() {
+            let _ = writeln!(yaml, "  {index}: {}", yaml_string(name));
+        }
+    }
+    yaml
+}
+
+/// A mapping key: as it is when YAML reads it back as that string (ASCII
+/// letters, digits, `_` and `-`, starting with a letter, and not a word YAML
+/// 1.1 reads as a boolean or null), else quoted.
+fn yaml_key(key: &str) -> String {
+    const WORDS: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off", "null"];
+    let plain = key.starts_with(|c: char| c.is_ascii_alphabetic())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !WORDS.contains(&key.to_ascii_lowercase().as_str());
+    if plain {
+        key.to_string()
+    } else {
+        yaml_string(key)
+    }
+}
+
+/// `text` as a double-quoted YAML scalar: `\` and `"` escaped, and every
+/// character YAML does not allow as is (controls, DEL, C1 controls, line
+/// and paragraph separators, the byte order mark, non-characters) written
+/// as an escape; everything else, non-ASCII letters included, as it is.
+fn yaml_string(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\t' => quoted.push_str("\\t"),
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            ' '..='~' => quoted.push(c),
+            // Printable in YAML, but the line separators (which YAML 1.1
+            // reads as line breaks) and the byte order mark.
+            '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..
+                if !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') =>
+            {
+                quoted.push(c)
+            }
+            _ if u32::from(c) <= 0xff => {
+                let _ = write!(quoted, "\\x{:02X}", u32::from(c));
+            }
+            _ => {
+                let _ = write!(quoted, "\\u{:04X}", u32::from(c));
+            }
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::rasterize_even_odd;
+
+    fn points(coordinates: &[(i32, i32)]) -> Vec<[f64; 2]> {
+        coordinates
+            .iter()
+            .map(|&(x, y)| [f64::from(x), f64::from(y)])
+            .collect()
+    }
+
+    #[test]
+    fn coordinates_have_at_most_six_decimals_without_trailing_zeros() {
+        let mut text = String::new();
+        for value in [0.5, 1.0, 0.0, 3.0 / 64.0, 1.0 / 3.0, 2.0 / 3.0, 0.1] {
+            push_coordinate(&mut text, value);
+        }
+        assert_eq!(text, "0.5 1 0 0.046875 0.333333 0.666667 0.1");
+    }
+
+    #[test]
+    fn boxes_are_centre_and_size() {
+        let bbox = BBox {
+            x: 2,
+            y: 4,
+            width: 4,
+            height: 2,
+        };
+        assert_eq!(box_coordinates(&bbox, 8, 8), "0.5 0.625 0.5 0.25");
+    }
+
+    #[test]
+    fn one_polygon_stays_as_traced() {
+        let square = points(&[(0, 0), (2, 0), (2, 2), (0, 2)]);
+        assert_eq!(join_components(vec![square.clone()]), square);
+        assert!(join_components(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn two_polygons_are_walked_around_and_linked_there_and_back() {
+        let a = points(&[(0, 0), (2, 0), (2, 2), (0, 2)]);
+        let b = points(&[(5, 0), (6, 0), (6, 1), (5, 1)]);
+        // Nearest: a's (2, 0) and b's (5, 0).
+        assert_eq!(
+            join_components(vec![a, b]),
+            points(&[
+                (2, 0),
+                (2, 2),
+                (0, 2),
+                (0, 0),
+                (2, 0),
+                (5, 0),
+                (6, 0),
+                (6, 1),
+                (5, 1),
+                (5, 0),
+            ])
+        );
+    }
+
+    #[test]
+    fn middle_polygons_are_entered_and_left_at_their_nearest_vertices() {
+        let a = points(&[(0, 0), (2, 0), (2, 2), (0, 2)]);
+        let c = points(&[(30, 0), (32, 0), (32, 2), (30, 2)]);
+        // Entered at vertex 0, left at vertex 2: forwards.
+        let b = points(&[(10, 0), (12, 0), (14, 0), (14, 2), (10, 2)]);
+        assert_eq!(
+            join_components(vec![a.clone(), b, c.clone()]),
+            points(&[
+                (2, 0),
+                (2, 2),
+                (0, 2),
+                (0, 0),
+                (2, 0),
+                (10, 0),
+                (12, 0),
+                (14, 0),
+                (30, 0),
+                (32, 0),
+                (32, 2),
+                (30, 2),
+                (30, 0),
+                (14, 0),
+                (14, 2),
+                (10, 2),
+                (10, 0),
+            ])
+        );
+        // Entered at vertex 3, left at vertex 0: backwards, still through
+        // the nearest vertices (10, 0) and (14, 0).
+        let b = points(&[(14, 0), (14, 2), (10, 2), (10, 0), (12, 0)]);
+        assert_eq!(
+            join_components(vec![a, b, c]),
+            points(&[
+                (2, 0),
+                (2, 2),
+                (0, 2),
+                (0, 0),
+                (2, 0),
+                (10, 0),
+                (10, 2),
+                (14, 2),
+                (14, 0),
+                (30, 0),
+                (32, 0),
+                (32, 2),
+                (30, 2),
+                (30, 0),
+                (14, 0),
+                (12, 0),
+                (10, 0),
+            ])
+        );
+    }
+
+    #[test]
+    fn nearest_vertices_are_the_first_minimum_in_row_major_order() {
+        let a = points(&[(0, 0), (0, 4), (0, 2)]);
+        let b = points(&[(3, 4), (3, 0), (3, 2)]);
+        // Every pair at distance 3 ties; (0, 0)–(3, 0) comes first.
+        assert_eq!(nearest_vertices(&a, &b), (0, 1));
+        let b = points(&[(9, 9), (1, 5), (1, 3)]);
+        assert_eq!(nearest_vertices(&a, &b), (1, 1));
+        // The same as measuring every pair, on a spread of points.
+        let a: Vec<[f64; 2]> = (0..40)
+            .map(|k| [f64::from((k * 7) % 13), f64::from((k * 5) % 11)])
+            .collect();
+        let b: Vec<[f64; 2]> = (0..30)
+            .map(|k| [f64::from(20 + (k * 3) % 17), f64::from((k * 11) % 19)])
+            .collect();
+        let mut brute = (f64::INFINITY, 0, 0);
+        for (i, p) in a.iter().enumerate() {
+            for (j, q) in b.iter().enumerate() {
+                let d = (p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2);
+                if d < brute.0 {
+                    brute = (d, i, j);
+                }
+            }
+        }
+        assert_eq!(nearest_vertices(&a, &b), (brute.1, brute.2));
+    }
+
+    #[test]
+    fn joined_polygons_fill_exactly_the_mask() {
+        // Three components, one of them with a hole, in a 12×9 mask.
+        let rows = [
+            "##..........",
+            "##.....####.",
+            ".......#..#.",
+            "..#....####.",
+            ".###........",
+            "..#.........",
+            "..........##",
+            "........####",
+            "...........#",
+        ];
+        let mask = BinaryMask::from_fn(12, 9, |x, y| {
+            rows[y as usize].as_bytes()[x as usize] == b'#'
+        });
+        let polygons = trace_polygons(&mask);
+        assert_eq!(polygons.len(), 4);
+        let joined = join_components(polygons);
+        assert_eq!(rasterize_even_odd(&joined, 12, 9), mask);
+    }
+
+    #[test]
+    fn yaml_strings_are_quoted_and_escaped() {
+        assert_eq!(yaml_string("wall"), "\"wall\"");
+        assert_eq!(
+            yaml_string("a: b, #c \"d\" \\e"),
+            "\"a: b, #c \\\"d\\\" \\\\e\""
+        );
+        assert_eq!(yaml_string("café 東京 🚗"), "\"café 東京 🚗\"");
+        assert_eq!(
+            yaml_string("\t\n\r\u{0}\u{7f}\u{85}\u{2028}\u{feff}"),
+            "\"\\t\\n\\r\\x00\\x7F\\x85\\u2028\\uFEFF\""
+        );
+    }
+
+    #[test]
+    fn keys_are_plain_unless_yaml_would_read_them_otherwise() {
+        assert_eq!(yaml_key("train"), "train");
+        assert_eq!(yaml_key("test-2"), "test-2");
+        for key in ["Yes", "off", "2021", "a b", "a:b", ""] {
+            assert_eq!(yaml_key(key), yaml_string(key));
+        }
+    }
+
+    #[test]
+    fn subsets_get_ultralytics_split_keys() {
+        let subsets = ["training", "validation", "testing"].map(String::from);
+        let keys: Vec<(String, String)> = split_keys(&subsets).unwrap();
+        let keys: Vec<&str> = keys.iter().map(|(key, _)| key.as_str()).collect();
+        assert_eq!(keys, ["train", "val", "testing"]);
+        let clash = ["train", "training"].map(String::from);
+        assert!(split_keys(&clash)
+            .unwrap_err()
+            .to_string()
+            .contains("subset `train` is written as `train` too"));
+        let reserved = ["names"].map(String::from);
+        assert!(split_keys(&reserved)
+            .unwrap_err()
+            .to_string()
+            .contains("a key Ultralytics reads"));
+    }
+
+    #[test]
+    fn data_yaml_lists_root_splits_and_names() {
+        let splits = [("train".to_string(), "training".to_string())];
+        let names = ["wall".to_string(), "car: red".to_string()];
+        assert_eq!(
+            data_yaml("/data/out", &splits, &names),
+            "# Ultralytics YOLO dataset written by ade20k\n\
+             path: \"/data/out\"\n\
+             train: \"images/training\"\n\
+             names:\n  0: \"wall\"\n  1: \"car: red\"\n"
+        );
+        assert!(data_yaml("/x", &[], &[]).ends_with("names: {}\n"));
+    }
+}

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use ade20k_export::{
     export, find_format, ExportError, ExportOptions, LabelList, LabelNaming, LabelSelection,
-    MediaMode, PartsMode, SegmentationMode, FORMATS,
+    MediaMode, PartsMode, SegmentationMode, YoloTask, FORMATS,
 };
 use ade20k_import::{detect, Ade20kDataset, ImportOptions};
 use ade20k_model::{ItemSource, MaskKind};
@@ -46,7 +46,8 @@ enum Command {
   ade20k convert -i data/ade -f coco -o out --top-classes 100
   ade20k convert -i data/ade -f semantic -o out --labels sceneparsing150
   ade20k convert -i data/ade -f semantic -o out --parts-level 1
-  ade20k convert -i data/ade -f coco_panoptic -o out --labels sceneparsing150")]
+  ade20k convert -i data/ade -f coco_panoptic -o out --labels sceneparsing150
+  ade20k convert -i data/ade -f yolo -o out --task detect")]
     Convert(ConvertArgs),
     /// Say whether a folder is an ADE20K dataset, and where its subsets are.
     Detect {
@@ -109,6 +110,9 @@ struct ConvertArgs {
     /// --labels syntax; with a label selection it names the selected labels.
     #[arg(long, value_name = "FILE")]
     stuff: Option<PathBuf>,
+    /// What yolo labels hold: a polygon or a box per object.
+    #[arg(long, value_enum, default_value_t = Task::Segment)]
+    task: Task,
     /// Only these subsets (comma-separated).
     #[arg(long, value_delimiter = ',')]
     subsets: Option<Vec<String>>,
@@ -139,6 +143,14 @@ enum Segmentation {
     Polygon,
     /// The polygon the annotator drew.
     SourcePolygon,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Task {
+    /// Instance segmentation: `class x1 y1 x2 y2 …`.
+    Segment,
+    /// Detection: `class cx cy w h`.
+    Detect,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -286,6 +298,11 @@ fn convert(args: ConvertArgs) -> Result<(), Failure> {
             Media::None => MediaMode::None,
         },
         part_level: args.parts_level,
+        yolo_task: match args.task {
+            Task::Segment => YoloTask::Segment,
+            Task::Detect => YoloTask::Detect,
+        },
+        destination: None,
     };
     let summary = export(&dataset, format, &args.output, &options, args.overwrite)?;
     println!(

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ade20k_export::{export, find_format, ExportOptions, MediaMode, Summary};
 use ade20k_import::Ade20kDataset;
+use ade20k_model::{Error, Item, ItemSource};
 use serde_json::Value;
 
 /// The fixture datasets written by `cargo xtask fixtures`.
@@ -47,6 +48,32 @@ pub fn convert(
     let format = find_format(format).expect("format is registered");
     let summary = export(dataset, format, &out, options, false).expect("export succeeds");
     (root, out, summary)
+}
+
+/// A dataset of items built in code, for cases no fixture has.
+pub struct Synthetic {
+    /// Subset names, in output order.
+    pub subsets: Vec<String>,
+    /// The items, ordered by subset, then id.
+    pub items: Vec<Item>,
+}
+
+impl ItemSource for Synthetic {
+    fn subsets(&self) -> &[String] {
+        &self.subsets
+    }
+
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn subset_of(&self, index: usize) -> &str {
+        &self.items[index].subset
+    }
+
+    fn load(&self, index: usize) -> Result<Item, Error> {
+        Ok(self.items[index].clone())
+    }
 }
 
 /// Parses the JSON file at `path`.

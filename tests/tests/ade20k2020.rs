@@ -1,0 +1,395 @@
+//! End-to-end tests of the ade20k2020 exporter: every fixture written and read
+//! back by the importer is the same model, object for object and pixel for
+//! pixel; a label list and a subset cut a smaller ADE20K.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ade20k_export::{
+    export, find_format, ExportError, ExportOptions, LabelList, LabelSelection, MediaMode,
+    PartsMode,
+};
+use ade20k_import::{Ade20kDataset, ImportOptions};
+use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Object};
+use common::{convert, fixture, open, read_png, FIXTURES};
+
+const NOT_SELECTED: &str = "objects of classes not selected";
+const ORPHAN_PARTS: &str = "parts whose object is not written";
+
+/// Default options, with the photos copied so that the output can be read back.
+fn copy_options() -> ExportOptions {
+    ExportOptions {
+        media: MediaMode::Copy,
+        ..ExportOptions::default()
+    }
+}
+
+fn items(dataset: &Ade20kDataset) -> Vec<Item> {
+    (0..dataset.len())
+        .map(|index| dataset.load(index).unwrap())
+        .collect()
+}
+
+/// `<stem>/instance_NNN_<stem>.png` of object `id` of `item`.
+fn mask_name(item: &Item, id: u32) -> String {
+    let stem = item.id.rsplit('/').next().unwrap();
+    format!("{stem}/instance_{id:03}_{stem}.png")
+}
+
+/// Asserts that `read` is `source` in every field of the model and every pixel
+/// of its masks; the photo's path differs by nature, its bytes do not.
+fn assert_same_item(source: &Item, read: &Item) {
+    let id = &source.id;
+    assert_eq!(read.id, source.id);
+    assert_eq!(read.subset, source.subset, "{id}");
+    assert_eq!(read.folder, source.folder, "{id}");
+    assert_eq!(read.scene, source.scene, "{id}");
+    assert_eq!(read.source, source.source, "{id}");
+    assert_eq!(
+        (read.image.width, read.image.height),
+        (source.image.width, source.image.height),
+        "{id}"
+    );
+    assert_eq!(read.image.path.file_name(), source.image.path.file_name());
+    assert_eq!(
+        fs::read(&read.image.path).unwrap(),
+        fs::read(&source.image.path).unwrap(),
+        "{id}: photo"
+    );
+    assert_eq!(read.part_levels, source.part_levels, "{id}");
+    assert_eq!(read.objects.len(), source.objects.len(), "{id}");
+    for (index, (read_object, object)) in read.objects.iter().zip(&source.objects).enumerate() {
+        assert_eq!(read_object, object, "{id}: object {index}");
+        assert_eq!(
+            read.instance_mask(index).unwrap(),
+            source.instance_mask(index).unwrap(),
+            "{id}: instance mask of object {index}"
+        );
+    }
+    for level in 0..=source.part_levels {
+        assert_eq!(
+            read.class_map(level).unwrap(),
+            source.class_map(level).unwrap(),
+            "{id}: class map of level {level}"
+        );
+    }
+}
+
+#[test]
+fn every_fixture_reads_back_as_the_same_model() {
+    for name in FIXTURES {
+        let dataset = open(name);
+        let (_root, out, summary) = convert(&dataset, "ade20k2020", &copy_options());
+        let back = Ade20kDataset::open(&out).unwrap();
+        assert_eq!(back.subsets(), dataset.subsets(), "{name}");
+        assert_eq!(back.len(), dataset.len(), "{name}");
+        assert_eq!(back.label_order(), dataset.label_order(), "{name}");
+        let sources = items(&dataset);
+        for (source, read) in sources.iter().zip(items(&back)) {
+            assert_same_item(source, &read);
+        }
+        let objects: usize = sources.iter().map(|item| item.objects.len()).sum();
+        assert_eq!(summary.items(), dataset.len() as u64, "{name}");
+        assert_eq!(summary.annotations(), objects as u64, "{name}");
+        assert!(
+            summary.left_out.is_empty() && summary.notes.is_empty(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn latin1_annotations_are_written_as_utf8() {
+    let source = fixture("ade20k2020").join("validation/ADE_val_00000001.json");
+    assert!(String::from_utf8(fs::read(source).unwrap()).is_err());
+    let (_root, out, _) = convert(&open("ade20k2020"), "ade20k2020", &copy_options());
+    let written = fs::read(out.join("validation/ADE_val_00000001.json")).unwrap();
+    let text = String::from_utf8(written).expect("UTF-8");
+    assert!(text.contains(r#""raw_name": "façade""#), "{text}");
+}
+
+/// A written object of a cut: (source id, new id, new parent, new children).
+type KeptObject = (u32, u32, Option<u32>, Vec<u32>);
+
+/// The objects of the cut, per item.
+fn expected_cut() -> BTreeMap<&'static str, Vec<KeptObject>> {
+    BTreeMap::from([
+        (
+            "urban/street/ADE_train_00000001",
+            vec![
+                (0, 0, None, vec![]),     // sky
+                (2, 1, None, vec![2, 3]), // car; its window (5) is not selected
+                (3, 2, Some(1), vec![]),  // wheel
+                (4, 3, Some(1), vec![]),  // wheel
+                (8, 4, None, vec![]),     // person
+            ],
+        ),
+        (
+            "home/kitchen/ADE_train_00000002",
+            vec![
+                (3, 0, None, vec![1]),   // plant, flora (1910)
+                (7, 1, Some(0), vec![]), // its pot; the handle of the door goes with it
+            ],
+        ),
+    ])
+}
+
+/// The training subset of the main sample, cut to cars, wheels, people, sky,
+/// plants (flora), pots and handles.
+fn cut_sample() -> (
+    tempfile::TempDir,
+    PathBuf,
+    ade20k_export::Summary,
+    Ade20kDataset,
+) {
+    let options = ImportOptions {
+        subsets: Some(vec!["training".into()]),
+        ..ImportOptions::default()
+    };
+    let dataset = Ade20kDataset::open_with(fixture("ade20k2020"), &options).unwrap();
+    let list = LabelList::parse("car\nwheel\nperson\nsky\n1910\npot\nhandle\n").unwrap();
+    let options = ExportOptions {
+        labels: LabelSelection::List(list),
+        ..copy_options()
+    };
+    let (root, out, summary) = convert(&dataset, "ade20k2020", &options);
+    (root, out, summary, dataset)
+}
+
+#[test]
+fn a_label_list_and_one_subset_cut_a_smaller_ade20k() {
+    let (_root, out, summary, dataset) = cut_sample();
+    assert_eq!(
+        summary.left_out,
+        BTreeMap::from([(NOT_SELECTED.into(), 11), (ORPHAN_PARTS.into(), 1)])
+    );
+    assert_eq!((summary.items(), summary.annotations()), (2, 7));
+    let back = Ade20kDataset::open(&out).unwrap();
+    assert_eq!(back.subsets(), ["training"]);
+    let expected = expected_cut();
+    let (mut zeroed, mut kept) = (0, 0);
+    for (source, read) in items(&dataset).iter().zip(items(&back)) {
+        let table = &expected[source.id.as_str()];
+        assert_eq!(read.id, source.id);
+        assert_eq!(read.objects.len(), table.len(), "{}", source.id);
+        let mut written_at = vec![Vec::new(); source.part_levels as usize + 1];
+        for (source_id, new_id, parent, children) in table {
+            let index = source.object_index(*source_id).unwrap();
+            let want = Object {
+                ade_id: *new_id,
+                parent: *parent,
+                children: children.clone(),
+                instance_mask: mask_name(source, *new_id),
+                ..source.objects[index].clone()
+            };
+            let read_index = read.object_index(*new_id).unwrap();
+            assert_eq!(read.objects[read_index], want, "{}", source.id);
+            let mask = source.instance_mask(index).unwrap();
+            assert_eq!(read.instance_mask(read_index).unwrap(), mask);
+            written_at[want.part_level as usize].push(mask);
+        }
+        // A pixel keeps its class and instance code where a written object
+        // of its level is seen, and is 0 elsewhere.
+        assert_eq!(read.part_levels, source.part_levels);
+        for level in 0..=source.part_levels {
+            let (map, read_map) = (
+                source.class_map(level).unwrap(),
+                read.class_map(level).unwrap(),
+            );
+            for pixel in 0..map.classes().len() {
+                let seen = written_at[level as usize]
+                    .iter()
+                    .any(|mask| mask.pixels()[pixel] == InstanceMask::VISIBLE);
+                let want = if seen {
+                    kept += 1;
+                    (map.classes()[pixel], map.instances()[pixel])
+                } else {
+                    zeroed += u32::from(map.classes()[pixel] != 0);
+                    (0, 0)
+                };
+                let got = (read_map.classes()[pixel], read_map.instances()[pixel]);
+                assert_eq!(got, want, "{} level {level} pixel {pixel}", source.id);
+            }
+        }
+    }
+    assert!(kept > 1000 && zeroed > 1000, "kept {kept}, zeroed {zeroed}");
+}
+
+#[test]
+fn excluding_parts_writes_whole_objects_and_their_map_only() {
+    let dataset = open("ade20k2020");
+    let options = ExportOptions {
+        parts: PartsMode::Exclude,
+        ..copy_options()
+    };
+    let (_root, out, summary) = convert(&dataset, "ade20k2020", &options);
+    assert!(summary.left_out.is_empty());
+    let back = Ade20kDataset::open(&out).unwrap();
+    for (source, read) in items(&dataset).iter().zip(items(&back)) {
+        let wholes: Vec<(usize, &Object)> = source
+            .objects
+            .iter()
+            .enumerate()
+            .filter(|(_, object)| !object.is_part())
+            .collect();
+        assert_eq!(read.objects.len(), wholes.len());
+        let renumbered = wholes.len() < source.objects.len();
+        for (new_id, (index, object)) in wholes.into_iter().enumerate() {
+            let new_id = if renumbered {
+                new_id as u32
+            } else {
+                object.ade_id
+            };
+            let want = Object {
+                ade_id: new_id,
+                children: vec![],
+                instance_mask: mask_name(source, new_id),
+                ..object.clone()
+            };
+            assert_eq!(read.objects[new_id as usize], want);
+            assert_eq!(
+                read.instance_mask(new_id as usize).unwrap(),
+                source.instance_mask(index).unwrap()
+            );
+        }
+        assert_eq!(read.part_levels, 0);
+        assert_eq!(read.class_map(0).unwrap(), source.class_map(0).unwrap());
+    }
+}
+
+#[test]
+fn merges_renames_and_options_that_change_objects_are_refused() {
+    let dataset = open("ade20k2020");
+    let refused = |options: ExportOptions| {
+        let root = tempfile::tempdir().unwrap();
+        let format = find_format("ade20k2020").unwrap();
+        match export(&dataset, format, &root.path().join("out"), &options, false) {
+            Err(ExportError::Usage(message)) => message,
+            other => panic!("expected a usage error, got {other:?}"),
+        }
+    };
+    let list = |text: &str| ExportOptions {
+        labels: LabelSelection::List(LabelList::parse(text).unwrap()),
+        ..copy_options()
+    };
+    let merge = refused(list("vehicle = car\nvehicle = 3054\n"));
+    assert!(
+        merge.contains("`vehicle` merges several classes"),
+        "{merge}"
+    );
+    let rename = refused(list("auto = car\n"));
+    assert!(rename.contains("`auto` renames a class"), "{rename}");
+    let amodal = refused(ExportOptions {
+        mask_kind: MaskKind::Amodal,
+        ..copy_options()
+    });
+    assert!(amodal.starts_with("--amodal does not apply"), "{amodal}");
+    let level = refused(ExportOptions {
+        part_level: 1,
+        ..copy_options()
+    });
+    assert!(level.starts_with("--parts-level does not apply"), "{level}");
+}
+
+/// Every file under `out`, relative, with its bytes.
+fn files(out: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![out.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(out).unwrap().to_string_lossy();
+                files.insert(relative.replace('\\', "/"), fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn output_does_not_depend_on_the_number_of_threads() {
+    let dataset = open("ade20k2020");
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let (_root, out, _) = pool.install(|| convert(&dataset, "ade20k2020", &copy_options()));
+        files(&out)
+    };
+    assert_eq!(run(1), run(3));
+}
+
+/// One line per file: its path and what it holds. PNGs are described by
+/// size, colour type and a histogram (class/instance code pairs for RGB class
+/// maps, values for grey instance masks), most pixels first.
+fn describe_files(out: &Path) -> String {
+    let mut text = String::new();
+    for (path, bytes) in files(out) {
+        let description = if path.ends_with(".png") {
+            let png = read_png(&out.join(&path));
+            let channels = png.color_type.samples();
+            let mut histogram: BTreeMap<String, usize> = BTreeMap::new();
+            for pixel in png.samples.chunks(channels) {
+                let key = match pixel {
+                    [r, g, b] => format!("{}/{b}", r / 10 * 256 + g),
+                    other => format!("{other:?}").trim_matches(['[', ']']).to_string(),
+                };
+                *histogram.entry(key).or_default() += 1;
+            }
+            let mut counts: Vec<(String, usize)> = histogram.into_iter().collect();
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let counts: Vec<String> = counts.iter().map(|(v, n)| format!("{v} ×{n}")).collect();
+            let kind = match channels {
+                3 => "RGB, class/B",
+                _ => "grey",
+            };
+            format!(
+                "{}×{} {kind}, {}-bit: {}",
+                png.width,
+                png.height,
+                png.bit_depth as u8,
+                counts.join(", ")
+            )
+        } else if path.ends_with(".json") {
+            let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            match json["annotation"]["object"].as_array() {
+                Some(objects) => format!("annotation, {} objects", objects.len()),
+                None => format!("{json}"),
+            }
+        } else {
+            format!("{} bytes", bytes.len())
+        };
+        writeln!(text, "{path}: {description}").unwrap();
+    }
+    text
+}
+
+#[test]
+fn snapshot_of_the_written_files() {
+    let (_root, out, summary) = convert(&open("ade20k2020"), "ade20k2020", &copy_options());
+    insta::assert_snapshot!(
+        "ade20k2020_files",
+        format!("{summary}\n{}", describe_files(&out))
+    );
+    let (_root, out, summary) = convert(&open("ade20k2020_meta"), "ade20k2020", &copy_options());
+    insta::assert_snapshot!(
+        "ade20k2020_meta_files",
+        format!("{summary}\n{}", describe_files(&out))
+    );
+}
+
+#[test]
+fn snapshot_of_a_cut() {
+    let (_root, out, summary, _) = cut_sample();
+    insta::assert_snapshot!("cut_files", format!("{summary}\n{}", describe_files(&out)));
+    let json = fs::read_to_string(out.join("training/home/kitchen/ADE_train_00000002.json"));
+    insta::assert_snapshot!("cut_kitchen_json", json.unwrap());
+}

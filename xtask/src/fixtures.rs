@@ -17,7 +17,9 @@ use crate::classes::{
 };
 use crate::files::{self, PathError};
 use crate::scene::Shape;
-use crate::writer::{part, whole, Attributes, Item, PolygonStyle, Source, RELEASE_IMAGES_FOLDER};
+use crate::writer::{
+    part, whole, Attributes, Encoding, Item, PolygonStyle, Source, RELEASE_IMAGES_FOLDER,
+};
 
 /// A synthetic dataset, written under a folder of `tests/assets` that it owns.
 pub struct Fixture {
@@ -36,7 +38,7 @@ impl Fixture {
         let folder = assets.join(self.folder);
         let dataset_root = folder.join(self.dataset_root);
         for item in &self.items {
-            item.write(&dataset_root)?;
+            item.write(&dataset_root, Encoding::Fixtures)?;
         }
         for (path, bytes) in &self.other_files {
             files::write(&folder.join(path), bytes)?;
@@ -106,9 +108,9 @@ fn street(folder: &str) -> Item {
     Item::new(folder, "ADE_train_00000001", 64, 48)
         .scene_words(&["outdoor", "urban", "street"])
         .source(Source {
-            folder: "sun_database/s/street",
-            filename: "sun_aabqzkwvlxsmqhcn.jpg",
-            origin: "",
+            folder: "sun_database/s/street".into(),
+            filename: "sun_aabqzkwvlxsmqhcn.jpg".into(),
+            origin: String::new(),
         })
         .objects(vec![
             /* 0 */ whole(SKY, "sky", Shape::rect(0, 0, 64, 20), 6),

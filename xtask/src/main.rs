@@ -1,10 +1,13 @@
 //! Project automation for the ade20k workspace, run as `cargo xtask <command>`.
 
+mod bench_data;
 mod check;
 mod classes;
 mod files;
 mod fixtures;
+mod random;
 mod scene;
+mod standard_png;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +34,19 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Writes a synthetic dataset of the size and shape of the ADE20K 2020
+    /// release (full-size images, about 50 objects and 20 parts each), for benchmarks.
+    BenchData {
+        /// How many images to generate; one in ten goes to `validation`.
+        #[arg(long)]
+        images: usize,
+        /// Folder to write the subsets into; it must be missing or empty.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed of the pseudo-random choices: a seed always gives the same dataset.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -38,6 +54,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Fixtures { check: false } => write_fixtures(),
         Command::Fixtures { check: true } => check_fixtures(),
+        Command::BenchData { .. } if cfg!(debug_assertions) => run_optimised(),
+        Command::BenchData { images, out, seed } => {
+            bench_data::write(images, &out, seed).map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
@@ -46,6 +66,28 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs this command again from the release build of xtask, building it first
+/// if needed. Full-size benchmark data takes several times longer to write in
+/// the dev profile, where the PNG and JPEG encoders keep their overflow checks.
+fn run_optimised() -> Result<ExitCode, PathError> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    eprintln!("running the release build of xtask");
+    let status = std::process::Command::new(cargo)
+        .args(["run", "--quiet", "--release", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--")
+        .args(std::env::args_os().skip(1))
+        .status()
+        .map_err(|e| PathError::new(&manifest, e))?;
+    Ok(
+        match status.code().and_then(|code| u8::try_from(code).ok()) {
+            Some(code) => ExitCode::from(code),
+            None => ExitCode::FAILURE,
+        },
+    )
 }
 
 /// The folder the fixture datasets live in.

@@ -6,8 +6,13 @@
 //! seen inside the visible region of its parent, where it is not covered by a
 //! sibling part of a smaller depth rank. Its amodal region is its shape clipped
 //! to the amodal region of its parent.
+//!
+//! Shapes are rasterised row by row into spans of columns, so that a scene of
+//! several megapixels and a hundred objects composites in milliseconds.
 
+use std::collections::HashMap;
 use std::f64::consts::FRAC_1_SQRT_2;
+use std::ops::Range;
 
 /// A region of the image plane. A pixel belongs to a shape when its centre does.
 #[derive(Clone, Debug)]
@@ -45,6 +50,8 @@ pub enum Shape {
         /// Radius of the hole.
         inner: f64,
     },
+    /// The inside of a closed polygon (even-odd rule), vertices as `(x, y)` in pixel units.
+    Polygon(Vec<(f64, f64)>),
     /// Every pixel of any of the shapes.
     Union(Vec<Shape>),
 }
@@ -93,13 +100,10 @@ impl Bounds {
         }
     }
 
-    /// The part of these bounds inside a `width` × `height` image, as pixel ranges.
-    fn clipped(self, width: u32, height: u32) -> (std::ops::Range<u32>, std::ops::Range<u32>) {
-        let clip = |value: i32, limit: u32| value.clamp(0, limit as i32) as u32;
-        (
-            clip(self.left, width)..clip(self.right, width),
-            clip(self.top, height)..clip(self.bottom, height),
-        )
+    /// The rows of these bounds inside an image `height` pixels high.
+    fn rows_within(self, height: u32) -> Range<u32> {
+        let clip = |value: i32| value.clamp(0, height as i32) as u32;
+        clip(self.top)..clip(self.bottom)
     }
 }
 
@@ -134,14 +138,31 @@ impl Shape {
         }
     }
 
+    /// The inside of the closed polygon through `vertices`.
+    pub fn polygon(vertices: Vec<(f64, f64)>) -> Shape {
+        Shape::Polygon(vertices)
+    }
+
     /// The union of several shapes.
     pub fn union(shapes: impl IntoIterator<Item = Shape>) -> Shape {
         Shape::Union(shapes.into_iter().collect())
     }
 
-    /// Whether the centre of pixel `(x, y)` lies in the shape.
-    pub fn contains(&self, x: u32, y: u32) -> bool {
-        let (px, py) = (f64::from(x) + 0.5, f64::from(y) + 0.5);
+    /// Appends the columns of row `y` whose pixel centres lie in the shape, as
+    /// sorted, disjoint ranges clipped to `0..width`. `crossings` is scratch space.
+    fn push_row_spans(
+        &self,
+        y: u32,
+        width: u32,
+        spans: &mut Vec<Range<u32>>,
+        crossings: &mut Vec<f64>,
+    ) {
+        let py = f64::from(y) + 0.5;
+        let mut push = |columns: Range<u32>| {
+            if !columns.is_empty() {
+                spans.push(columns);
+            }
+        };
         match self {
             Shape::Rect {
                 left,
@@ -149,13 +170,18 @@ impl Shape {
                 right,
                 bottom,
             } => {
-                let (x, y) = (i64::from(x), i64::from(y));
-                (i64::from(*left)..i64::from(*right)).contains(&x)
-                    && (i64::from(*top)..i64::from(*bottom)).contains(&y)
+                if (i64::from(*top)..i64::from(*bottom)).contains(&i64::from(y)) {
+                    let clip = |value: i32| value.clamp(0, width as i32) as u32;
+                    push(clip(*left)..clip(*right));
+                }
             }
             Shape::Ellipse { cx, cy, rx, ry } => {
-                let (dx, dy) = ((px - cx) / rx, (py - cy) / ry);
-                dx * dx + dy * dy <= 1.0
+                let dy = (py - cy) / ry;
+                let half = rx * (1.0 - dy * dy).max(0.0).sqrt();
+                push(interval(*cx, half, width, |px| {
+                    let (dx, dy) = ((px - cx) / rx, (py - cy) / ry);
+                    dx * dx + dy * dy <= 1.0
+                }));
             }
             Shape::Ring {
                 cx,
@@ -163,10 +189,45 @@ impl Shape {
                 outer,
                 inner,
             } => {
-                let distance_squared = (px - cx) * (px - cx) + (py - cy) * (py - cy);
-                distance_squared <= outer * outer && distance_squared > inner * inner
+                let distance_squared = |px: f64| (px - cx) * (px - cx) + (py - cy) * (py - cy);
+                let half_chord =
+                    |radius: f64| (radius * radius - (py - cy) * (py - cy)).max(0.0).sqrt();
+                let disc = interval(*cx, half_chord(*outer), width, |px| {
+                    distance_squared(px) <= outer * outer
+                });
+                let hole = interval(*cx, half_chord(*inner), width, |px| {
+                    distance_squared(px) <= inner * inner
+                });
+                if hole.is_empty() {
+                    push(disc);
+                } else {
+                    push(disc.start..disc.end.min(hole.start));
+                    push(disc.start.max(hole.end)..disc.end);
+                }
             }
-            Shape::Union(shapes) => shapes.iter().any(|shape| shape.contains(x, y)),
+            Shape::Polygon(vertices) => {
+                crossings.clear();
+                let next = vertices.iter().cycle().skip(1);
+                for (&(x0, y0), &(x1, y1)) in vertices.iter().zip(next) {
+                    if (y0 > py) != (y1 > py) {
+                        crossings.push(x0 + (py - y0) * (x1 - x0) / (y1 - y0));
+                    }
+                }
+                crossings.sort_by(f64::total_cmp);
+                // Pixel x is inside between crossings a and b when a <= x + 0.5 < b.
+                let column =
+                    |crossing: f64| (crossing - 0.5).ceil().clamp(0.0, f64::from(width)) as u32;
+                for pair in crossings.chunks_exact(2) {
+                    push(column(pair[0])..column(pair[1]));
+                }
+            }
+            Shape::Union(shapes) => {
+                let first = spans.len();
+                for shape in shapes {
+                    shape.push_row_spans(y, width, spans, crossings);
+                }
+                merge_sorted_spans(spans, first);
+            }
         }
     }
 
@@ -186,6 +247,15 @@ impl Shape {
             },
             Shape::Ellipse { cx, cy, rx, ry } => Bounds::around(*cx, *cy, *rx, *ry),
             Shape::Ring { cx, cy, outer, .. } => Bounds::around(*cx, *cy, *outer, *outer),
+            Shape::Polygon(vertices) => {
+                let (xs, ys) = (vertices.iter().map(|v| v.0), vertices.iter().map(|v| v.1));
+                Bounds {
+                    left: xs.clone().fold(f64::INFINITY, f64::min).floor() as i32,
+                    top: ys.clone().fold(f64::INFINITY, f64::min).floor() as i32,
+                    right: xs.fold(f64::NEG_INFINITY, f64::max).ceil() as i32,
+                    bottom: ys.fold(f64::NEG_INFINITY, f64::max).ceil() as i32,
+                }
+            }
             Shape::Union(shapes) => shapes
                 .iter()
                 .map(Shape::bounds)
@@ -199,9 +269,10 @@ impl Shape {
         }
     }
 
-    /// A rough polygon around the shape, as an annotator would click it: the
+    /// A polygon around the shape, as an annotator would click it: the
     /// corners of a rectangle or of the bounds of a union, eight points around
-    /// a round shape. Points are clamped into a `width` × `height` image.
+    /// a round shape, the rounded vertices of a polygon. Points are clamped
+    /// into a `width` × `height` image.
     pub fn outline(&self, width: u32, height: u32) -> Vec<(i32, i32)> {
         let corners = |b: Bounds| {
             vec![
@@ -215,6 +286,10 @@ impl Shape {
             Shape::Rect { .. } | Shape::Union(_) => corners(self.bounds()),
             Shape::Ellipse { cx, cy, rx, ry } => octagon(*cx, *cy, *rx, *ry),
             Shape::Ring { cx, cy, outer, .. } => octagon(*cx, *cy, *outer, *outer),
+            Shape::Polygon(vertices) => vertices
+                .iter()
+                .map(|&(x, y)| (x.round() as i32, y.round() as i32))
+                .collect(),
         };
         points
             .into_iter()
@@ -223,11 +298,147 @@ impl Shape {
     }
 }
 
+/// The columns in `0..width` whose pixel centres pass `inside`, a test that
+/// holds on one interval around `centre` and nowhere else. `half` estimates
+/// the half-width of that interval; the exact ends are found with `inside`.
+fn interval(centre: f64, half: f64, width: u32, inside: impl Fn(f64) -> bool) -> Range<u32> {
+    let last = i64::from(width) - 1;
+    let holds = |x: i64| inside(x as f64 + 0.5);
+    // The column nearest the centre is in the interval, if any column is.
+    let seed = ((centre - 0.5).round() as i64).clamp(0, last);
+    if !holds(seed) {
+        return 0..0;
+    }
+    let mut start = ((centre - half - 0.5).ceil() as i64).clamp(0, seed);
+    while !holds(start) {
+        start += 1;
+    }
+    while start > 0 && holds(start - 1) {
+        start -= 1;
+    }
+    let mut end = ((centre + half - 0.5).floor() as i64 + 1).clamp(seed + 1, last + 1);
+    while !holds(end - 1) {
+        end -= 1;
+    }
+    while end <= last && holds(end) {
+        end += 1;
+    }
+    start as u32..end as u32
+}
+
+/// Sorts `spans[first..]` and merges the ones that overlap or touch.
+fn merge_sorted_spans(spans: &mut Vec<Range<u32>>, first: usize) {
+    spans[first..].sort_by_key(|span| span.start);
+    let mut kept = first;
+    for index in first..spans.len() {
+        let span = spans[index].clone();
+        if kept > first && span.start <= spans[kept - 1].end {
+            spans[kept - 1].end = spans[kept - 1].end.max(span.end);
+        } else {
+            spans[kept] = span;
+            kept += 1;
+        }
+    }
+    spans.truncate(kept);
+}
+
 fn octagon(cx: f64, cy: f64, rx: f64, ry: f64) -> Vec<(i32, i32)> {
     OCTAGON
         .iter()
         .map(|(dx, dy)| ((cx + rx * dx).round() as i32, (cy + ry * dy).round() as i32))
         .collect()
+}
+
+/// A set of pixels inside the image, row by row: sorted, disjoint column spans.
+#[derive(Clone, Debug, Default)]
+struct Region {
+    /// First row that may hold spans.
+    top: u32,
+    /// The spans of row `top + i` are `spans[row_ends[i - 1]..row_ends[i]]` (from 0 for `i = 0`).
+    row_ends: Vec<usize>,
+    spans: Vec<Range<u32>>,
+}
+
+impl Region {
+    /// The pixels of `shape` inside a `width` × `height` image.
+    fn of(shape: &Shape, width: u32, height: u32) -> Region {
+        let rows = shape.bounds().rows_within(height);
+        let mut region = Region {
+            top: rows.start,
+            ..Region::default()
+        };
+        let mut crossings = Vec::new();
+        for y in rows {
+            shape.push_row_spans(y, width, &mut region.spans, &mut crossings);
+            region.row_ends.push(region.spans.len());
+        }
+        region
+    }
+
+    /// The spans of row `y`; none outside the region's rows.
+    fn row(&self, y: u32) -> &[Range<u32>] {
+        let Some(row) = y.checked_sub(self.top).map(|row| row as usize) else {
+            return &[];
+        };
+        match row {
+            0 => &self.spans[..self.row_ends.first().copied().unwrap_or(0)],
+            _ if row < self.row_ends.len() => {
+                &self.spans[self.row_ends[row - 1]..self.row_ends[row]]
+            }
+            _ => &[],
+        }
+    }
+
+    /// Every row with its spans, top to bottom.
+    fn rows(&self) -> impl Iterator<Item = (u32, &[Range<u32>])> {
+        (self.top..self.top + self.row_ends.len() as u32).map(|y| (y, self.row(y)))
+    }
+
+    /// The pixels in both regions.
+    fn intersection(&self, other: &Region) -> Region {
+        let mut region = Region {
+            top: self.top,
+            ..Region::default()
+        };
+        for (y, mine) in self.rows() {
+            let theirs = other.row(y);
+            let (mut i, mut j) = (0, 0);
+            while i < mine.len() && j < theirs.len() {
+                let start = mine[i].start.max(theirs[j].start);
+                let end = mine[i].end.min(theirs[j].end);
+                if start < end {
+                    region.spans.push(start..end);
+                }
+                if mine[i].end < theirs[j].end {
+                    i += 1;
+                } else {
+                    j += 1;
+                }
+            }
+            region.row_ends.push(region.spans.len());
+        }
+        region
+    }
+
+    /// How many pixels the region holds.
+    fn area(&self) -> u64 {
+        self.spans
+            .iter()
+            .map(|span| u64::from(span.end - span.start))
+            .sum()
+    }
+
+    /// Whether a pixel of the region lies on the border of a `width` × `height` image.
+    fn touches_border(&self, width: u32, height: u32) -> bool {
+        self.rows().any(|(y, spans)| {
+            !spans.is_empty()
+                && (y == 0
+                    || y == height - 1
+                    || spans
+                        .iter()
+                        .any(|span| span.start == 0 || span.end == width))
+        })
+    }
 }
 
 /// Where an object or part lies: its amodal shape, its place in depth, its parent.
@@ -243,16 +454,8 @@ pub struct Placement {
     pub parent: Option<usize>,
 }
 
-/// What an instance mask holds at one pixel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Coverage {
-    /// The object is seen here.
-    Visible,
-    /// The object is here, behind another one.
-    Hidden,
-    /// The object is not here.
-    Absent,
-}
+/// Marks a pixel where no object of a part level is seen.
+const NOTHING: u32 = u32::MAX;
 
 /// A composited scene: for every part level and pixel, which object is seen.
 pub struct Scene {
@@ -260,8 +463,12 @@ pub struct Scene {
     height: u32,
     placements: Vec<Placement>,
     levels: Vec<usize>,
-    /// Per part level, per pixel (row-major): the index of the visible object.
-    visible: Vec<Vec<Option<usize>>>,
+    /// Per object: the pixels where it is, seen or hidden.
+    amodal: Vec<Region>,
+    /// Per part level, per pixel (row-major): the index of the visible object, or [`NOTHING`].
+    visible: Vec<Vec<u32>>,
+    /// Per object: how many of its pixels are seen.
+    visible_area: Vec<u64>,
 }
 
 impl Scene {
@@ -273,7 +480,11 @@ impl Scene {
         if width == 0 || height == 0 {
             return Err(format!("the image is {width} × {height} pixels"));
         }
+        if placements.len() >= NOTHING as usize {
+            return Err(format!("{} objects are too many", placements.len()));
+        }
         let mut levels = Vec::with_capacity(placements.len());
+        let mut ranks = HashMap::new();
         for (index, placement) in placements.iter().enumerate() {
             let level = match placement.parent {
                 None => 0,
@@ -285,57 +496,73 @@ impl Scene {
                 }
             };
             levels.push(level);
-            if let Some(other) = placements[..index].iter().position(|earlier| {
-                earlier.parent == placement.parent && earlier.depth_rank == placement.depth_rank
-            }) {
+            if let Some(other) = ranks.insert((placement.parent, placement.depth_rank), index) {
                 return Err(format!(
                     "objects {other} and {index} have the same parent and depth rank {}",
                     placement.depth_rank
                 ));
             }
         }
+        let mut amodal: Vec<Region> = Vec::with_capacity(placements.len());
+        for placement in &placements {
+            let region = Region::of(&placement.shape, width, height);
+            let region = match placement.parent {
+                None => region,
+                Some(parent) => region.intersection(&amodal[parent]),
+            };
+            amodal.push(region);
+        }
         let mut scene = Scene {
             width,
             height,
             placements,
             levels,
+            amodal,
             visible: Vec::new(),
+            visible_area: Vec::new(),
         };
         for level in 0..=scene.max_level() {
             let composited = scene.composite(level);
             scene.visible.push(composited);
+        }
+        scene.visible_area = vec![0; scene.placements.len()];
+        for &index in scene.visible.iter().flatten() {
+            if index != NOTHING {
+                scene.visible_area[index as usize] += 1;
+            }
         }
         Ok(scene)
     }
 
     /// Paints the objects of `level` back to front, each inside the visible
     /// region of its parent.
-    fn composite(&self, level: usize) -> Vec<Option<usize>> {
-        let mut visible = vec![None; self.width as usize * self.height as usize];
+    fn composite(&self, level: usize) -> Vec<u32> {
+        let mut visible = vec![NOTHING; self.width as usize * self.height as usize];
         let mut back_to_front: Vec<usize> = (0..self.placements.len())
             .filter(|&index| self.levels[index] == level)
             .collect();
         back_to_front.sort_by_key(|&index| std::cmp::Reverse(self.placements[index].depth_rank));
         for index in back_to_front {
-            let placement = &self.placements[index];
-            let (columns, rows) = placement.shape.bounds().clipped(self.width, self.height);
-            for y in rows {
-                for x in columns.clone() {
-                    let pixel = self.pixel_index(x, y);
-                    let parent_seen = placement.parent.map_or(true, |parent| {
-                        self.visible[level - 1][pixel] == Some(parent)
-                    });
-                    if parent_seen && placement.shape.contains(x, y) {
-                        visible[pixel] = Some(index);
+            let parent = self.placements[index].parent.map(|parent| parent as u32);
+            for (y, spans) in self.amodal[index].rows() {
+                let row = y as usize * self.width as usize;
+                for span in spans {
+                    let pixels = row + span.start as usize..row + span.end as usize;
+                    match parent {
+                        None => visible[pixels].fill(index as u32),
+                        Some(parent) => {
+                            let parents_seen = &self.visible[level - 1][pixels.clone()];
+                            for (pixel, &seen) in visible[pixels].iter_mut().zip(parents_seen) {
+                                if seen == parent {
+                                    *pixel = index as u32;
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
         visible
-    }
-
-    fn pixel_index(&self, x: u32, y: u32) -> usize {
-        y as usize * self.width as usize + x as usize
     }
 
     /// Part level of object `index`: 0 for a whole object, 1 for its parts, ...
@@ -360,54 +587,47 @@ impl Scene {
             .collect()
     }
 
-    /// The object seen at pixel `(x, y)` among those of part level `level`.
-    pub fn visible_at(&self, level: usize, x: u32, y: u32) -> Option<usize> {
-        self.visible
-            .get(level)
-            .and_then(|visible| visible[self.pixel_index(x, y)])
+    /// For every pixel of row `y`, left to right, the object seen there among
+    /// those of part level `level`.
+    pub fn visible_row(&self, level: usize, y: u32) -> impl Iterator<Item = Option<usize>> + '_ {
+        let width = self.width as usize;
+        let start = y as usize * width;
+        self.visible[level][start..start + width]
+            .iter()
+            .map(|&index| (index != NOTHING).then_some(index as usize))
     }
 
-    /// Whether object `index` is at pixel `(x, y)`, seen or hidden.
-    fn is_amodal_at(&self, index: usize, x: u32, y: u32) -> bool {
-        let placement = &self.placements[index];
-        placement.shape.contains(x, y)
-            && placement
-                .parent
-                .map_or(true, |parent| self.is_amodal_at(parent, x, y))
-    }
-
-    /// What the instance mask of object `index` holds at pixel `(x, y)`.
-    pub fn coverage(&self, index: usize, x: u32, y: u32) -> Coverage {
-        if self.visible_at(self.levels[index], x, y) == Some(index) {
-            Coverage::Visible
-        } else if self.is_amodal_at(index, x, y) {
-            Coverage::Hidden
-        } else {
-            Coverage::Absent
+    /// The instance mask of object `index`, row-major: `visible` where the
+    /// object is seen, `hidden` where it is behind another one, 0 elsewhere.
+    pub fn mask(&self, index: usize, visible: u8, hidden: u8) -> Vec<u8> {
+        let width = self.width as usize;
+        let mut mask = vec![0; width * self.height as usize];
+        let seen = &self.visible[self.levels[index]];
+        for (y, spans) in self.amodal[index].rows() {
+            let row = y as usize * width;
+            for span in spans {
+                let pixels = row + span.start as usize..row + span.end as usize;
+                for (value, &seen) in mask[pixels.clone()].iter_mut().zip(&seen[pixels]) {
+                    *value = if seen == index as u32 {
+                        visible
+                    } else {
+                        hidden
+                    };
+                }
+            }
         }
+        mask
     }
 
     /// Whether part of object `index` is hidden behind another object.
     pub fn is_occluded(&self, index: usize) -> bool {
-        self.pixels_of(index)
-            .any(|(x, y)| self.coverage(index, x, y) == Coverage::Hidden)
+        // The visible pixels are a subset of the amodal ones.
+        self.amodal[index].area() > self.visible_area[index]
     }
 
     /// Whether object `index` reaches the border of the image.
     pub fn is_cropped(&self, index: usize) -> bool {
-        let (last_x, last_y) = (self.width - 1, self.height - 1);
-        self.pixels_of(index).any(|(x, y)| {
-            (x == 0 || y == 0 || x == last_x || y == last_y) && self.is_amodal_at(index, x, y)
-        })
-    }
-
-    /// The pixels inside the bounds of object `index`.
-    fn pixels_of(&self, index: usize) -> impl Iterator<Item = (u32, u32)> {
-        let (columns, rows) = self.placements[index]
-            .shape
-            .bounds()
-            .clipped(self.width, self.height);
-        rows.flat_map(move |y| columns.clone().map(move |x| (x, y)))
+        self.amodal[index].touches_border(self.width, self.height)
     }
 }
 
@@ -423,6 +643,80 @@ mod tests {
         }
     }
 
+    /// Whether the centre of pixel `(x, y)` lies in the shape, by definition.
+    fn contains(shape: &Shape, x: u32, y: u32) -> bool {
+        let (px, py) = (f64::from(x) + 0.5, f64::from(y) + 0.5);
+        match shape {
+            Shape::Rect {
+                left,
+                top,
+                right,
+                bottom,
+            } => {
+                (i64::from(*left)..i64::from(*right)).contains(&i64::from(x))
+                    && (i64::from(*top)..i64::from(*bottom)).contains(&i64::from(y))
+            }
+            Shape::Ellipse { cx, cy, rx, ry } => {
+                let (dx, dy) = ((px - cx) / rx, (py - cy) / ry);
+                dx * dx + dy * dy <= 1.0
+            }
+            Shape::Ring {
+                cx,
+                cy,
+                outer,
+                inner,
+            } => {
+                let distance_squared = (px - cx) * (px - cx) + (py - cy) * (py - cy);
+                distance_squared <= outer * outer && distance_squared > inner * inner
+            }
+            Shape::Polygon(vertices) => {
+                let next = vertices.iter().cycle().skip(1);
+                let crossings_left = vertices
+                    .iter()
+                    .zip(next)
+                    .filter(|(&(x0, y0), &(x1, y1))| {
+                        (y0 > py) != (y1 > py) && x0 + (py - y0) * (x1 - x0) / (y1 - y0) <= px
+                    })
+                    .count();
+                crossings_left % 2 == 1
+            }
+            Shape::Union(shapes) => shapes.iter().any(|shape| contains(shape, x, y)),
+        }
+    }
+
+    #[test]
+    fn spans_hold_exactly_the_pixels_whose_centres_are_inside() {
+        let (width, height) = (40, 30);
+        let shapes = [
+            Shape::rect(-3, 2, 17, 50),
+            Shape::circle(15.5, 40.0, 3.5),
+            Shape::circle(10.0, 10.0, 3.0),
+            Shape::ellipse(-2.0, 12.3, 9.7, 20.1),
+            Shape::ellipse(39.9, 0.0, 5.0, 0.3),
+            Shape::ring(14.0, 12.0, 10.0, 4.0),
+            Shape::ring(30.0, 29.0, 3.0, 2.9),
+            Shape::polygon(vec![
+                (2.0, 3.0),
+                (30.5, 1.2),
+                (12.0, 14.0),
+                (38.0, 27.7),
+                (1.0, 26.0),
+            ]),
+            Shape::union([Shape::rect(8, 28, 44, 44), Shape::circle(8.0, 25.0, 6.0)]),
+        ];
+        for shape in &shapes {
+            let region = Region::of(shape, width, height);
+            for y in 0..height {
+                let spans = region.row(y);
+                assert!(spans.windows(2).all(|pair| pair[0].end < pair[1].start));
+                for x in 0..width {
+                    let in_spans = spans.iter().any(|span| span.contains(&x));
+                    assert_eq!(in_spans, contains(shape, x, y), "{shape:?} at ({x}, {y})");
+                }
+            }
+        }
+    }
+
     #[test]
     fn front_objects_hide_back_objects_and_parts_stay_inside_their_parent() {
         let scene = Scene::new(
@@ -435,22 +729,23 @@ mod tests {
             ],
         )
         .unwrap();
-        assert_eq!(scene.coverage(0, 3, 3), Coverage::Visible);
-        assert_eq!(scene.coverage(0, 5, 3), Coverage::Hidden);
-        assert_eq!(scene.coverage(2, 3, 1), Coverage::Visible);
-        assert_eq!(scene.coverage(2, 5, 1), Coverage::Hidden);
-        assert_eq!(scene.coverage(2, 7, 1), Coverage::Absent);
-        assert_eq!(scene.visible_at(1, 5, 1), None);
+        let at = |index: usize, x: usize, y: usize| scene.mask(index, 255, 128)[y * 8 + x];
+        assert_eq!(at(0, 3, 3), 255);
+        assert_eq!(at(0, 5, 3), 128);
+        assert_eq!(at(2, 3, 1), 255);
+        assert_eq!(at(2, 5, 1), 128);
+        assert_eq!(at(2, 7, 1), 0);
+        assert_eq!(scene.visible_row(1, 1).nth(5), Some(None));
         assert!(scene.is_occluded(0) && !scene.is_occluded(1));
         assert!(scene.is_cropped(1));
     }
 
     #[test]
     fn a_ring_has_a_hole() {
-        let ring = Shape::ring(10.0, 10.0, 8.0, 3.0);
-        assert!(!ring.contains(10, 10));
-        assert!(ring.contains(10, 15));
-        assert!(!ring.contains(10, 19));
+        let ring = Region::of(&Shape::ring(10.0, 10.0, 8.0, 3.0), 20, 20);
+        assert_eq!(ring.row(10), &[2..7, 13..18]);
+        assert_eq!((ring.row(15).len(), ring.row(15)[0].clone()), (1, 4..16));
+        assert_eq!(ring.row(19), &[] as &[Range<u32>]);
     }
 
     #[test]

@@ -7,20 +7,18 @@ use std::path::Path;
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-use image::{GrayImage, ImageBuffer, Luma, PixelWithColorType, Rgb, RgbImage};
+use image::{ExtendedColorType, ImageEncoder};
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::classes::Class;
 use crate::files::{self, PathError};
-use crate::scene::{Coverage, Placement, Scene, Shape};
+use crate::scene::{Placement, Scene, Shape};
+use crate::standard_png::{self, Color};
 
 /// Folder of the images inside the real release. The `folder` field of an
 /// annotation is this joined with the item's folder inside its dataset.
 pub const RELEASE_IMAGES_FOLDER: &str = "ADE20K_2021_17_01/images/ADE";
-
-/// Quality of the synthetic photos.
-const JPEG_QUALITY: u8 = 90;
 
 /// The largest class index the class maps can hold: R = (class / 256) * 10 ≤ 255.
 const MAX_CLASS_INDEX: u32 = 25 * 256 + 255;
@@ -38,12 +36,70 @@ pub enum MaskValues {
 }
 
 impl MaskValues {
-    fn value(self, coverage: Coverage) -> u8 {
-        match (self, coverage) {
-            (MaskValues::Release, Coverage::Visible) => 255,
-            (MaskValues::Release, Coverage::Hidden) => 128,
-            (MaskValues::Binary, Coverage::Visible) => 1,
-            (_, _) => 0,
+    /// The values of visible and of hidden pixels.
+    fn visible_and_hidden(self) -> (u8, u8) {
+        match self {
+            MaskValues::Release => (255, 128),
+            MaskValues::Binary => (1, 0),
+        }
+    }
+}
+
+/// How the image files of an item are written.
+#[derive(Clone, Copy, Debug)]
+pub enum Encoding {
+    /// For the committed test datasets: small files, written fast. PNGs are
+    /// compressed by the pure-Rust `fdeflate`, whose output does not depend on
+    /// which zlib backend other crates of the workspace select. JPEG quality 90.
+    Fixtures,
+    /// As the release's files: PNGs filtered and compressed at zlib's default
+    /// level as libpng and Pillow write them ([`standard_png`]), which take as
+    /// long to decode as theirs (`fdeflate`'s fast streams decode about a third
+    /// faster). JPEG quality 85.
+    Release,
+}
+
+impl Encoding {
+    /// Encodes RGB `pixels`, row-major, as a JPEG file.
+    fn jpeg(self, pixels: &[u8], width: u32, height: u32) -> image::ImageResult<Vec<u8>> {
+        let quality = match self {
+            Encoding::Fixtures => 90,
+            Encoding::Release => 85,
+        };
+        let mut bytes = Vec::new();
+        JpegEncoder::new_with_quality(&mut bytes, quality).write_image(
+            pixels,
+            width,
+            height,
+            ExtendedColorType::Rgb8,
+        )?;
+        Ok(bytes)
+    }
+
+    /// Encodes 8-bit `pixels`, row-major, as a PNG file.
+    fn png(
+        self,
+        pixels: &[u8],
+        width: u32,
+        height: u32,
+        color: Color,
+    ) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+        match self {
+            Encoding::Fixtures => {
+                let color = match color {
+                    Color::Gray => ExtendedColorType::L8,
+                    Color::Rgb => ExtendedColorType::Rgb8,
+                };
+                let mut bytes = Vec::new();
+                PngEncoder::new_with_quality(
+                    &mut bytes,
+                    CompressionType::Fast,
+                    FilterType::Adaptive,
+                )
+                .write_image(pixels, width, height, color)?;
+                Ok(bytes)
+            }
+            Encoding::Release => Ok(standard_png::encode(pixels, width, height, color)?),
         }
     }
 }
@@ -82,11 +138,11 @@ pub enum CropEncoding {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Source {
     /// Folder of the original photo.
-    pub folder: &'static str,
+    pub folder: String,
     /// File name of the original photo.
-    pub filename: &'static str,
+    pub filename: String,
     /// Collection the photo came from.
-    pub origin: &'static str,
+    pub origin: String,
 }
 
 /// The `attributes` field of an object.
@@ -119,7 +175,7 @@ pub struct ObjectSpec {
     /// Canonical class.
     pub class: Class,
     /// The word the annotator typed.
-    pub raw_name: &'static str,
+    pub raw_name: String,
     /// Shape, depth rank and parent.
     pub placement: Placement,
     /// The `attributes` field.
@@ -135,10 +191,15 @@ pub struct ObjectSpec {
 }
 
 /// A whole object (part level 0).
-pub fn whole(class: Class, raw_name: &'static str, shape: Shape, depth_rank: u32) -> ObjectSpec {
+pub fn whole(
+    class: Class,
+    raw_name: impl Into<String>,
+    shape: Shape,
+    depth_rank: u32,
+) -> ObjectSpec {
     ObjectSpec {
         class,
-        raw_name,
+        raw_name: raw_name.into(),
         placement: Placement {
             shape,
             depth_rank,
@@ -156,7 +217,7 @@ pub fn whole(class: Class, raw_name: &'static str, shape: Shape, depth_rank: u32
 pub fn part(
     parent: usize,
     class: Class,
-    raw_name: &'static str,
+    raw_name: impl Into<String>,
     shape: Shape,
     depth_rank: u32,
 ) -> ObjectSpec {
@@ -325,8 +386,9 @@ impl Item {
         self
     }
 
-    /// Writes the item's files under `dataset_root` (the folder holding the subsets).
-    pub fn write(&self, dataset_root: &Path) -> Result<(), PathError> {
+    /// Writes the item's files under `dataset_root` (the folder holding the
+    /// subsets), compressed as `encoding` says. Returns how many bytes it wrote.
+    pub fn write(&self, dataset_root: &Path, encoding: Encoding) -> Result<u64, PathError> {
         let folder = dataset_root.join(&self.folder);
         let name = &self.name;
         let annotation_path = folder.join(format!("{name}.json"));
@@ -338,34 +400,44 @@ impl Item {
         .and_then(|scene| self.check_encodable(&scene).map(|()| scene))
         .map_err(|message| PathError::new(&annotation_path, message))?;
         let instance_codes = instance_codes(&scene);
+        let mut written = 0;
+        let mut write = |path: &Path, bytes: &[u8]| {
+            written += bytes.len() as u64;
+            files::write(path, bytes)
+        };
+        let png = |path: &Path, pixels: &[u8], color| {
+            encoding
+                .png(pixels, self.width, self.height, color)
+                .map_err(|e| PathError::new(path, e))
+        };
 
         let photo_path = folder.join(format!("{name}.jpg"));
-        let photo = jpeg_bytes(&self.photo(&scene)).map_err(|e| PathError::new(&photo_path, e))?;
-        files::write(&photo_path, &photo)?;
+        let photo = encoding
+            .jpeg(&self.photo(&scene), self.width, self.height)
+            .map_err(|e| PathError::new(&photo_path, e))?;
+        write(&photo_path, &photo)?;
 
         let text = self
             .annotation_text(&scene)
             .map_err(|message| PathError::new(&annotation_path, message))?;
-        files::write(&annotation_path, &text)?;
+        write(&annotation_path, &text)?;
 
         for level in 0..=scene.max_level() {
-            let map_name = match level {
+            let map_path = folder.join(match level {
                 0 => format!("{name}_seg.png"),
                 _ => format!("{name}_parts_{level}.png"),
-            };
-            write_png(
-                &folder.join(map_name),
-                &self.class_map(&scene, level, &instance_codes),
-            )?;
+            });
+            let map = self.class_map(&scene, level, &instance_codes);
+            write(&map_path, &png(&map_path, &map, Color::Rgb)?)?;
         }
 
+        let (visible, hidden) = self.mask_values.visible_and_hidden();
         for id in 0..self.objects.len() {
-            let mask = GrayImage::from_fn(self.width, self.height, |x, y| {
-                Luma([self.mask_values.value(scene.coverage(id, x, y))])
-            });
-            write_png(&folder.join(self.instance_mask_path(id)), &mask)?;
+            let mask_path = folder.join(self.instance_mask_path(id));
+            let mask = scene.mask(id, visible, hidden);
+            write(&mask_path, &png(&mask_path, &mask, Color::Gray)?)?;
         }
-        Ok(())
+        Ok(written)
     }
 
     /// Checks that the class maps can hold every class and instance code.
@@ -397,46 +469,64 @@ impl Item {
         format!("{name}/instance_{id:03}_{name}.png")
     }
 
-    /// A synthetic photo: a colour gradient, tinted by the class of the
-    /// deepest object or part seen at each pixel.
-    fn photo(&self, scene: &Scene) -> RgbImage {
+    /// A synthetic photo, RGB, row-major: a colour gradient, tinted by the
+    /// class of the deepest object or part seen at each pixel.
+    fn photo(&self, scene: &Scene) -> Vec<u8> {
         let span = |extent: u32| (extent - 1).max(1);
-        RgbImage::from_fn(self.width, self.height, |x, y| {
-            let gradient = [
-                (x * 255 / span(self.width)) as u8,
-                (y * 255 / span(self.height)) as u8,
-                96,
-            ];
-            let seen = (0..=scene.max_level())
-                .rev()
-                .find_map(|level| scene.visible_at(level, x, y));
-            match seen {
-                Some(id) => {
-                    let tint = class_tint(self.objects[id].class.name_ndx);
-                    Rgb(std::array::from_fn(|channel| {
-                        ((u16::from(gradient[channel]) + 3 * u16::from(tint[channel])) / 4) as u8
-                    }))
+        let tints: Vec<[u8; 3]> = self
+            .objects
+            .iter()
+            .map(|object| class_tint(object.class.name_ndx))
+            .collect();
+        let mut pixels = Vec::with_capacity(self.width as usize * self.height as usize * 3);
+        let mut deepest = vec![None; self.width as usize];
+        for y in 0..self.height {
+            deepest.fill(None);
+            for level in 0..=scene.max_level() {
+                for (deepest, seen) in deepest.iter_mut().zip(scene.visible_row(level, y)) {
+                    if seen.is_some() {
+                        *deepest = seen;
+                    }
                 }
-                None => Rgb(gradient),
             }
-        })
+            for (x, seen) in (0..self.width).zip(&deepest) {
+                let gradient = [
+                    (x * 255 / span(self.width)) as u8,
+                    (y * 255 / span(self.height)) as u8,
+                    96,
+                ];
+                match seen {
+                    Some(id) => {
+                        pixels.extend(gradient.iter().zip(tints[*id]).map(|(&gradient, tint)| {
+                            ((u16::from(gradient) + 3 * u16::from(tint)) / 4) as u8
+                        }))
+                    }
+                    None => pixels.extend(gradient),
+                }
+            }
+        }
+        pixels
     }
 
-    /// The class map of part level `level`: class in R and G, instance code in B.
-    fn class_map(&self, scene: &Scene, level: usize, instance_codes: &[u8]) -> RgbImage {
-        RgbImage::from_fn(self.width, self.height, |x, y| {
-            match scene.visible_at(level, x, y) {
-                Some(id) => {
-                    let class = self.objects[id].class.name_ndx;
-                    Rgb([
-                        (class / 256 * 10) as u8,
-                        (class % 256) as u8,
-                        instance_codes[id],
-                    ])
-                }
-                None => Rgb([0, 0, 0]),
+    /// The class map of part level `level`, RGB, row-major: class in R and G,
+    /// instance code in B.
+    fn class_map(&self, scene: &Scene, level: usize, instance_codes: &[u8]) -> Vec<u8> {
+        let colours: Vec<[u8; 3]> = self
+            .objects
+            .iter()
+            .zip(instance_codes)
+            .map(|(object, &code)| {
+                let class = object.class.name_ndx;
+                [(class / 256 * 10) as u8, (class % 256) as u8, code]
+            })
+            .collect();
+        let mut pixels = Vec::with_capacity(self.width as usize * self.height as usize * 3);
+        for y in 0..self.height {
+            for seen in scene.visible_row(level, y) {
+                pixels.extend(seen.map_or([0, 0, 0], |id| colours[id]));
             }
-        })
+        }
+        pixels
     }
 
     /// The annotation JSON, pretty-printed and encoded.
@@ -488,7 +578,7 @@ impl Item {
             name: object.class.name,
             name_ndx: object.class.name_ndx,
             hypernym: object.class.hypernym,
-            raw_name: object.raw_name,
+            raw_name: &object.raw_name,
             attributes: match object.attributes {
                 Attributes::None => json!([]),
                 Attributes::Single(word) => json!(word),
@@ -562,27 +652,4 @@ fn class_tint(class: u32) -> [u8; 3] {
 /// clicked point by point during minute `id`, and saved at its last second.
 fn timestamp(id: usize, second: usize) -> String {
     format!("05-Mar-2008 14:{:02}:{:02}", id % 60, second % 60)
-}
-
-fn jpeg_bytes(photo: &RgbImage) -> image::ImageResult<Vec<u8>> {
-    let mut bytes = Vec::new();
-    photo.write_with_encoder(JpegEncoder::new_with_quality(&mut bytes, JPEG_QUALITY))?;
-    Ok(bytes)
-}
-
-/// Encodes `image` as PNG and writes it to `path`.
-///
-/// The fast compression is done by the pure-Rust `fdeflate`, whose output does
-/// not depend on which zlib backend other crates select.
-fn write_png<P>(path: &Path, image: &ImageBuffer<P, Vec<u8>>) -> Result<(), PathError>
-where
-    P: PixelWithColorType<Subpixel = u8>,
-{
-    let mut bytes = Vec::new();
-    let encoder =
-        PngEncoder::new_with_quality(&mut bytes, CompressionType::Fast, FilterType::Adaptive);
-    image
-        .write_with_encoder(encoder)
-        .map_err(|e| PathError::new(path, e))?;
-    files::write(path, &bytes)
 }

@@ -25,8 +25,7 @@ pub fn decode_instance_mask(bytes: &[u8], max_pixels: u64) -> Result<InstanceMas
             )))
         }
     };
-    let brightest = pixels.iter().fold(0, |max, &value| max.max(value));
-    if brightest <= 1 {
+    if is_binary(&pixels) {
         // A binary 0/1 mask: 1 (visible) becomes 255, 0 stays 0.
         for value in &mut pixels {
             *value = value.wrapping_neg();
@@ -42,7 +41,7 @@ pub fn decode_instance_mask(bytes: &[u8], max_pixels: u64) -> Result<InstanceMas
 /// A PNG whose header claims more than `max_pixels` pixels is refused before
 /// anything is allocated.
 pub fn decode_class_map(bytes: &[u8], max_pixels: u64) -> Result<ClassMap, Problem> {
-    let png = decode_png(bytes, max_pixels)?;
+    let mut png = open_png(bytes, max_pixels)?;
     let channels = match png.color {
         ColorType::Rgb => 3,
         ColorType::Rgba => 4,
@@ -53,16 +52,63 @@ pub fn decode_class_map(bytes: &[u8], max_pixels: u64) -> Result<ClassMap, Probl
             )))
         }
     };
-    let pixel_count = png.pixels.len() / channels;
-    let mut classes = Vec::with_capacity(pixel_count);
-    let mut instances = Vec::with_capacity(pixel_count);
-    for pixel in png.pixels.chunks_exact(channels) {
-        if let [red, green, blue, ..] = *pixel {
-            classes.push(u32::from(red / 10) * 256 + u32::from(green));
-            instances.push(blue);
+    let width = png.width as usize;
+    let pixel_count = width * png.height as usize;
+    // Both outputs are allocated once, at their final size; each decoded row is
+    // split straight into them, so the RGB image is never held whole.
+    let mut classes = vec![0; pixel_count];
+    let mut instances = vec![0; pixel_count];
+    let mut rows = classes
+        .chunks_exact_mut(width.max(1))
+        .zip(instances.chunks_exact_mut(width.max(1)));
+    if png.reader.info().interlaced {
+        // Adam7 rows arrive in seven passes: decode the frame whole, then split it.
+        let mut pixels = vec![0; png.reader.output_buffer_size()];
+        png.reader.next_frame(&mut pixels).map_err(png_problem)?;
+        for (row, (classes, instances)) in pixels.chunks_exact(width * channels).zip(rows) {
+            split_row(channels, row, classes, instances);
+        }
+    } else {
+        while let Some(row) = png.reader.next_row().map_err(png_problem)? {
+            if let Some((classes, instances)) = rows.next() {
+                split_row(channels, row.data(), classes, instances);
+            }
         }
     }
     ClassMap::from_pixels(png.width, png.height, classes, instances)
+}
+
+/// Splits one decoded row of `channels` bytes per pixel (3 or 4) into class
+/// indices `(R / 10) * 256 + G` and instance codes `B`.
+fn split_row(channels: usize, row: &[u8], classes: &mut [u32], instances: &mut [u8]) {
+    if channels == 4 {
+        split_pixels::<4>(row, classes, instances);
+    } else {
+        split_pixels::<3>(row, classes, instances);
+    }
+}
+
+/// [`split_row`] for a channel count known at compile time, so that the loop
+/// has fixed strides and no bounds checks, and the compiler can vectorise it.
+#[inline(always)]
+fn split_pixels<const CHANNELS: usize>(row: &[u8], classes: &mut [u32], instances: &mut [u8]) {
+    for ((pixel, class), instance) in row
+        .chunks_exact(CHANNELS)
+        .zip(classes.iter_mut())
+        .zip(instances.iter_mut())
+    {
+        *class = u32::from(pixel[0] / 10) * 256 + u32::from(pixel[1]);
+        *instance = pixel[2];
+    }
+}
+
+/// Whether every value of a mask is 0 or 1. The values are combined a block
+/// at a time with a branch-free OR, which the compiler vectorises; the scan
+/// stops at the first block holding a larger value.
+fn is_binary(pixels: &[u8]) -> bool {
+    pixels
+        .chunks(4096)
+        .all(|block| block.iter().fold(0, |all, &value| all | value) <= 1)
 }
 
 /// Reads the width and height of a PNG from its header alone.
@@ -83,7 +129,20 @@ struct DecodedPng {
     pixels: Vec<u8>,
 }
 
-fn decode_png(bytes: &[u8], max_pixels: u64) -> Result<DecodedPng, Problem> {
+/// A PNG whose header has been read and checked, ready to decode.
+struct OpenPng<'a> {
+    width: u32,
+    height: u32,
+    /// Colour type of the decoded pixels.
+    color: ColorType,
+    /// Colour type stored in the file, for messages.
+    file_color: ColorType,
+    reader: png::Reader<&'a [u8]>,
+}
+
+/// Reads and checks the header of a PNG: at most `max_pixels` pixels, at most
+/// 8 bits per channel. Decoding expands palettes and low bit depths to 8 bits.
+fn open_png(bytes: &[u8], max_pixels: u64) -> Result<OpenPng<'_>, Problem> {
     let mut decoder = png::Decoder::new(bytes);
     decoder.set_transformations(Transformations::EXPAND);
     decoder.set_ignore_text_chunk(true);
@@ -102,15 +161,26 @@ fn decode_png(bytes: &[u8], max_pixels: u64) -> Result<DecodedPng, Problem> {
             "16-bit PNG found, masks must have 8 bits per channel".into(),
         ));
     }
-    let mut reader = decoder.read_info().map_err(png_problem)?;
+    let reader = decoder.read_info().map_err(png_problem)?;
     let (color, _) = reader.output_color_type();
-    let mut pixels = vec![0; reader.output_buffer_size()];
-    reader.next_frame(&mut pixels).map_err(png_problem)?;
-    Ok(DecodedPng {
+    Ok(OpenPng {
         width,
         height,
         color,
         file_color,
+        reader,
+    })
+}
+
+fn decode_png(bytes: &[u8], max_pixels: u64) -> Result<DecodedPng, Problem> {
+    let mut png = open_png(bytes, max_pixels)?;
+    let mut pixels = vec![0; png.reader.output_buffer_size()];
+    png.reader.next_frame(&mut pixels).map_err(png_problem)?;
+    Ok(DecodedPng {
+        width: png.width,
+        height: png.height,
+        color: png.color,
+        file_color: png.file_color,
         pixels,
     })
 }

@@ -36,13 +36,16 @@ impl InstanceMask {
     /// Builds a mask from row-major pixels valued 0, 128 or 255.
     pub fn from_pixels(width: u32, height: u32, pixels: Vec<u8>) -> Result<Self, Problem> {
         check_len(width, height, pixels.len())?;
-        if let Some(bad) = pixels
-            .iter()
-            .find(|&&p| p != Self::VISIBLE && p != Self::HIDDEN && p != Self::ABSENT)
-        {
-            return Err(Problem::Invalid(format!(
-                "instance mask value {bad} is none of 0, 128, 255"
-            )));
+        if !all_instance_values(&pixels) {
+            // Rare: scan again, the slow way, for the value to name.
+            if let Some(bad) = pixels
+                .iter()
+                .find(|&&p| p != Self::VISIBLE && p != Self::HIDDEN && p != Self::ABSENT)
+            {
+                return Err(Problem::Invalid(format!(
+                    "instance mask value {bad} is none of 0, 128, 255"
+                )));
+            }
         }
         Ok(InstanceMask {
             width,
@@ -68,20 +71,43 @@ impl InstanceMask {
 
     /// The pixels that count as the object for `kind`.
     pub fn binary(&self, kind: MaskKind) -> BinaryMask {
-        let pixels = match kind {
-            MaskKind::Visible => self
-                .pixels
-                .iter()
-                .map(|&p| u8::from(p == Self::VISIBLE))
-                .collect(),
-            MaskKind::Amodal => self.pixels.iter().map(|&p| u8::from(p != 0)).collect(),
-        };
+        // With values limited to 0, 128 and 255 (0b0000_0000, 0b1000_0000,
+        // 0b1111_1111), visible is bit 0 and present is bit 7: one shift or
+        // mask per byte, in a single pass the compiler vectorises.
+        let mut pixels = vec![0; self.pixels.len()];
+        match kind {
+            MaskKind::Visible => set_bits(&mut pixels, &self.pixels, |p| p & 1),
+            MaskKind::Amodal => set_bits(&mut pixels, &self.pixels, |p| p >> 7),
+        }
         BinaryMask {
             width: self.width,
             height: self.height,
             pixels,
         }
     }
+}
+
+/// Writes `bit(source[i])` to `target[i]` for every pixel.
+#[inline(always)]
+fn set_bits(target: &mut [u8], source: &[u8], bit: impl Fn(u8) -> u8) {
+    for (target, &source) in target.iter_mut().zip(source) {
+        *target = bit(source);
+    }
+}
+
+/// Whether every value is 0, 128 or 255. Each block of pixels is folded with
+/// branch-free compares and ORs, which the compiler turns into vector code;
+/// the scan stops after the first block holding another value.
+fn all_instance_values(pixels: &[u8]) -> bool {
+    pixels.chunks(4096).all(|block| {
+        let bad = block.iter().fold(0_u8, |bad, &p| {
+            let valid = (p == InstanceMask::ABSENT)
+                | (p == InstanceMask::HIDDEN)
+                | (p == InstanceMask::VISIBLE);
+            bad | u8::from(!valid)
+        });
+        bad == 0
+    })
 }
 
 /// A tight, axis-aligned box around a set of pixels, in pixel units.

@@ -1,5 +1,6 @@
 //! Project automation for the ade20k workspace, run as `cargo xtask <command>`.
 
+mod bench;
 mod bench_data;
 mod check;
 mod classes;
@@ -47,6 +48,7 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Command::Fixtures { check: false } => write_fixtures(),
         Command::Fixtures { check: true } => check_fixtures(),
         Command::BenchData { .. } if cfg!(debug_assertions) => run_optimised(),
+        Command::Bench(args) => bench::run(args),
         Command::BenchData { images, out, seed } => {
             bench_data::write(images, &out, seed).map(|()| ExitCode::SUCCESS)
         }

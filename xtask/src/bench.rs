@@ -1,0 +1,437 @@
+//! `cargo xtask bench`: conversion throughput against the decode floor.
+//!
+//! Generates (or reuses) a `bench-data` dataset, builds `ade20k` and the
+//! `decode_floor` example in release, then runs the floor and one conversion
+//! per format, each under `/usr/bin/time -v`, and prints a Markdown table of
+//! images per second, wall time, CPU per wall second, peak RSS and the ratio
+//! to the floor's wall time. It also checks that COCO output on a small
+//! subset is the same bytes with `--threads 1`, and with `--datumaro K`
+//! compares the time per image with Datumaro's on the first K images.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use clap::Args;
+
+use crate::check;
+use crate::files::{self, PathError};
+
+/// Every output format, in the order of the table.
+const FORMATS: [&str; 8] = [
+    "coco",
+    "coco_panoptic",
+    "voc",
+    "cityscapes",
+    "semantic",
+    "yolo",
+    "datumaro",
+    "ade20k2020",
+];
+
+/// How many images the `--threads 1` byte-identity check converts.
+const IDENTITY_IMAGES: usize = 20;
+
+/// The Datumaro release compared against.
+const DATUMARO: &str = "datumaro==1.13.12";
+
+/// Times every conversion of a synthetic dataset against the decode floor
+/// (reading and decoding every mask PNG), as a Markdown table.
+#[derive(Args)]
+pub struct BenchArgs {
+    /// How many images the generated dataset has.
+    #[arg(long)]
+    images: usize,
+    /// Dataset folder: reused when it holds files, else generated into.
+    /// Default: target/bench/data-<images>.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Only these formats (comma-separated); default all.
+    #[arg(long, value_delimiter = ',')]
+    formats: Option<Vec<String>>,
+    /// Also convert the first K images to COCO with Datumaro (installed on
+    /// demand in target/bench/venv) and with ade20k, and compare.
+    #[arg(long, value_name = "K")]
+    datumaro: Option<usize>,
+}
+
+/// What `/usr/bin/time -v` measured of one command.
+#[derive(Clone, Copy, Debug, Default)]
+struct Usage {
+    wall: f64,
+    cpu: f64,
+    peak_rss_kb: u64,
+}
+
+/// Runs the benchmark.
+pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
+    let root = workspace_root();
+    let work = root.join("target").join("bench");
+    let data = args
+        .data
+        .clone()
+        .unwrap_or_else(|| work.join(format!("data-{}", args.images)));
+    let has_files = data
+        .read_dir()
+        .map(|mut entries| entries.next().is_some())
+        .unwrap_or(false);
+    if !has_files {
+        eprintln!("generating {} images in {}", args.images, data.display());
+        cargo(
+            &root,
+            &[
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "xtask",
+                "--",
+                "bench-data",
+            ],
+            &[
+                "--images".as_ref(),
+                args.images.to_string().as_ref(),
+                "--out".as_ref(),
+                data.as_os_str(),
+            ],
+        )?;
+    }
+    eprintln!("building ade20k and decode_floor (release)");
+    cargo(
+        &root,
+        &["build", "--quiet", "--release", "-p", "ade20k-cli"],
+        &[],
+    )?;
+    cargo(
+        &root,
+        &[
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "ade20k-import",
+            "--example",
+            "decode_floor",
+        ],
+        &[],
+    )?;
+    let release = root.join("target").join("release");
+    let ade20k = release.join("ade20k");
+    let floor_bin = release.join("examples").join("decode_floor");
+    let out = work.join("out");
+    files::remove_dir_if_present(&out)?;
+    files::create_dir_all(&out)?;
+
+    eprintln!("decode floor");
+    let (floor, floor_output) = timed(&out, "floor", Command::new(&floor_bin).arg(&data))?;
+    let images: f64 = floor_output
+        .split_whitespace()
+        .nth(1)
+        .and_then(|count| count.parse().ok())
+        .ok_or_else(|| PathError::new(&floor_bin, format!("unexpected output {floor_output}")))?;
+
+    let formats: Vec<String> = args
+        .formats
+        .clone()
+        .unwrap_or_else(|| FORMATS.iter().map(|f| f.to_string()).collect());
+    let mut rows = vec![("decode floor".to_string(), floor)];
+    for format in &formats {
+        eprintln!("convert -f {format}");
+        let target = out.join(format);
+        let mut command = Command::new(&ade20k);
+        command
+            .args(["convert", "-q", "--media", "none", "-f", format, "-i"])
+            .arg(&data)
+            .arg("-o")
+            .arg(&target);
+        let (usage, _) = timed(&out, format, &mut command)?;
+        files::remove_dir_if_present(&target)?;
+        rows.push((format.clone(), usage));
+    }
+
+    println!("{} images in {}\n", images, data.display());
+    println!("| format | images/s | wall s | CPU/wall | peak RSS MB | × decode floor |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for (name, usage) in &rows {
+        println!(
+            "| {name} | {:.1} | {:.2} | {:.2} | {:.0} | {:.2} |",
+            images / usage.wall,
+            usage.wall,
+            usage.cpu / usage.wall,
+            usage.peak_rss_kb as f64 / 1024.0,
+            usage.wall / floor.wall,
+        );
+    }
+
+    let identical = check_thread_independence(&ade20k, &data, &out)?;
+    println!(
+        "\ncoco on {IDENTITY_IMAGES} images, --threads 1 vs all cores: {}",
+        if identical {
+            "byte-identical"
+        } else {
+            "DIFFERENT"
+        }
+    );
+    if let Some(count) = args.datumaro {
+        compare_with_datumaro(&ade20k, &data, &work, count)?;
+    }
+    Ok(if identical {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The folder of the workspace's Cargo.toml.
+fn workspace_root() -> PathBuf {
+    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask.parent().unwrap_or(xtask).to_path_buf()
+}
+
+/// Runs cargo with `args` then `more` in `root`, failing on a failed status.
+fn cargo(root: &Path, args: &[&str], more: &[&OsStr]) -> Result<(), PathError> {
+    let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(program)
+        .current_dir(root)
+        .args(args)
+        .args(more)
+        .status()
+        .map_err(|e| PathError::new(root, format!("cargo: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(PathError::new(
+            root,
+            format!("cargo {} failed", args.join(" ")),
+        ))
+    }
+}
+
+/// Runs `command` under `/usr/bin/time -v`, its report written to
+/// `<work>/<name>.time`; returns what was measured and the command's stdout.
+fn timed(work: &Path, name: &str, command: &mut Command) -> Result<(Usage, String), PathError> {
+    let report = work.join(format!("{name}.time"));
+    let time = Path::new("/usr/bin/time");
+    if !time.is_file() {
+        return Err(PathError::new(
+            time,
+            "missing; install GNU time (apt-get install time)",
+        ));
+    }
+    let mut timed = Command::new(time);
+    timed
+        .arg("-v")
+        .arg("-o")
+        .arg(&report)
+        .arg(command.get_program())
+        .args(command.get_args());
+    let output = timed
+        .output()
+        .map_err(|e| PathError::new(command.get_program(), e))?;
+    if !output.status.success() {
+        return Err(PathError::new(
+            command.get_program(),
+            format!(
+                "failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        ));
+    }
+    let text = String::from_utf8_lossy(&files::read(&report)?).into_owned();
+    Ok((
+        parse_time_report(&text),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    ))
+}
+
+/// Reads wall time, user + system CPU time and peak RSS from a GNU time
+/// `-v` report.
+fn parse_time_report(text: &str) -> Usage {
+    let mut usage = Usage::default();
+    for line in text.lines() {
+        let Some((key, value)) = line.trim().rsplit_once(": ") else {
+            continue;
+        };
+        if key.starts_with("User time") || key.starts_with("System time") {
+            usage.cpu += value.parse::<f64>().unwrap_or(0.0);
+        } else if key.starts_with("Maximum resident set size") {
+            usage.peak_rss_kb = value.parse().unwrap_or(0);
+        } else if key.starts_with("Elapsed (wall clock) time") {
+            // h:mm:ss or m:ss.ss
+            usage.wall = value.split(':').fold(0.0, |total, part| {
+                total * 60.0 + part.parse().unwrap_or(0.0)
+            });
+        }
+    }
+    usage
+}
+
+/// Converts the first images of `data` to COCO with one thread and with all
+/// cores; true when both outputs are the same bytes.
+fn check_thread_independence(ade20k: &Path, data: &Path, out: &Path) -> Result<bool, PathError> {
+    let mut targets = Vec::new();
+    for threads in ["1", "0"] {
+        let target = out.join(format!("identity-{threads}"));
+        let mut command = Command::new(ade20k);
+        command
+            .args(["convert", "-q", "--media", "none", "-f", "coco", "--limit"])
+            .arg(IDENTITY_IMAGES.to_string())
+            .arg("-i")
+            .arg(data)
+            .arg("-o")
+            .arg(&target);
+        if threads == "1" {
+            command.args(["--threads", "1"]);
+        }
+        run_quietly(&mut command)?;
+        targets.push(target);
+    }
+    let differences = check::compare_trees(&targets[0], &targets[1])?;
+    for difference in &differences {
+        eprintln!("{difference}");
+    }
+    Ok(differences.is_empty())
+}
+
+/// Runs `command`, failing with its stderr when it fails.
+fn run_quietly(command: &mut Command) -> Result<String, PathError> {
+    let output = command
+        .output()
+        .map_err(|e| PathError::new(command.get_program(), e))?;
+    if !output.status.success() {
+        return Err(PathError::new(
+            command.get_program(),
+            format!(
+                "failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// The Python that Datumaro runs: imports the dataset, exports COCO without
+/// images, and prints the seconds that took (interpreter start-up and the
+/// import of the datumaro package excluded).
+const DATUMARO_SNIPPET: &str = "\
+import sys, time
+import datumaro as dm
+start = time.perf_counter()
+dataset = dm.Dataset.import_from(sys.argv[1], 'ade20k2020')
+dataset.export(sys.argv[2], 'coco', save_media=False)
+print(time.perf_counter() - start)
+";
+
+/// Converts the first `count` images with Datumaro and with ade20k and
+/// prints the seconds per image of each.
+fn compare_with_datumaro(
+    ade20k: &Path,
+    data: &Path,
+    work: &Path,
+    count: usize,
+) -> Result<(), PathError> {
+    let subset = work.join(format!("first-{count}"));
+    files::remove_dir_if_present(&subset)?;
+    link_first_items(data, &subset, count)?;
+
+    let venv = work.join("venv");
+    let python = venv.join("bin").join("python");
+    if !python.is_file() {
+        eprintln!("installing {DATUMARO} into {}", venv.display());
+        run_quietly(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        run_quietly(Command::new(&python).args(["-m", "pip", "install", "-q", DATUMARO]))?;
+    }
+    let datumaro_out = work.join("datumaro-out");
+    files::remove_dir_if_present(&datumaro_out)?;
+    eprintln!("Datumaro on {count} images");
+    let printed = run_quietly(
+        Command::new(&python)
+            .arg("-c")
+            .arg(DATUMARO_SNIPPET)
+            .arg(&subset)
+            .arg(&datumaro_out),
+    )?;
+    let datumaro_seconds: f64 = printed
+        .lines()
+        .last()
+        .and_then(|line| line.trim().parse().ok())
+        .ok_or_else(|| PathError::new(&python, format!("unexpected output {printed}")))?;
+
+    let ours_out = work.join("ade20k-out");
+    files::remove_dir_if_present(&ours_out)?;
+    let started = Instant::now();
+    run_quietly(
+        Command::new(ade20k)
+            .args(["convert", "-q", "--media", "none", "-f", "coco", "-i"])
+            .arg(&subset)
+            .arg("-o")
+            .arg(&ours_out),
+    )?;
+    let ours_seconds = started.elapsed().as_secs_f64();
+    let per_image = |seconds: f64| seconds / count as f64;
+    println!(
+        "\nCOCO of the first {count} images: Datumaro {:.3} s/image, ade20k {:.4} s/image \
+         (whole process), ratio {:.0}×",
+        per_image(datumaro_seconds),
+        per_image(ours_seconds),
+        datumaro_seconds / ours_seconds
+    );
+    Ok(())
+}
+
+/// Hard-links the first `count` items of `data` (in path order) into
+/// `subset`, at the same relative paths: annotation, photo, class maps and
+/// the folder of instance masks.
+fn link_first_items(data: &Path, subset: &Path, count: usize) -> Result<(), PathError> {
+    let mut annotations: Vec<PathBuf> = files::list_files(data)?
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    annotations.sort();
+    for json in annotations.into_iter().take(count) {
+        let stem = json
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let folder = json.parent().unwrap_or(Path::new("")).to_path_buf();
+        let entries = data
+            .join(&folder)
+            .read_dir()
+            .map_err(|e| PathError::new(data.join(&folder), e))?;
+        files::create_dir_all(&subset.join(&folder))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ours = name == stem
+                || name.strip_prefix(stem.as_str()).is_some_and(|rest| {
+                    rest.starts_with('.') || rest.starts_with("_seg") || rest.starts_with("_parts_")
+                });
+            if ours {
+                link_tree(&entry.path(), &subset.join(&folder).join(&name))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Hard-links the file `from` to `to`, or every file of the folder `from`.
+fn link_tree(from: &Path, to: &Path) -> Result<(), PathError> {
+    if from.is_dir() {
+        files::create_dir_all(to)?;
+        for entry in from
+            .read_dir()
+            .map_err(|e| PathError::new(from, e))?
+            .flatten()
+        {
+            link_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        Ok(())
+    } else {
+        std::fs::hard_link(from, to)
+            .or_else(|_| std::fs::copy(from, to).map(|_| ()))
+            .map_err(|e| PathError::new(to, e))
+    }
+}

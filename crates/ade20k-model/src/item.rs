@@ -114,7 +114,10 @@ pub enum Occlusion {
 }
 
 /// One annotated object (part level 0) or part (level 1 and up) of an item.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// The default is an empty object of level 0 (class 0, no names, masks or
+/// links), to be completed with struct update syntax when building items in code.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Object {
     /// The object's id in its item (`id`), which also names its instance mask.
     pub ade_id: u32,
@@ -142,7 +145,9 @@ pub struct Object {
     pub attributes: Vec<String>,
     /// The annotator's polygon as `[x, y]` points; may be empty or degenerate.
     pub polygon: Vec<[f64; 2]>,
-    /// Path of the instance mask relative to the item's annotation file.
+    /// Path of the instance mask relative to the item's annotation file; empty
+    /// when the release has no instance mask files (ADE20K 2017, whose masks
+    /// are cut from the class maps).
     pub instance_mask: String,
     /// Annotation date string, as annotated.
     pub saved_date: String,

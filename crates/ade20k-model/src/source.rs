@@ -66,6 +66,12 @@ pub trait ItemSource: Sync {
     /// Loads item `index` (its annotation, not its masks).
     fn load(&self, index: usize) -> Result<Item, Error>;
 
+    /// The id of item `index` ([`Item::id`]). Sources that know ids without
+    /// parsing an annotation override this; by default the item is loaded.
+    fn id_of(&self, index: usize) -> Result<String, Error> {
+        self.load(index).map(|item| item.id)
+    }
+
     /// Label names in a fixed order, when the dataset prescribes one
     /// (Datumaro's `dataset_meta.json`).
     fn label_order(&self) -> Option<&[String]> {

@@ -69,8 +69,9 @@ pub fn parse_annotation(bytes: &[u8]) -> Result<Annotation, Problem> {
     })
 }
 
-/// The text of a JSON file: UTF-8 without its byte-order mark, or Windows-1252
-/// (a superset of Latin-1's printable range) when the bytes are not valid UTF-8.
+/// The text of an annotation file (JSON or `_atr.txt`): UTF-8 without its
+/// byte-order mark, or Windows-1252 (a superset of Latin-1's printable range)
+/// when the bytes are not valid UTF-8.
 pub(crate) fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
@@ -442,11 +443,15 @@ fn json_problem(message: impl Into<String>) -> Problem {
 
 /// A short rendering of a JSON value for error messages.
 fn describe(value: &Value) -> String {
+    shorten(&value.to_string())
+}
+
+/// `text` cut to its first 40 characters (with `…`) for error messages.
+pub(crate) fn shorten(text: &str) -> String {
     const LIMIT: usize = 40;
-    let text = value.to_string();
     match text.char_indices().nth(LIMIT) {
         Some((end, _)) => format!("{}…", &text[..end]),
-        None => text,
+        None => text.to_string(),
     }
 }
 

@@ -6,9 +6,8 @@ use std::path::Path;
 
 use ade20k_model::Error;
 
-use crate::names::{
-    is_image_extension, is_json_extension, is_mask_stem, split_name, META_FILE_NAME,
-};
+use crate::format::InputFormat;
+use crate::names::{is_image_extension, is_mask_stem, split_name};
 
 /// The entries of a folder, sorted by name, hidden ones (`.name`) left out.
 #[derive(Debug, Default)]
@@ -56,19 +55,24 @@ impl Listing {
             .is_ok()
     }
 
-    /// The photos and annotation files of the folder, by stem.
+    /// The photos and the annotation files of `format` in the folder, by item stem.
     ///
     /// Photos are image files whose stem is not a mask's; annotations are
-    /// `.json` files other than `dataset_meta.json`. Two photos (or two
-    /// annotations) with the same stem are an error naming both.
-    pub fn items<'a>(&'a self, folder: &Path) -> Result<FolderItems<'a>, Error> {
+    /// `.json` files other than `dataset_meta.json` (ADE20K 2020) or
+    /// `<stem>_atr.txt` files (ADE20K 2017). Two photos (or two annotations)
+    /// with the same stem are an error naming both.
+    pub fn items<'a>(
+        &'a self,
+        folder: &Path,
+        format: InputFormat,
+    ) -> Result<FolderItems<'a>, Error> {
         let mut items = FolderItems::default();
         for name in &self.files {
             let (stem, extension) = split_name(name);
-            let by_stem = if is_image_extension(extension) && !is_mask_stem(stem) {
-                &mut items.photos
-            } else if is_json_extension(extension) && name != META_FILE_NAME {
-                &mut items.annotations
+            let (stem, by_stem) = if is_image_extension(extension) && !is_mask_stem(stem) {
+                (stem, &mut items.photos)
+            } else if let Some(stem) = format.annotation_stem(name) {
+                (stem, &mut items.annotations)
             } else {
                 continue;
             };
@@ -112,6 +116,7 @@ mod tests {
             "dataset_meta.json",
             ".hidden.jpg",
             "notes.txt",
+            "d_atr.txt",
         ] {
             fs::write(folder.path().join(name), b"").unwrap();
         }
@@ -119,7 +124,9 @@ mod tests {
         let listing = Listing::read(folder.path()).unwrap();
         assert_eq!(listing.folders, ["a"]);
         assert!(listing.has_file("a_parts_1.png") && !listing.has_file(".hidden.jpg"));
-        let items = listing.items(folder.path()).unwrap();
+        let items = listing
+            .items(folder.path(), InputFormat::Ade20k2020)
+            .unwrap();
         assert_eq!(
             items.photos.into_iter().collect::<Vec<_>>(),
             [("a", "a.PNG"), ("b", "b.jpg")]
@@ -127,6 +134,13 @@ mod tests {
         assert_eq!(
             items.annotations.keys().copied().collect::<Vec<_>>(),
             ["b", "c"]
+        );
+        let items = listing
+            .items(folder.path(), InputFormat::Ade20k2017)
+            .unwrap();
+        assert_eq!(
+            items.annotations.into_iter().collect::<Vec<_>>(),
+            [("d", "d_atr.txt")]
         );
     }
 
@@ -137,7 +151,10 @@ mod tests {
             fs::write(folder.path().join(name), b"").unwrap();
         }
         let listing = Listing::read(folder.path()).unwrap();
-        let error = listing.items(folder.path()).unwrap_err().to_string();
+        let error = listing
+            .items(folder.path(), InputFormat::Ade20k2017)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("a.jpg") && error.contains("a.png"),
             "{error}"

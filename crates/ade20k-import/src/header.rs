@@ -29,6 +29,33 @@ pub(crate) fn image_dimensions(path: &Path) -> Result<Option<(u32, u32)>, Error>
         .map_err(|problem| Error::new(path, problem))
 }
 
+/// `(width, height)` of the photo at `path`: `claimed` (the size that
+/// `claimed_by` gives, e.g. "its annotation's imsize"), checked against the
+/// file header when its format's header can be read, or the header alone.
+pub(crate) fn photo_size(
+    path: &Path,
+    claimed: Option<(u32, u32)>,
+    claimed_by: &str,
+) -> Result<(u32, u32), Error> {
+    match (claimed, image_dimensions(path)?) {
+        (Some(claimed), Some(actual)) if claimed != actual => Err(Error::invalid(
+            path,
+            format!(
+                "image is {}×{} pixels but {claimed_by} says {}×{}",
+                actual.0, actual.1, claimed.0, claimed.1
+            ),
+        )),
+        (Some(size), _) | (None, Some(size)) => Ok(size),
+        (None, None) => Err(Error::invalid(
+            path,
+            format!(
+                "{claimed_by} is absent and the size of this image format cannot be read \
+                 (only PNG and JPEG headers are)"
+            ),
+        )),
+    }
+}
+
 /// Reads a JPEG's markers up to its frame header (SOF) and returns the size
 /// stored there. Only the bytes before the first frame header are read.
 fn jpeg_dimensions(mut reader: impl BufRead) -> io::Result<(u32, u32)> {

@@ -8,7 +8,9 @@ use ade20k_model::Error;
 use serde::de::IgnoredAny;
 
 use crate::annotation::decode_text;
+use crate::atr::looks_like_atr;
 use crate::folder::Listing;
+use crate::format::InputFormat;
 
 /// How many folder levels below the given path the folder of subsets may be:
 /// the release root holds it at `images/ADE`, two levels down.
@@ -41,7 +43,7 @@ impl Layout {
     }
 }
 
-/// Finds the folder of subsets of the ADE20K dataset at `path`.
+/// Finds the folder of subsets of the ADE20K 2020 dataset at `path`.
 ///
 /// `path` may be the release root (`ADE20K_2021_17_01/`), its `images/` or
 /// `images/ADE/` folder, or any folder whose direct children are subsets. The
@@ -52,7 +54,19 @@ impl Layout {
 /// the release's wrappers (`images`, `ADE`, or a release root: a folder
 /// holding `images/ADE`), the search goes on below it.
 /// Every non-hidden child folder of the folder found is a subset.
+///
+/// [`crate::detect_format`] searches the same way for items of either format
+/// (a photo beside a `<stem>_atr.txt` is an ADE20K 2017 item).
 pub fn detect(path: &Path) -> Result<Layout, Error> {
+    find_layout(path, Some(InputFormat::Ade20k2020)).map(|(_, layout)| layout)
+}
+
+/// Finds the folder of subsets at `path` as [`detect`] does, holding items of
+/// `wanted`, or of any format when `None`, and the format of its items.
+pub(crate) fn find_layout(
+    path: &Path,
+    wanted: Option<InputFormat>,
+) -> Result<(InputFormat, Layout), Error> {
     if !path.is_dir() {
         let problem = match fs::metadata(path) {
             Err(error) => return Err(Error::io(path, error)),
@@ -72,19 +86,33 @@ pub fn detect(path: &Path) -> Result<Layout, Error> {
                 .collect();
             let mut holding_items = Vec::new();
             for child in &children {
-                if holds_item(&folder.join(child), MAX_ITEM_DEPTH)? {
-                    holding_items.push(child.as_str());
+                if let Some(format) = item_format(&folder.join(child), MAX_ITEM_DEPTH, wanted)? {
+                    holding_items.push((child.as_str(), format));
                 }
             }
-            let is_wrapper =
-                matches!(holding_items.as_slice(), [only] if is_release_wrapper(&folder, only));
-            if !holding_items.is_empty() && !is_wrapper {
+            let is_wrapper = matches!(holding_items.as_slice(),
+                [(only, _)] if is_release_wrapper(&folder, only));
+            if let Some(&(first, format)) = holding_items.first().filter(|_| !is_wrapper) {
+                if let Some((other, other_format)) =
+                    holding_items.iter().find(|(_, found)| *found != format)
+                {
+                    return Err(Error::invalid(
+                        &folder,
+                        format!(
+                            "holds {format} items (in `{first}`) and {other_format} items \
+                             (in `{other}`); give the input format to read one of them"
+                        ),
+                    ));
+                }
                 let mut subsets = children;
                 subsets.sort_unstable();
-                return Ok(Layout {
-                    subset_root: folder,
-                    subsets,
-                });
+                return Ok((
+                    format,
+                    Layout {
+                        subset_root: folder,
+                        subsets,
+                    },
+                ));
             }
             next_level.extend(children.iter().map(|child| folder.join(child)));
         }
@@ -93,8 +121,13 @@ pub fn detect(path: &Path) -> Result<Layout, Error> {
     Err(Error::invalid(
         path,
         format!(
-            "not an ADE20K dataset: no folder of subsets holding <name>.jpg + <name>.json \
-             items found here or up to {MAX_SUBSET_ROOT_DEPTH} levels below"
+            "not an ADE20K dataset: no folder of subsets holding {} items found here or \
+             up to {MAX_SUBSET_ROOT_DEPTH} levels below",
+            match wanted {
+                Some(InputFormat::Ade20k2020) => "<name>.jpg + <name>.json",
+                Some(InputFormat::Ade20k2017) => "<name>.jpg + <name>_atr.txt",
+                None => "<name>.jpg + <name>.json or <name>_atr.txt",
+            }
         ),
     ))
 }
@@ -105,29 +138,48 @@ fn is_release_wrapper(folder: &Path, name: &str) -> bool {
     RELEASE_WRAPPERS.contains(&name) || folder.join(name).join(RELEASE_SUBSET_ROOT).is_dir()
 }
 
-/// Whether `folder` or one of its folders, down to `depth` levels, holds an item.
-fn holds_item(folder: &Path, depth: usize) -> Result<bool, Error> {
+/// The format of the first item found in `folder` or one of its folders, down
+/// to `depth` levels: an item of `wanted`, or of any format when `None`.
+fn item_format(
+    folder: &Path,
+    depth: usize,
+    wanted: Option<InputFormat>,
+) -> Result<Option<InputFormat>, Error> {
     let listing = Listing::read(folder)?;
-    let items = listing.items(folder)?;
-    for (stem, annotation) in &items.annotations {
-        if items.photos.contains_key(stem) && is_annotation_file(&folder.join(annotation)) {
-            return Ok(true);
+    let candidates = match wanted {
+        Some(format) => vec![format],
+        None => InputFormat::ALL.to_vec(),
+    };
+    for format in candidates {
+        let items = listing.items(folder, format)?;
+        for (stem, annotation) in &items.annotations {
+            if items.photos.contains_key(stem)
+                && is_annotation_file(format, &folder.join(annotation))
+            {
+                return Ok(Some(format));
+            }
         }
     }
     if depth > 0 {
         for child in &listing.folders {
-            if holds_item(&folder.join(child), depth - 1)? {
-                return Ok(true);
+            if let Some(format) = item_format(&folder.join(child), depth - 1, wanted)? {
+                return Ok(Some(format));
             }
         }
     }
-    Ok(false)
+    Ok(None)
 }
 
-/// Whether the file is JSON whose top level is an object with key `annotation`.
-fn is_annotation_file(path: &Path) -> bool {
+/// Whether the file is an annotation of `format`: JSON whose top level is an
+/// object with key `annotation` (2020), or text whose first line is an
+/// attribute line (2017).
+fn is_annotation_file(format: InputFormat, path: &Path) -> bool {
     fs::read(path).is_ok_and(|bytes| {
-        serde_json::from_str::<BTreeMap<String, IgnoredAny>>(&decode_text(&bytes))
-            .is_ok_and(|top| top.contains_key("annotation"))
+        let text = decode_text(&bytes);
+        match format {
+            InputFormat::Ade20k2020 => serde_json::from_str::<BTreeMap<String, IgnoredAny>>(&text)
+                .is_ok_and(|top| top.contains_key("annotation")),
+            InputFormat::Ade20k2017 => looks_like_atr(&text),
+        }
     })
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{ClassMap, Error, InstanceMask, Item, MaskSource, Object};
+use ade20k_model::{ClassMap, Error, ImageInfo, InstanceMask, Item, MaskSource, Object};
 
 use crate::names::class_map_file_name;
 use crate::pixels::{decode_class_map, decode_instance_mask};
@@ -59,30 +59,22 @@ impl MaskSource for FileMasks {
         let bytes = fs::read(&real).map_err(|e| Error::io(&path, e))?;
         let mask =
             decode_instance_mask(&bytes, self.max_pixels).map_err(|e| Error::new(&path, e))?;
-        check_size(&path, "instance mask", (mask.width(), mask.height()), item)?;
+        check_size(
+            &path,
+            "instance mask",
+            (mask.width(), mask.height()),
+            &item.image,
+        )?;
         Ok(mask)
     }
 
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
-        let stem = item
-            .image
-            .path
-            .file_stem()
-            .map(|stem| stem.to_string_lossy())
-            .unwrap_or_default();
-        let path = photo_folder(item).join(class_map_file_name(&stem, level));
+        let path = class_map_path(&item.image.path, level);
         if level > item.part_levels {
-            return Err(Error::invalid(
-                &path,
-                format!(
-                    "class map of part level {level} requested, but the item has {} part level(s)",
-                    item.part_levels
-                ),
-            ));
+            return Err(missing_level(&path, level, item.part_levels));
         }
-        let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        let map = decode_class_map(&bytes, self.max_pixels).map_err(|e| Error::new(&path, e))?;
-        check_size(&path, "class map", (map.width(), map.height()), item)?;
+        let map = read_class_map(&path, self.max_pixels)?;
+        check_size(&path, "class map", (map.width(), map.height()), &item.image)?;
         Ok(map)
     }
 }
@@ -92,9 +84,45 @@ fn photo_folder(item: &Item) -> &Path {
     item.image.path.parent().unwrap_or(Path::new(""))
 }
 
-fn check_size(path: &Path, what: &str, size: (u32, u32), item: &Item) -> Result<(), Error> {
-    let image = (item.image.width, item.image.height);
-    if size == image {
+/// Path of the class map of part level `level` beside the photo `photo`:
+/// `<stem>_seg.png` or `<stem>_parts_<level>.png`.
+pub(crate) fn class_map_path(photo: &Path, level: u32) -> PathBuf {
+    let stem = photo
+        .file_stem()
+        .map(|stem| stem.to_string_lossy())
+        .unwrap_or_default();
+    photo
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(class_map_file_name(&stem, level))
+}
+
+/// The error for a class map of part level `level` asked of an item with
+/// `part_levels` part levels; it names `path`, the class map asked for.
+pub(crate) fn missing_level(path: &Path, level: u32, part_levels: u32) -> Error {
+    Error::invalid(
+        path,
+        format!(
+            "class map of part level {level} requested, but the item has {part_levels} part level(s)"
+        ),
+    )
+}
+
+/// Reads and decodes the class map at `path`, refusing more than `max_pixels` pixels.
+pub(crate) fn read_class_map(path: &Path, max_pixels: u64) -> Result<ClassMap, Error> {
+    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    decode_class_map(&bytes, max_pixels).map_err(|e| Error::new(path, e))
+}
+
+/// Checks that the mask at `path` (a `what`) of `size` has the size of `image`.
+pub(crate) fn check_size(
+    path: &Path,
+    what: &str,
+    size: (u32, u32),
+    image: &ImageInfo,
+) -> Result<(), Error> {
+    let expected = (image.width, image.height);
+    if size == expected {
         Ok(())
     } else {
         Err(Error::invalid(
@@ -103,9 +131,9 @@ fn check_size(path: &Path, what: &str, size: (u32, u32), item: &Item) -> Result<
                 "{what} is {}×{} pixels but the image {} is {}×{}",
                 size.0,
                 size.1,
-                item.image.path.display(),
-                image.0,
-                image.1
+                image.path.display(),
+                expected.0,
+                expected.1
             ),
         ))
     }

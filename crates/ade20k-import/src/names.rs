@@ -7,6 +7,9 @@ const IMAGE_EXTENSIONS: [&str; 7] = ["jpg", "jpeg", "png", "bmp", "tif", "tiff",
 /// Name of Datumaro's meta file, which is never an item.
 pub(crate) const META_FILE_NAME: &str = "dataset_meta.json";
 
+/// End of the name of an ADE20K 2017 annotation file: `<stem>_atr.txt`.
+pub(crate) const ATR_SUFFIX: &str = "_atr.txt";
+
 /// Splits `name` into stem and extension at the last dot; the extension is
 /// empty when there is no dot (or only a leading one).
 pub(crate) fn split_name(name: &str) -> (&str, &str) {
@@ -21,11 +24,6 @@ pub(crate) fn is_image_extension(extension: &str) -> bool {
     IMAGE_EXTENSIONS
         .iter()
         .any(|known| extension.eq_ignore_ascii_case(known))
-}
-
-/// Whether a file with this extension is JSON.
-pub(crate) fn is_json_extension(extension: &str) -> bool {
-    extension.eq_ignore_ascii_case("json")
 }
 
 /// Whether an image with this stem is a mask (`*_seg`, `*_parts_<N>`,

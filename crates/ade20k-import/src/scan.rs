@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use ade20k_model::Error;
 
 use crate::folder::Listing;
+use crate::format::InputFormat;
 use crate::names::class_map_file_name;
 
 /// One item found in a subset, complete or broken.
@@ -21,31 +22,36 @@ pub(crate) struct Entry {
 /// The files found for one item.
 #[derive(Debug)]
 pub(crate) enum ItemFiles {
-    /// The photo and, beside it, `<stem>.json`.
+    /// The photo and, beside it, its annotation file.
     Complete {
-        /// The photo; the annotation is the same path with extension `json`.
+        /// The photo.
         photo: PathBuf,
+        /// The annotation file: `<stem>.json` or `<stem>_atr.txt`.
+        annotation: PathBuf,
         /// Number of consecutive `_parts_N.png` class maps beside the photo.
         part_levels: u32,
     },
-    /// A photo without `<stem>.json`.
+    /// A photo without its annotation file.
     MissingAnnotation {
         /// The photo.
         photo: PathBuf,
+        /// Where its annotation file was expected.
+        annotation: PathBuf,
     },
-    /// A `<stem>.json` without a photo.
+    /// An annotation file without a photo.
     MissingPhoto {
         /// The annotation file.
         annotation: PathBuf,
     },
 }
 
-/// Appends the items of the subset folder `subset_dir` to `entries`, in no
-/// particular order. Symbolic links to folders inside a subset are an error:
-/// following them could lead outside the subset or loop.
+/// Appends the items of `format` in the subset folder `subset_dir` to
+/// `entries`, in no particular order. Symbolic links to folders inside a
+/// subset are an error: following them could lead outside the subset or loop.
 pub(crate) fn scan_subset(
     subset: usize,
     subset_dir: &Path,
+    format: InputFormat,
     entries: &mut Vec<Entry>,
 ) -> Result<(), Error> {
     let mut pending = vec![(subset_dir.to_path_buf(), String::new())];
@@ -57,16 +63,19 @@ pub(crate) fn scan_subset(
                 "is a symbolic link to a folder; links to folders are not followed inside a subset",
             ));
         }
-        let items = listing.items(&folder)?;
+        let items = listing.items(&folder, format)?;
         for (&stem, &photo_name) in &items.photos {
             let photo = folder.join(photo_name);
-            let files = if items.annotations.contains_key(stem) {
-                ItemFiles::Complete {
+            let files = match items.annotations.get(stem) {
+                Some(annotation_name) => ItemFiles::Complete {
                     photo,
+                    annotation: folder.join(annotation_name),
                     part_levels: count_part_levels(&listing, stem),
-                }
-            } else {
-                ItemFiles::MissingAnnotation { photo }
+                },
+                None => ItemFiles::MissingAnnotation {
+                    photo,
+                    annotation: folder.join(format.annotation_file_name(stem)),
+                },
             };
             entries.push(Entry {
                 subset,

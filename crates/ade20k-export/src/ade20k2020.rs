@@ -35,7 +35,9 @@
 //! 0/255). Both are copied from the source, decoded and re-encoded.
 //!
 //! **Cutting.** Without a label selection and with parts included, every item is
-//! written as it was read: the same objects, ids, links and pixels. Otherwise:
+//! written as it was read: the same objects, ids, links and pixels (an item
+//! whose ids are not its positions 0, 1, …, as an item filter leaves them after
+//! removing objects, is renumbered as below). Otherwise:
 //!
 //! - an object whose class is not selected is removed (counted), and so is an
 //!   object whose parent is removed (a part of a removed object, counted as
@@ -70,14 +72,16 @@ use ade20k_model::{
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::composite::instance_mask_like;
+use crate::hierarchy::kept_with_ancestors;
 use crate::media::{image_file_name, place_image};
 use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, PngPixels};
 use crate::selection::{LabelPlan, NOT_SELECTED};
 use crate::voc::ORPHAN_PARTS;
 use crate::{
-    ClassRef, ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode,
-    SegmentationMode, Summary,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, SegmentationMode,
+    Summary,
 };
 
 /// The `ade20k2020` format.
@@ -113,7 +117,7 @@ fn write(
         plan: &plan,
     };
     let mut sink = Ade20kSink::default();
-    pipeline::run(source, &conversion, |prepared| {
+    pipeline::run(source, options, &conversion, |prepared| {
         sink.write(prepared);
         Ok(())
     })?;
@@ -148,21 +152,15 @@ fn check_selection(selection: &LabelSelection) -> Result<(), ExportError> {
     let LabelSelection::List(list) = selection else {
         return Ok(());
     };
-    for label in &list.labels {
-        let change = match label.members.as_slice() {
-            [ClassRef::Index(index)] if label.name == index.to_string() => continue,
-            [ClassRef::Name(name)] if label.name == *name => continue,
-            [_] => "renames a class",
-            _ => "merges several classes",
-        };
-        return Err(ExportError::Usage(format!(
+    match list.first_change() {
+        None => Ok(()),
+        Some((label, change)) => Err(ExportError::Usage(format!(
             "the label `{}` {change}, but ade20k2020 keeps each object's own class index \
              and names: a label list only selects classes here, one class per line \
              without `=`",
             label.name
-        )));
+        ))),
     }
-    Ok(())
 }
 
 /// Writes Datumaro's meta file with the source's label order.
@@ -308,7 +306,8 @@ struct Cut {
     /// Why objects were removed, one reason per counted object (parts
     /// removed by `--parts exclude` are not counted).
     left_out: Vec<&'static str>,
-    /// Whether objects were removed, so the others were renumbered.
+    /// Whether objects were removed here or before (ids are not positions),
+    /// so the others were renumbered.
     renumbered: bool,
 }
 
@@ -342,60 +341,23 @@ impl Cut {
                 }
             })
             .collect();
-        let position_of_id: HashMap<u32, usize> = objects
+        let written_on_own_account: Vec<bool> = own
             .iter()
-            .enumerate()
-            .map(|(position, object)| (object.ade_id, position))
+            .map(|&verdict| verdict == Verdict::Written)
             .collect();
-        let mut verdicts: Vec<Option<Verdict>> = vec![None; objects.len()];
-        for start in 0..objects.len() {
-            // Walk up from `start` to the first object whose verdict is known
-            // or that is not written on its own account; the objects passed on
-            // the way are written exactly when that one is.
-            let mut chain = Vec::new();
-            let mut current = start;
-            let decided = loop {
-                if let Some(verdict) = verdicts[current] {
-                    break verdict;
-                }
-                if own[current] != Verdict::Written {
-                    verdicts[current] = Some(own[current]);
-                    break own[current];
-                }
-                chain.push(current);
-                let Some(parent) = objects[current].parent else {
-                    break Verdict::Written;
-                };
-                if chain.len() > objects.len() {
-                    return Err(Error::invalid(
-                        &item.image.path,
-                        format!("object {}: its parents form a cycle", objects[start].ade_id),
-                    ));
-                }
-                current = *position_of_id.get(&parent).ok_or_else(|| {
-                    Error::invalid(
-                        &item.image.path,
-                        format!(
-                            "object {}: its parent {parent} is not an object of the item",
-                            objects[current].ade_id
-                        ),
-                    )
-                })?;
-            };
-            let inherited = match decided {
-                Verdict::Written => Verdict::Written,
-                _ => Verdict::Orphan,
-            };
-            for &position in &chain {
-                verdicts[position] = Some(inherited);
-            }
-        }
-        // The loop above decides every object.
-        let verdicts: Vec<Verdict> = verdicts
-            .into_iter()
-            .map(|verdict| verdict.unwrap_or(Verdict::Written))
+        let kept = kept_with_ancestors(item, &written_on_own_account)?;
+        let verdicts: Vec<Verdict> = own
+            .iter()
+            .zip(kept)
+            .map(|(&own, kept)| match own {
+                Verdict::Written if !kept => Verdict::Orphan,
+                own => own,
+            })
             .collect();
-        let renumbered = verdicts.iter().any(|&v| v != Verdict::Written);
+        let renumbered = verdicts.iter().any(|&v| v != Verdict::Written)
+            || (0..)
+                .zip(objects)
+                .any(|(position, object)| object.ade_id != position);
         let mut next_id = 0;
         let new_ids = objects
             .iter()
@@ -465,21 +427,7 @@ fn class_map_pixels(item: &Item, cut: &Cut, level: u32, map: &ClassMap) -> Resul
             .enumerate()
             .filter(|&(index, id)| id.is_none() && item.objects[index].part_level == level);
         for (index, _) in removed {
-            let mask = item.instance_mask(index)?;
-            if (mask.width(), mask.height()) != (map.width(), map.height()) {
-                return Err(Error::invalid(
-                    &item.image.path,
-                    format!(
-                        "the instance mask of object {} is {}×{} pixels but the class map \
-                         of level {level} is {}×{}",
-                        item.objects[index].ade_id,
-                        mask.width(),
-                        mask.height(),
-                        map.width(),
-                        map.height()
-                    ),
-                ));
-            }
+            let mask = instance_mask_like(item, &item.objects[index], map, level)?;
             for (keep, &value) in kept.iter_mut().zip(mask.pixels()) {
                 if value == InstanceMask::VISIBLE {
                     *keep = false;
@@ -727,10 +675,19 @@ mod tests {
 
     #[test]
     fn nothing_removed_keeps_every_id_as_it_is() {
+        let objects = vec![object(0, 1, None), object(1, 2, Some(0))];
+        let cut = cut(objects, PartsMode::Include, &[1, 2]).unwrap();
+        assert_eq!(cut.new_ids, [Some(0), Some(1)]);
+        assert!(cut.left_out.is_empty() && !cut.renumbered);
+    }
+
+    #[test]
+    fn ids_that_are_not_positions_are_renumbered() {
+        // What an item filter leaves after removing objects 0, 1, 2 and 4.
         let objects = vec![object(3, 1, None), object(5, 2, Some(3))];
         let cut = cut(objects, PartsMode::Include, &[1, 2]).unwrap();
-        assert_eq!(cut.new_ids, [Some(3), Some(5)]);
-        assert!(cut.left_out.is_empty() && !cut.renumbered);
+        assert_eq!(cut.new_ids, [Some(0), Some(1)]);
+        assert!(cut.left_out.is_empty() && cut.renumbered);
     }
 
     #[test]

@@ -138,7 +138,7 @@ fn write(
         written: HashMap::new(),
         summary: Summary::default(),
     };
-    pipeline::run(source, &conversion, |item| sink.write(item))?;
+    pipeline::run(source, options, &conversion, |item| sink.write(item))?;
     write_label_colors(out, &labels)?;
     Ok(sink.finish(source.subsets(), &labels))
 }

@@ -59,7 +59,7 @@ fn write(
         labels: LabelRegistry::new(options.label_naming, &plan, source.label_order()),
         summary: Summary::default(),
     };
-    pipeline::run(source, &conversion, |item| sink.write(item))?;
+    pipeline::run(source, options, &conversion, |item| sink.write(item))?;
     Ok(sink.finish(source.subsets())?)
 }
 

@@ -83,7 +83,7 @@ fn write(
         stuff_categories: BTreeSet::new(),
         summary: Summary::default(),
     };
-    pipeline::run(source, &conversion, |item| sink.write(item))?;
+    pipeline::run(source, options, &conversion, |item| sink.write(item))?;
     Ok(sink.finish(source.subsets(), &stuff)?)
 }
 

@@ -1,6 +1,6 @@
 //! Per-pixel maps of which object is where, built from instance masks.
 
-use ade20k_model::{Error, Item, MaskKind};
+use ade20k_model::{ClassMap, Error, InstanceMask, Item, MaskKind, Object};
 
 /// For each pixel of an item, the object seen there at one part level:
 /// `0` for none, `i + 1` for `item.objects[i]`.
@@ -41,4 +41,30 @@ impl ObjectMap {
             owners,
         })
     }
+}
+
+/// The instance mask of `object`, one of `item`'s objects, which must have
+/// the size of `map`, the item's class map of part level `level`.
+pub(crate) fn instance_mask_like(
+    item: &Item,
+    object: &Object,
+    map: &ClassMap,
+    level: u32,
+) -> Result<InstanceMask, Error> {
+    let mask = item.masks.instance_mask(item, object)?;
+    if (mask.width(), mask.height()) != (map.width(), map.height()) {
+        return Err(Error::invalid(
+            &item.image.path,
+            format!(
+                "the instance mask of object {} is {}×{} pixels but the class map \
+                 of level {level} is {}×{}",
+                object.ade_id,
+                mask.width(),
+                mask.height(),
+                map.width(),
+                map.height()
+            ),
+        ));
+    }
+    Ok(mask)
 }

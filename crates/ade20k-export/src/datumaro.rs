@@ -124,7 +124,7 @@ fn write(
         attribute_names: BTreeSet::new(),
         summary: Summary::default(),
     };
-    pipeline::run(source, &conversion, |item| sink.write(item))?;
+    pipeline::run(source, options, &conversion, |item| sink.write(item))?;
     Ok(sink.finish(source.subsets(), &plan, options)?)
 }
 

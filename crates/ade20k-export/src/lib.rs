@@ -27,6 +27,8 @@ mod coco_json;
 mod coco_panoptic;
 mod composite;
 mod datumaro;
+mod filter;
+mod hierarchy;
 mod json_records;
 mod labels;
 mod media;
@@ -35,6 +37,8 @@ pub mod output;
 mod palette;
 mod pipeline;
 mod png_out;
+pub mod preview;
+mod progress;
 pub mod rle;
 mod selection;
 mod semantic;
@@ -43,8 +47,10 @@ pub mod trace;
 mod voc;
 mod yolo;
 
+pub use filter::{FilteredSource, IdPatterns, ItemFilter};
 pub use options::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, YoloTask};
 pub use output::StagedOutput;
+pub use progress::{ItemProgress, ProgressHook};
 pub use selection::{ClassRef, LabelList, LabelSelection, ListedLabel};
 pub use summary::{SubsetSummary, Summary};
 
@@ -59,15 +65,31 @@ pub struct Format {
 }
 
 impl Format {
-    /// Writes every item of `source` into the existing, empty folder `dir`.
-    /// Prefer [`export`], which stages the output and moves it into place.
+    /// Writes the items of `source` that [`ExportOptions::filter`] keeps into
+    /// the existing, empty folder `dir`. Prefer [`export`], which stages the
+    /// output and moves it into place.
     pub fn write_into(
         &self,
         source: &dyn ItemSource,
         dir: &Path,
         options: &ExportOptions,
     ) -> Result<Summary, ExportError> {
-        (self.write)(source, dir, options)
+        if options.filter.keeps_everything() {
+            return (self.write)(source, dir, options);
+        }
+        let filtered = FilteredSource::new(source, &options.filter)?;
+        let mut summary = (self.write)(&filtered, dir, options)?;
+        for (reason, count) in filtered.left_out() {
+            *summary.left_out.entry(reason).or_default() += count;
+        }
+        if options.filter.selects_items() {
+            summary.notes.push(format!(
+                "the item filter kept {} of {} items",
+                filtered.len(),
+                source.len()
+            ));
+        }
+        Ok(summary)
     }
 }
 

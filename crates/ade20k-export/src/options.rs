@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use ade20k_model::MaskKind;
 
-use crate::{LabelList, LabelSelection};
+use crate::{ItemFilter, LabelList, LabelSelection, ProgressHook};
 
 /// How an exporter behaves; every format reads the options that apply to it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -35,6 +35,12 @@ pub struct ExportOptions {
     /// that record their own location (YOLO's `data.yaml`) write this one;
     /// `None`: the folder written into.
     pub destination: Option<PathBuf>,
+    /// Which items and objects of the dataset are written; the default keeps
+    /// everything. Applied before the format sees the dataset, so every
+    /// format honours it; the objects it leaves out are counted in the summary.
+    pub filter: ItemFilter,
+    /// Told of every item once it is written, in item order; `None`: nobody is.
+    pub progress: Option<ProgressHook>,
 }
 
 /// The shapes YOLO label files hold, as Ultralytics' tasks name them.

@@ -135,6 +135,22 @@ impl LabelList {
             .collect();
         LabelList { labels }
     }
+
+    /// The first label that does more than select one class under its own
+    /// name (`car`, `401`), with what it does instead: `"renames a class"`
+    /// (`auto = 401`) or `"merges several classes"` (`vehicle = car` and
+    /// `vehicle = bus`). `None` when the list only selects classes.
+    pub fn first_change(&self) -> Option<(&ListedLabel, &'static str)> {
+        self.labels.iter().find_map(|label| {
+            let change = match label.members.as_slice() {
+                [ClassRef::Index(index)] if label.name == index.to_string() => return None,
+                [ClassRef::Name(name)] if label.name == *name => return None,
+                [_] => "renames a class",
+                _ => "merges several classes",
+            };
+            Some((label, change))
+        })
+    }
 }
 
 impl ClassRef {
@@ -246,7 +262,8 @@ impl LabelPlan {
         Ok(LabelPlan::listed(list))
     }
 
-    fn listed(list: LabelList) -> Self {
+    /// The plan of `list`: its labels with ids 1, 2, … in list order.
+    pub(crate) fn listed(list: LabelList) -> Self {
         let mut by_index = HashMap::new();
         let mut by_full_name = HashMap::new();
         let mut by_synonyms = Vec::new();

@@ -93,7 +93,7 @@ fn write(
             options.part_level
         ),
     };
-    pipeline::run(source, &conversion, |prepared| {
+    pipeline::run(source, options, &conversion, |prepared| {
         sink.write(prepared);
         Ok(())
     })?;

@@ -150,7 +150,9 @@ fn write(
         lists: HashMap::new(),
         summary: Summary::default(),
     };
-    pipeline::run(source, &conversion, |prepared| sink.write(prepared))?;
+    pipeline::run(source, options, &conversion, |prepared| {
+        sink.write(prepared)
+    })?;
     Ok(sink.finish(source.subsets(), &plan)?)
 }
 

@@ -117,7 +117,9 @@ fn write(
             .then(Categories::new),
         summary: Summary::default(),
     };
-    pipeline::run(source, &conversion, |prepared| sink.write(prepared))?;
+    pipeline::run(source, options, &conversion, |prepared| {
+        sink.write(prepared)
+    })?;
     let summary = sink.finish(&plan, &root, &splits, options.yolo_task)?;
     Ok(summary)
 }

@@ -1,24 +1,10 @@
 //! Tests of the `ade20k` command as a user runs it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/assets")
-        .join(name)
-}
+use std::path::Path;
 
-fn ade20k(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ade20k"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{ade20k, convert, fixture, text};
 
 /// The summary without its timing, which varies from run to run.
 fn without_timing(stdout: &[u8], out: &Path) -> String {
@@ -261,4 +247,98 @@ fn stuff_reads_a_class_list_file() {
     let run = convert(&root.path().join("b"), &stuff, &["--label-name", "raw"]);
     assert_eq!(run.status.code(), Some(2));
     assert!(text(&run.stderr).contains("--stuff lists classes"));
+}
+
+#[test]
+fn filters_choose_items_and_objects_and_the_summary_counts_them() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("yolo");
+    let exclude = root.path().join("exclude.txt");
+    std::fs::write(&exclude, "person\n").unwrap();
+    let run = convert(
+        &fixture("ade20k2020"),
+        "yolo",
+        &out,
+        &[
+            "--items",
+            "urban/**",
+            "--items",
+            "*_val_*",
+            "--min-area",
+            "40",
+            "--include-labels",
+            "sceneparsing150",
+            "--exclude-labels",
+            exclude.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert_eq!(text(&run.stderr), "", "no progress bar without a terminal");
+    let summary = without_timing(&run.stdout, &out);
+    assert!(summary.contains("note: the item filter kept 2 of 3 items"));
+    insta::assert_snapshot!(summary);
+    // The street keeps sky, wall, car and tree: not the person (excluded),
+    // the ashcan (no visible pixel) nor the parts (not SceneParsing classes).
+    let labels =
+        std::fs::read_to_string(out.join("labels/training/urban/street/ADE_train_00000001.txt"))
+            .unwrap();
+    assert_eq!(labels.lines().count(), 4, "{labels}");
+}
+
+#[test]
+fn quiet_prints_nothing_and_verbose_a_line_per_item() {
+    let root = tempfile::tempdir().unwrap();
+    let input = fixture("ade20k2020");
+    let run = |name: &str, flag: &str| {
+        convert(
+            &input,
+            "coco",
+            &root.path().join(name),
+            &["--limit", "2", flag],
+        )
+    };
+    let quiet = run("quiet", "--quiet");
+    assert_eq!(quiet.status.code(), Some(0), "{}", text(&quiet.stderr));
+    assert_eq!(
+        (text(&quiet.stdout), text(&quiet.stderr)),
+        (String::new(), String::new())
+    );
+    let verbose = run("verbose", "-v");
+    assert_eq!(verbose.status.code(), Some(0), "{}", text(&verbose.stderr));
+    assert_eq!(
+        text(&verbose.stderr),
+        "[1/2] training home/kitchen/ADE_train_00000002: 8 objects\n\
+         [2/2] training urban/street/ADE_train_00000001: 11 objects\n"
+    );
+    assert!(text(&verbose.stdout).starts_with("converted 2 items to coco"));
+}
+
+#[test]
+fn filters_that_cannot_work_are_usage_errors() {
+    let root = tempfile::tempdir().unwrap();
+    let input = fixture("ade20k2020");
+    let merge = root.path().join("merge.txt");
+    std::fs::write(&merge, "vehicle = car\n").unwrap();
+    for (flags, expected) in [
+        (vec!["--items", "a/[b"], "item pattern `a/[b`:"),
+        (
+            vec!["--items", "nothing/*"],
+            "no item of the dataset matches nothing/*",
+        ),
+        (
+            vec!["--include-labels", merge.to_str().unwrap()],
+            "the included label `vehicle` renames a class",
+        ),
+        (vec!["--quiet", "-v"], "cannot be used with"),
+    ] {
+        let out = root.path().join("out");
+        let run = convert(&input, "coco", &out, &flags);
+        assert_eq!(run.status.code(), Some(2), "{expected}");
+        assert!(
+            text(&run.stderr).contains(expected),
+            "{}",
+            text(&run.stderr)
+        );
+        assert!(!out.exists());
+    }
 }

@@ -1,0 +1,263 @@
+//! `ade20k convert`: a dataset into another format.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use ade20k_export::{
+    export, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
+    LabelSelection, MediaMode, PartsMode, SegmentationMode, YoloTask, FORMATS,
+};
+use ade20k_import::ImportOptions;
+use ade20k_model::MaskKind;
+use clap::ValueEnum;
+
+use crate::input::{self, InputFormat};
+use crate::progress::{Progress, Verbosity};
+use crate::{paths, usage, Failure};
+
+#[derive(clap::Args)]
+pub struct ConvertArgs {
+    /// The dataset folder: the release root, `images/`, `images/ADE`, or a folder of subsets.
+    #[arg(short, long)]
+    input: PathBuf,
+    /// Input format (also `-if`); detected when absent.
+    #[arg(long = "input-format", value_enum)]
+    input_format: Option<InputFormat>,
+    /// Output format (see `ade20k formats`).
+    #[arg(short, long)]
+    format: String,
+    /// Output folder; must be empty or absent unless --overwrite is given.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Replace a non-empty output folder (only once the new output is complete).
+    #[arg(long)]
+    overwrite: bool,
+    /// Whether parts become annotations of their own.
+    #[arg(long, value_enum, default_value_t = Parts::Include)]
+    parts: Parts,
+    /// Part level whose class map per-pixel formats (semantic) write:
+    /// 0 for whole objects, N for the parts of level N.
+    #[arg(long = "parts-level", value_name = "N", default_value_t = 0)]
+    parts_level: u32,
+    /// Use the amodal mask (visible and hidden pixels) instead of the visible one.
+    #[arg(long)]
+    amodal: bool,
+    /// How instance shapes are written.
+    #[arg(long, value_enum, default_value_t = Segmentation::Rle)]
+    segmentation: Segmentation,
+    /// How categories are named.
+    #[arg(long = "label-name", value_enum, default_value_t = LabelName::Canonical)]
+    label_name: LabelName,
+    /// How images reach the output.
+    #[arg(long, value_enum, default_value_t = Media::Hardlink)]
+    media: Media,
+    /// Keep only these classes, in this order: a file with one class index or
+    /// WordNet name per line (`a = b` merges class b into a), or
+    /// `sceneparsing150` for the 150 SceneParsing benchmark classes.
+    #[arg(
+        long,
+        value_name = "FILE|sceneparsing150",
+        conflicts_with = "top_classes"
+    )]
+    labels: Option<PathBuf>,
+    /// Keep only the K classes covering the most pixels.
+    #[arg(long, value_name = "K")]
+    top_classes: Option<usize>,
+    /// Classes that are stuff, not things (coco_panoptic, cityscapes): a file in the
+    /// --labels syntax; with a label selection it names the selected labels.
+    #[arg(long, value_name = "FILE")]
+    stuff: Option<PathBuf>,
+    /// What yolo labels hold: a polygon or a box per object.
+    #[arg(long, value_enum, default_value_t = Task::Segment)]
+    task: Task,
+    /// Only these subsets (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    subsets: Option<Vec<String>>,
+    /// Only the items whose id matches this glob (`*` within a folder, `**`
+    /// across folders, e.g. `urban/**`); repeat for several.
+    #[arg(long = "items", value_name = "GLOB")]
+    items: Vec<String>,
+    /// Only the first N items (after --subsets and --items): a quick trial.
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Leave out objects and parts with fewer visible pixels (counted in the summary).
+    #[arg(long = "min-area", value_name = "PIXELS", default_value_t = 0)]
+    min_area: u64,
+    /// Keep only objects of these classes, with their own class index and name:
+    /// a file in the --labels syntax (without `=`) or `sceneparsing150`.
+    #[arg(long = "include-labels", value_name = "FILE|sceneparsing150")]
+    include_labels: Option<PathBuf>,
+    /// Leave out objects of these classes: a file in the --labels syntax
+    /// (without `=`) or `sceneparsing150`.
+    #[arg(long = "exclude-labels", value_name = "FILE|sceneparsing150")]
+    exclude_labels: Option<PathBuf>,
+    /// Print nothing but errors and warnings (no progress bar, no summary).
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print a line per item written.
+    #[arg(short, long)]
+    verbose: bool,
+    /// Worker threads; all cores when absent. The output does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Parts {
+    /// Objects and their parts of every level.
+    Include,
+    /// Whole objects only.
+    Exclude,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Segmentation {
+    /// Compressed RLE of the mask: pixel-exact.
+    Rle,
+    /// Polygons traced along the mask's pixel borders.
+    Polygon,
+    /// The polygon the annotator drew.
+    SourcePolygon,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Task {
+    /// Instance segmentation: `class x1 y1 x2 y2 …`.
+    Segment,
+    /// Detection: `class cx cy w h`.
+    Detect,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LabelName {
+    /// WordNet first synonym (`car`), full name where two classes share it.
+    Canonical,
+    /// Full WordNet name (`car, auto, automobile, machine, motorcar`).
+    Full,
+    /// The annotator's word, as Datumaro labels.
+    Raw,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Media {
+    /// Hard links, copies across file systems.
+    Hardlink,
+    /// Copies.
+    Copy,
+    /// Symbolic links to the source images.
+    Symlink,
+    /// No images.
+    None,
+}
+
+/// Converts the dataset `args` name into the format it names.
+pub fn run(args: ConvertArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let format = find_format(&args.format).ok_or_else(|| {
+        let names: Vec<&str> = FORMATS.iter().map(|format| format.name).collect();
+        usage(format!(
+            "unknown output format '{}'; choose one of: {}",
+            args.format,
+            names.join(", ")
+        ))
+    })?;
+    paths::check_separate(&args.input, &args.output).map_err(usage)?;
+    if let Some(threads) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global()
+            .map_err(|e| usage(format!("cannot start {threads} threads: {e}")))?;
+    }
+    let import_options = ImportOptions {
+        subsets: args.subsets.clone(),
+        ..ImportOptions::default()
+    };
+    let dataset = input::open(&args.input, args.input_format, &import_options)?;
+    let labels = match (&args.labels, args.top_classes) {
+        (Some(path), _) => LabelSelection::List(label_list(path)?),
+        (None, Some(0)) => return Err(usage("--top-classes must be at least 1".into())),
+        (None, Some(k)) => LabelSelection::TopClasses(k),
+        (None, None) => LabelSelection::All,
+    };
+    let stuff = args.stuff.as_deref().map(LabelList::read).transpose()?;
+    let items = if args.items.is_empty() {
+        None
+    } else {
+        Some(IdPatterns::new(args.items.iter().cloned()).map_err(usage)?)
+    };
+    let filter = ItemFilter {
+        items,
+        limit: args.limit,
+        min_area: args.min_area,
+        include: args.include_labels.as_deref().map(label_list).transpose()?,
+        exclude: args.exclude_labels.as_deref().map(label_list).transpose()?,
+    };
+    let verbosity = match (args.quiet, args.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (false, true) => Verbosity::PerItem,
+        (false, false) => Verbosity::Normal,
+    };
+    let progress = Progress::start(verbosity);
+    let options = ExportOptions {
+        labels,
+        stuff,
+        parts: match args.parts {
+            Parts::Include => PartsMode::Include,
+            Parts::Exclude => PartsMode::Exclude,
+        },
+        mask_kind: if args.amodal {
+            MaskKind::Amodal
+        } else {
+            MaskKind::Visible
+        },
+        segmentation: match args.segmentation {
+            Segmentation::Rle => SegmentationMode::Rle,
+            Segmentation::Polygon => SegmentationMode::Polygon,
+            Segmentation::SourcePolygon => SegmentationMode::SourcePolygon,
+        },
+        label_naming: match args.label_name {
+            LabelName::Canonical => LabelNaming::Canonical,
+            LabelName::Full => LabelNaming::Full,
+            LabelName::Raw => LabelNaming::Raw,
+        },
+        media: match args.media {
+            Media::Hardlink => MediaMode::Hardlink,
+            Media::Copy => MediaMode::Copy,
+            Media::Symlink => MediaMode::Symlink,
+            Media::None => MediaMode::None,
+        },
+        part_level: args.parts_level,
+        yolo_task: match args.task {
+            Task::Segment => YoloTask::Segment,
+            Task::Detect => YoloTask::Detect,
+        },
+        destination: None,
+        filter,
+        progress: progress.hook(),
+    };
+    let result = export(&*dataset, format, &args.output, &options, args.overwrite);
+    progress.finish();
+    let summary = result?;
+    if verbosity == Verbosity::Quiet {
+        return Ok(());
+    }
+    println!(
+        "converted {} items to {} in {}: {} annotations in {:.2} s",
+        summary.items(),
+        format.name,
+        args.output.display(),
+        summary.annotations(),
+        started.elapsed().as_secs_f64()
+    );
+    print!("{summary}");
+    Ok(())
+}
+
+/// The label list at `path`, or the SceneParsing classes for `sceneparsing150`.
+fn label_list(path: &Path) -> Result<LabelList, Failure> {
+    if path.as_os_str() == "sceneparsing150" {
+        Ok(LabelList::scene_parsing_150())
+    } else {
+        Ok(LabelList::read(path)?)
+    }
+}

@@ -1,0 +1,62 @@
+//! Running the `ade20k` binary in tests.
+#![allow(dead_code)] // each test file uses its own subset of these helpers
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Path of the fixture dataset `name` (`tests/assets/<name>`).
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/assets")
+        .join(name)
+}
+
+/// Runs `ade20k` with `args`.
+pub fn ade20k(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ade20k"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `path` as a `&str`.
+pub fn arg(path: &Path) -> &str {
+    path.to_str().expect("test paths are UTF-8")
+}
+
+/// Copies the folder `from` to `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Runs `ade20k convert -i <input> -f <format> -o <out> --media none` and `extra`.
+pub fn convert(input: &Path, format: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "convert",
+        "-i",
+        arg(input),
+        "-f",
+        format,
+        "-o",
+        arg(out),
+        "--media",
+        "none",
+    ];
+    args.extend_from_slice(extra);
+    ade20k(&args)
+}

@@ -1,0 +1,79 @@
+//! `ade20k validate`: the consistency report of a dataset.
+
+mod common;
+
+use std::path::Path;
+
+use common::{ade20k, arg, copy_dir, fixture, text};
+use serde_json::Value;
+
+#[test]
+fn every_fixture_is_consistent() {
+    for (name, items) in [
+        ("ade20k2020", 3),
+        ("ade20k2020_binary", 1),
+        ("ade20k2020_meta", 2),
+        ("ade20k2020_release", 2),
+    ] {
+        let run = ade20k(&["validate", arg(&fixture(name))]);
+        assert_eq!(run.status.code(), Some(0), "{name}: {}", text(&run.stdout));
+        assert_eq!(
+            text(&run.stdout),
+            format!("{items} items checked: no finding\n")
+        );
+    }
+}
+
+/// A copy of the main fixture in which the street's car has the person's
+/// instance mask and the kitchen's annotation is cut short.
+fn broken_copy(root: &Path) -> std::path::PathBuf {
+    let dataset = root.join("ade20k2020");
+    copy_dir(&fixture("ade20k2020"), &dataset);
+    let masks = dataset.join("training/urban/street/ADE_train_00000001");
+    std::fs::copy(
+        masks.join("instance_008_ADE_train_00000001.png"),
+        masks.join("instance_002_ADE_train_00000001.png"),
+    )
+    .unwrap();
+    std::fs::write(
+        dataset.join("training/home/kitchen/ADE_train_00000002.json"),
+        "{\"annotation\": ",
+    )
+    .unwrap();
+    dataset
+}
+
+#[test]
+fn findings_are_listed_counted_and_fail_the_run() {
+    let root = tempfile::tempdir().unwrap();
+    let dataset = broken_copy(root.path());
+    let run = ade20k(&["validate", arg(&dataset)]);
+    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(text(&run.stderr), "", "findings are the report, not errors");
+    let stdout = text(&run.stdout).replace(arg(&dataset), "<dataset>");
+    assert!(stdout.contains(
+        "class-value: <dataset>/training/urban/street/ADE_train_00000001_seg.png: object 2: "
+    ));
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn findings_as_json() {
+    let root = tempfile::tempdir().unwrap();
+    let dataset = broken_copy(root.path());
+    let run = ade20k(&["validate", arg(&dataset), "--json"]);
+    assert_eq!(run.status.code(), Some(1));
+    let stdout = text(&run.stdout).replace(arg(&dataset), "<dataset>");
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["clean"], false);
+    assert_eq!(json["items"], 3);
+    assert_eq!(json["counts"]["item"], 1);
+    let kinds: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"instance-region"), "{kinds:?}");
+    insta::assert_json_snapshot!(json);
+}

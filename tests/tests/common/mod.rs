@@ -39,7 +39,7 @@ pub fn options() -> ExportOptions {
 
 /// Converts `dataset` to `format` into a fresh temporary folder.
 pub fn convert(
-    dataset: &Ade20kDataset,
+    dataset: &dyn ItemSource,
     format: &str,
     options: &ExportOptions,
 ) -> (tempfile::TempDir, PathBuf, Summary) {

@@ -15,7 +15,9 @@ use ade20k_export::{
 };
 use ade20k_import::{Ade20kDataset, ImportOptions};
 use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Object};
-use common::{convert, fixture, open, read_png, FIXTURES};
+use common::{
+    assert_output_independent_of_threads, convert, file_contents, fixture, open, read_png, FIXTURES,
+};
 
 const NOT_SELECTED: &str = "objects of classes not selected";
 const ORPHAN_PARTS: &str = "parts whose object is not written";
@@ -295,36 +297,16 @@ fn merges_renames_and_options_that_change_objects_are_refused() {
     assert!(level.starts_with("--parts-level does not apply"), "{level}");
 }
 
-/// Every file under `out`, relative, with its bytes.
-fn files(out: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut pending = vec![out.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path.strip_prefix(out).unwrap().to_string_lossy();
-                files.insert(relative.replace('\\', "/"), fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
-}
-
 #[test]
 fn output_does_not_depend_on_the_number_of_threads() {
     let dataset = open("ade20k2020");
-    let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let (_root, out, _) = pool.install(|| convert(&dataset, "ade20k2020", &copy_options()));
-        files(&out)
-    };
-    assert_eq!(run(1), run(3));
+    assert_output_independent_of_threads(
+        &dataset,
+        "ade20k2020",
+        &copy_options(),
+        &[1, 3],
+        file_contents,
+    );
 }
 
 /// One line per file: its path and what it holds. PNGs are described by
@@ -332,7 +314,7 @@ fn output_does_not_depend_on_the_number_of_threads() {
 /// maps, values for grey instance masks), most pixels first.
 fn describe_files(out: &Path) -> String {
     let mut text = String::new();
-    for (path, bytes) in files(out) {
+    for (path, bytes) in file_contents(out) {
         let description = if path.ends_with(".png") {
             let png = read_png(&out.join(&path));
             let channels = png.color_type.samples();

@@ -13,7 +13,7 @@ use ade20k_export::{
 };
 use ade20k_import::Ade20kDataset;
 use ade20k_model::{ClassIndex, Item, ItemSource, MaskKind};
-use common::{convert, open, options, read_json, read_png, Png, FIXTURES};
+use common::{convert, files, on_threads, open, options, read_json, read_png, Png, FIXTURES};
 
 /// The file `gtFine/<subset>/<city>/<name>_gtFine_<suffix>` of `item`.
 fn gt_file(out: &Path, item: &Item, suffix: &str) -> PathBuf {
@@ -90,24 +90,6 @@ fn describe(png: &Png) -> String {
         png.bit_depth as u8,
         histogram.join(", ")
     )
-}
-
-/// Every file below `dir`, relative, sorted.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 #[test]
@@ -406,12 +388,10 @@ fn contents(out: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 fn output_does_not_depend_on_threads_or_the_parts_option() {
     let dataset = open("ade20k2020");
     let run = |threads: usize, options: &ExportOptions| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let (_root, out, _) = pool.install(|| convert(&dataset, "cityscapes", options));
-        contents(&out)
+        on_threads(threads, || {
+            let (_root, out, _) = convert(&dataset, "cityscapes", options);
+            contents(&out)
+        })
     };
     let one = run(1, &options());
     assert_eq!(one, run(3, &options()));

@@ -10,7 +10,7 @@ use ade20k_export::trace::rasterize_even_odd;
 use ade20k_export::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode};
 use ade20k_import::Ade20kDataset;
 use ade20k_model::{BinaryMask, Item, ItemSource, MaskKind};
-use common::{convert, open, options, read_json, FIXTURES};
+use common::{assert_output_independent_of_threads, convert, open, options, read_json, FIXTURES};
 use serde_json::Value;
 
 /// Every item of `dataset`, keyed by (subset, COCO file name).
@@ -363,24 +363,15 @@ fn dataset_meta_fixes_the_label_order() {
 #[test]
 fn output_does_not_depend_on_the_number_of_threads() {
     let dataset = open("ade20k2020");
-    let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let (root, out, _) = pool.install(|| convert(&dataset, "coco", &options()));
-        let bytes: Vec<Vec<u8>> = dataset
+    assert_output_independent_of_threads(&dataset, "coco", &options(), &[1, 2, 4], |out| {
+        dataset
             .subsets()
             .iter()
             .map(|subset| {
                 fs::read(out.join(format!("annotations/instances_{subset}.json"))).unwrap()
             })
-            .collect();
-        drop(root);
-        bytes
-    };
-    assert_eq!(run(1), run(2));
-    assert_eq!(run(1), run(4));
+            .collect::<Vec<_>>()
+    });
 }
 
 #[test]

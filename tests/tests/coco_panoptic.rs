@@ -13,7 +13,10 @@ use ade20k_export::{
 };
 use ade20k_import::Ade20kDataset;
 use ade20k_model::{BinaryMask, Item, ItemSource, MaskKind};
-use common::{convert, open, options, read_json, FIXTURES};
+use common::{
+    assert_output_independent_of_threads, convert, file_contents, open, options, read_json,
+    FIXTURES,
+};
 use serde_json::{json, Value};
 
 const NOT_SELECTED: &str = "objects of classes not selected";
@@ -459,32 +462,14 @@ fn meaningless_requests_fail_up_front() {
 #[test]
 fn output_does_not_depend_on_the_number_of_threads() {
     let dataset = open("ade20k2020");
-    let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let (root, out, _) = pool.install(|| convert(&dataset, "coco_panoptic", &options()));
-        let mut files = BTreeMap::new();
-        let mut pending = vec![out.clone()];
-        while let Some(folder) = pending.pop() {
-            for entry in fs::read_dir(&folder).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else {
-                    let relative = path.strip_prefix(&out).unwrap().to_path_buf();
-                    files.insert(relative, fs::read(&path).unwrap());
-                }
-            }
-        }
-        drop(root);
-        files
-    };
-    let one = run(1);
+    let one = assert_output_independent_of_threads(
+        &dataset,
+        "coco_panoptic",
+        &options(),
+        &[1, 2, 4],
+        file_contents,
+    );
     assert_eq!(one.len(), 5, "2 JSON files and 3 PNGs");
-    assert_eq!(one, run(2));
-    assert_eq!(one, run(4));
 }
 
 #[test]

@@ -14,10 +14,13 @@ use ade20k_export::{
     MediaMode, PartsMode, SegmentationMode, Summary,
 };
 use ade20k_model::{
-    BinaryMask, Categories, Error, ImageInfo, InMemoryMasks, InstanceMask, Item, ItemSource,
-    MaskKind, Object, Occlusion, SourceInfo,
+    BinaryMask, Categories, ImageInfo, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind,
+    Object, Occlusion, SourceInfo,
 };
-use common::{convert, open, options, read_json, FIXTURES};
+use common::{
+    assert_image_placed, assert_output_independent_of_threads, convert, open, options, read_json,
+    Synthetic, FIXTURES,
+};
 use serde_json::{json, Value};
 
 const NOT_SELECTED: &str = "objects of classes not selected";
@@ -602,22 +605,13 @@ fn options_without_meaning_are_refused() {
 #[test]
 fn output_does_not_depend_on_the_number_of_threads() {
     let dataset = open("ade20k2020");
-    let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let (root, out, _) = pool.install(|| convert(&dataset, "datumaro", &options()));
-        let bytes: Vec<Vec<u8>> = dataset
+    assert_output_independent_of_threads(&dataset, "datumaro", &options(), &[1, 2, 4], |out| {
+        dataset
             .subsets()
             .iter()
             .map(|subset| fs::read(out.join(format!("annotations/{subset}.json"))).unwrap())
-            .collect();
-        drop(root);
-        bytes
-    };
-    assert_eq!(run(1), run(2));
-    assert_eq!(run(1), run(4));
+            .collect::<Vec<_>>()
+    });
 }
 
 #[test]
@@ -641,34 +635,10 @@ fn images_are_placed_where_the_items_name_them() {
             .join("images")
             .join(&item.subset)
             .join(record["image"]["path"].as_str().unwrap());
-        assert_eq!(fs::read(path).unwrap(), fs::read(&item.image.path).unwrap());
+        assert_image_placed(&path, &item);
     }
     let (_root, out, _) = convert(&dataset, "datumaro", &common::options());
     assert!(!out.join("images").exists(), "--media none writes no image");
-}
-
-/// Items built in code.
-struct Synthetic {
-    subsets: Vec<String>,
-    items: Vec<Item>,
-}
-
-impl ItemSource for Synthetic {
-    fn subsets(&self) -> &[String] {
-        &self.subsets
-    }
-
-    fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    fn subset_of(&self, index: usize) -> &str {
-        &self.items[index].subset
-    }
-
-    fn load(&self, index: usize) -> Result<Item, Error> {
-        Ok(self.items[index].clone())
-    }
 }
 
 /// A 1-pixel-high item whose object `i` is pixel `i` alone, of class

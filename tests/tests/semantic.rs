@@ -13,7 +13,10 @@ use ade20k_export::{
 };
 use ade20k_import::Ade20kDataset;
 use ade20k_model::{ClassIndex, Item, ItemSource, MaskKind};
-use common::{convert, open, options, read_json, FIXTURES};
+use common::{
+    assert_image_placed, assert_output_independent_of_threads, convert, file_contents, open,
+    options, read_json, FIXTURES,
+};
 use serde_json::Value;
 
 const NOT_SELECTED_PIXELS: &str = "pixels of classes not selected (written as 0)";
@@ -89,19 +92,10 @@ fn mask_path(out: &Path, item: &Item) -> PathBuf {
 
 /// Every file under `dir`, relative, sorted.
 fn files_under(dir: &Path) -> Vec<String> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path.strip_prefix(dir).unwrap();
-                files.push(relative.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
+    let mut files: Vec<String> = common::files(dir)
+        .iter()
+        .map(|file| file.to_string_lossy().replace('\\', "/"))
+        .collect();
     files.sort();
     files
 }
@@ -500,24 +494,13 @@ fn a_part_level_writes_its_class_map_or_an_empty_mask() {
 #[test]
 fn output_does_not_depend_on_the_number_of_threads() {
     let dataset = open("ade20k2020");
-    let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let (root, out, _) = pool.install(|| convert(&dataset, "semantic", &options()));
-        let bytes: Vec<(String, Vec<u8>)> = files_under(&out)
-            .into_iter()
-            .map(|file| {
-                let content = fs::read(out.join(&file)).unwrap();
-                (file, content)
-            })
-            .collect();
-        drop(root);
-        bytes
-    };
-    assert_eq!(run(1), run(2));
-    assert_eq!(run(1), run(4));
+    assert_output_independent_of_threads(
+        &dataset,
+        "semantic",
+        &options(),
+        &[1, 2, 4],
+        file_contents,
+    );
 }
 
 #[test]
@@ -533,10 +516,7 @@ fn images_are_placed_beside_the_annotations() {
             .join("images")
             .join(&item.subset)
             .join(format!("{}.jpg", item.id));
-        assert_eq!(
-            fs::read(&image).unwrap(),
-            fs::read(&item.image.path).unwrap()
-        );
+        assert_image_placed(&image, &item);
         assert!(mask_path(&out, &item).is_file());
     }
     let (_root, out, _) = convert(&dataset, "semantic", &common::options());

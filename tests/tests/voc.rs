@@ -13,10 +13,13 @@ use ade20k_export::{
     MediaMode, PartsMode,
 };
 use ade20k_model::{
-    Categories, Error, ImageInfo, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object,
+    Categories, ImageInfo, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object,
     Occlusion, SourceInfo,
 };
-use common::{convert, open, options, FIXTURES};
+use common::{
+    assert_image_placed, assert_output_independent_of_threads, convert, files, open, options,
+    Synthetic, FIXTURES,
+};
 
 const NOT_SELECTED: &str = "objects of classes not selected";
 const NO_PIXELS: &str = "objects with no pixels in their mask (wholly occluded)";
@@ -155,24 +158,6 @@ fn items(dataset: &dyn ItemSource) -> Vec<Item> {
 
 fn voc_name(item: &Item) -> String {
     item.id.replace('/', "__")
-}
-
-/// Every file under `dir`, relative, sorted.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// The whole output, text files as they are and PNGs described.
@@ -517,57 +502,23 @@ fn images_are_placed_under_their_flat_names() {
     let (_root, out, _) = convert(&dataset, "voc", &options);
     for item in items(&dataset) {
         let placed = out.join(format!("JPEGImages/{}.jpg", voc_name(&item)));
-        assert_eq!(
-            fs::read(placed).unwrap(),
-            fs::read(&item.image.path).unwrap()
-        );
+        assert_image_placed(&placed, &item);
     }
 }
 
 #[test]
 fn output_does_not_depend_on_the_number_of_threads() {
     let dataset = open("ade20k2020");
-    let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let (_root, out, _) = pool.install(|| convert(&dataset, "voc", &options()));
-        files(&out)
+    assert_output_independent_of_threads(&dataset, "voc", &options(), &[1, 2, 4], |out| {
+        files(out)
             .into_iter()
             .map(|file| (fs::read(out.join(&file)).unwrap(), file))
             .collect::<Vec<_>>()
-    };
-    assert_eq!(run(1), run(2));
-    assert_eq!(run(1), run(4));
+    });
 }
 
 fn voc() -> &'static ade20k_export::Format {
     find_format("voc").unwrap()
-}
-
-/// Items built in code, for cases no fixture has.
-struct Synthetic {
-    subsets: Vec<String>,
-    items: Vec<Item>,
-}
-
-impl ItemSource for Synthetic {
-    fn subsets(&self) -> &[String] {
-        &self.subsets
-    }
-
-    fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    fn subset_of(&self, index: usize) -> &str {
-        &self.items[index].subset
-    }
-
-    fn load(&self, index: usize) -> Result<Item, Error> {
-        Ok(self.items[index].clone())
-    }
 }
 
 /// A `width`×1 item in `subset` whose object `i` (class 1, `thing`) is

@@ -17,7 +17,10 @@ use ade20k_model::{
     BinaryMask, Categories, ClassIndex, ImageInfo, InMemoryMasks, InstanceMask, Item, ItemSource,
     MaskKind, Object, Occlusion, SourceInfo,
 };
-use common::{convert, open, options, Synthetic, FIXTURES};
+use common::{
+    assert_image_placed, assert_output_independent_of_threads, convert, files, open, options,
+    Synthetic, FIXTURES,
+};
 
 const NOT_SELECTED: &str = "objects of classes not selected";
 const NO_PIXELS: &str = "objects with no pixels in their mask (wholly occluded)";
@@ -37,24 +40,6 @@ fn items(dataset: &dyn ItemSource) -> Vec<Item> {
     (0..dataset.len())
         .map(|index| dataset.load(index).unwrap())
         .collect()
-}
-
-/// Every file under `dir`, relative, sorted.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// `data.yaml` read back.
@@ -569,26 +554,16 @@ fn labels_are_where_ultralytics_looks_for_them() {
             .join("images")
             .join(&item.subset)
             .join(format!("{}.jpg", item.id));
-        assert_eq!(
-            fs::read(placed).unwrap(),
-            fs::read(&item.image.path).unwrap()
-        );
+        assert_image_placed(&placed, &item);
     }
 }
 
 #[test]
 fn output_does_not_depend_on_the_number_of_threads() {
     let dataset = open("ade20k2020");
-    let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let (_root, out, _) = pool.install(|| convert(&dataset, "yolo", &options()));
-        describe_output(&out)
-    };
-    assert_eq!(run(1), run(2));
-    assert_eq!(run(1), run(4));
+    assert_output_independent_of_threads(&dataset, "yolo", &options(), &[1, 2, 4], |out| {
+        describe_output(out)
+    });
 }
 
 /// An item of `width`×`height` whose object `i` (class `i + 1`) is the

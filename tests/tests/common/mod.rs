@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test file uses its own subset of these helpers
 
+use std::collections::BTreeMap;
+use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
 use ade20k_export::{export, find_format, ExportOptions, MediaMode, Summary};
@@ -48,6 +50,77 @@ pub fn convert(
     let format = find_format(format).expect("format is registered");
     let summary = export(dataset, format, &out, options, false).expect("export succeeds");
     (root, out, summary)
+}
+
+/// Runs `work` on a pool of `threads` threads.
+pub fn on_threads<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(work)
+}
+
+/// Converts `dataset` to `format` once per entry of `threads`, on that many
+/// threads, and asserts that `describe` gives the same for every output.
+/// Returns the description of the first run.
+pub fn assert_output_independent_of_threads<T: PartialEq + Debug + Send>(
+    dataset: &dyn ItemSource,
+    format: &str,
+    options: &ExportOptions,
+    threads: &[usize],
+    describe: impl Fn(&Path) -> T + Sync,
+) -> T {
+    let run = |count: usize| {
+        on_threads(count, || {
+            let (_root, out, _) = convert(dataset, format, options);
+            describe(&out)
+        })
+    };
+    let first = run(threads[0]);
+    for &count in &threads[1..] {
+        assert_eq!(first, run(count), "output on {count} threads");
+    }
+    first
+}
+
+/// Every file below `dir`, relative, sorted.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Every file below `dir` by its relative path (`/`-separated) with its bytes.
+pub fn file_contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files(dir)
+        .into_iter()
+        .map(|file| {
+            let bytes = std::fs::read(dir.join(&file)).unwrap();
+            (file.to_string_lossy().replace('\\', "/"), bytes)
+        })
+        .collect()
+}
+
+/// Asserts that `placed` holds the bytes of `item`'s image.
+pub fn assert_image_placed(placed: &Path, item: &Item) {
+    assert_eq!(
+        std::fs::read(placed).unwrap_or_else(|e| panic!("{placed:?}: {e}")),
+        std::fs::read(&item.image.path).unwrap(),
+        "{placed:?} is the image of {}",
+        item.id
+    );
 }
 
 /// A dataset of items built in code, for cases no fixture has.

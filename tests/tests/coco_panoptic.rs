@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
-use std::fs::{self, File};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use ade20k_export::{
@@ -15,7 +15,7 @@ use ade20k_import::Ade20kDataset;
 use ade20k_model::{BinaryMask, Item, ItemSource, MaskKind};
 use common::{
     assert_output_independent_of_threads, convert, file_contents, open, options, read_json,
-    FIXTURES,
+    read_png, FIXTURES,
 };
 use serde_json::{json, Value};
 
@@ -31,20 +31,17 @@ struct Panoptic {
 
 impl Panoptic {
     fn read(path: &Path) -> Panoptic {
-        let mut decoder = png::Decoder::new(File::open(path).unwrap());
-        decoder.set_transformations(png::Transformations::IDENTITY);
-        let mut reader = decoder.read_info().unwrap();
-        let mut buffer = vec![0; reader.output_buffer_size()];
-        let frame = reader.next_frame(&mut buffer).unwrap();
-        assert_eq!(frame.color_type, png::ColorType::Rgb, "{path:?}");
-        assert_eq!(frame.bit_depth, png::BitDepth::Eight, "{path:?}");
-        let ids = buffer[..frame.buffer_size()]
+        let png = read_png(path);
+        assert_eq!(png.color_type, png::ColorType::Rgb, "{path:?}");
+        assert_eq!(png.bit_depth, png::BitDepth::Eight, "{path:?}");
+        let ids = png
+            .samples
             .chunks_exact(3)
-            .map(|rgb| u32::from(rgb[0]) + 256 * u32::from(rgb[1]) + 65536 * u32::from(rgb[2]))
+            .map(|rgb| rgb[0] + 256 * rgb[1] + 65536 * rgb[2])
             .collect();
         Panoptic {
-            width: frame.width,
-            height: frame.height,
+            width: png.width,
+            height: png.height,
             ids,
         }
     }

@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::fs::{self, File};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use ade20k_export::{
@@ -15,7 +15,7 @@ use ade20k_import::Ade20kDataset;
 use ade20k_model::{ClassIndex, Item, ItemSource, MaskKind};
 use common::{
     assert_image_placed, assert_output_independent_of_threads, convert, file_contents, open,
-    options, read_json, FIXTURES,
+    options, read_json, read_png, FIXTURES,
 };
 use serde_json::Value;
 
@@ -33,29 +33,18 @@ struct Mask {
 
 impl Mask {
     fn read(path: &Path) -> Mask {
-        let mut decoder = png::Decoder::new(File::open(path).unwrap());
-        decoder.set_transformations(png::Transformations::IDENTITY);
-        let mut reader = decoder.read_info().unwrap();
-        let mut buffer = vec![0; reader.output_buffer_size()];
-        let frame = reader.next_frame(&mut buffer).unwrap();
-        assert_eq!(frame.color_type, png::ColorType::Grayscale, "{path:?}");
-        let bytes = &buffer[..frame.buffer_size()];
-        let (bits, values) = match frame.bit_depth {
-            png::BitDepth::Eight => (8, bytes.iter().map(|&v| u32::from(v)).collect()),
-            png::BitDepth::Sixteen => (
-                16,
-                bytes
-                    .chunks(2)
-                    .map(|pair| u32::from(u16::from_be_bytes([pair[0], pair[1]])))
-                    .collect(),
-            ),
+        let png = read_png(path);
+        assert_eq!(png.color_type, png::ColorType::Grayscale, "{path:?}");
+        let bits = match png.bit_depth {
+            png::BitDepth::Eight => 8,
+            png::BitDepth::Sixteen => 16,
             other => panic!("{path:?}: unexpected bit depth {other:?}"),
         };
         Mask {
-            width: frame.width,
-            height: frame.height,
+            width: png.width,
+            height: png.height,
             bits,
-            values,
+            values: png.samples,
         }
     }
 

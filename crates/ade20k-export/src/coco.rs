@@ -20,11 +20,10 @@ use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
 use crate::media::{image_file_name, place_image};
 use crate::pipeline::{self, Conversion};
 use crate::rle::Rle;
-use crate::selection::{LabelPlan, NOT_SELECTED};
+use crate::selection::LabelPlan;
 use crate::trace::trace_polygons;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, SegmentationMode,
-    Summary,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, SegmentationMode, Summary,
 };
 
 /// The `coco` format.
@@ -100,14 +99,10 @@ impl Conversion for CocoConversion<'_> {
         place_image(&item, &image_path, self.options.media)?;
         let mut shapes = Vec::new();
         let mut left_out = Vec::new();
-        for (index, object) in item.objects.iter().enumerate() {
-            if object.is_part() && self.options.parts == PartsMode::Exclude {
-                continue;
-            }
-            if self.plan.label_of(object).is_none() {
-                left_out.push(NOT_SELECTED);
-                continue;
-            }
+        for (index, object) in self
+            .plan
+            .selected_objects(&item, self.options.parts, &mut left_out)
+        {
             match self.shape(&item, index, object)? {
                 Ok(shape) => shapes.push((index, shape)),
                 Err(reason) => left_out.push(reason),

@@ -74,9 +74,9 @@ use crate::media::{image_file_name, place_image};
 use crate::palette::{label_color, voc_color};
 use crate::pipeline::{self, Conversion};
 use crate::rle::Rle;
-use crate::selection::{LabelPlan, NOT_SELECTED};
+use crate::selection::LabelPlan;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, SegmentationMode,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, SegmentationMode,
     SubsetSummary, Summary,
 };
 
@@ -185,14 +185,10 @@ impl Conversion for DatumaroConversion<'_> {
         place_image(&item, &image_path, self.options.media)?;
         let mut kept = Vec::new();
         let mut left_out = Vec::new();
-        for (index, object) in item.objects.iter().enumerate() {
-            if object.is_part() && self.options.parts == PartsMode::Exclude {
-                continue;
-            }
-            if self.plan.label_of(object).is_none() {
-                left_out.push(NOT_SELECTED);
-                continue;
-            }
+        for (index, _) in self
+            .plan
+            .selected_objects(&item, self.options.parts, &mut left_out)
+        {
             let mask = item.binary_mask(index, self.options.mask_kind)?;
             if mask.is_empty() {
                 left_out.push(NO_PIXELS);

@@ -7,7 +7,7 @@ use std::path::Path;
 use ade20k_model::{Categories, Category, ClassIndex, Error, Item, ItemSource, Object};
 use rayon::prelude::*;
 
-use crate::ExportError;
+use crate::{ExportError, PartsMode};
 
 /// The classes an export keeps.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -236,6 +236,30 @@ pub(crate) enum LabelPlan {
 pub(crate) const NOT_SELECTED: &str = "objects of classes not selected";
 
 impl LabelPlan {
+    /// The objects of `item` an instance format considers, with their index in
+    /// `item.objects`: parts are skipped when `parts` is [`PartsMode::Exclude`],
+    /// and each object whose class this plan leaves out is counted in
+    /// `left_out` as [`NOT_SELECTED`].
+    pub(crate) fn selected_objects<'a>(
+        &self,
+        item: &'a Item,
+        parts: PartsMode,
+        left_out: &mut Vec<&'static str>,
+    ) -> Vec<(usize, &'a Object)> {
+        let mut selected = Vec::new();
+        for (index, object) in item.objects.iter().enumerate() {
+            if object.is_part() && parts == PartsMode::Exclude {
+                continue;
+            }
+            if self.label_of(object).is_none() {
+                left_out.push(NOT_SELECTED);
+                continue;
+            }
+            selected.push((index, object));
+        }
+        selected
+    }
+
     /// Resolves `selection` for `source`. A format whose pixels hold at most
     /// `capacity` labels (`Some`) gets ids 1..=N even for [`LabelSelection::All`],
     /// and fails up front when N exceeds its capacity.

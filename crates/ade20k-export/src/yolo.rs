@@ -65,11 +65,11 @@ use crate::coco::NO_PIXELS;
 use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
 use crate::media::{image_file_name, place_image};
 use crate::pipeline::{self, Conversion};
-use crate::selection::{LabelPlan, NOT_SELECTED};
+use crate::selection::LabelPlan;
 use crate::trace::trace_polygons;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, SegmentationMode,
-    Summary, YoloTask,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, SegmentationMode, Summary,
+    YoloTask,
 };
 
 /// The `yolo` format.
@@ -215,14 +215,10 @@ impl Conversion for YoloConversion<'_> {
         place_image(&item, &image_path, self.options.media)?;
         let mut shapes = Vec::new();
         let mut left_out = Vec::new();
-        for (index, object) in item.objects.iter().enumerate() {
-            if object.is_part() && self.options.parts == PartsMode::Exclude {
-                continue;
-            }
-            if self.plan.label_of(object).is_none() {
-                left_out.push(NOT_SELECTED);
-                continue;
-            }
+        for (index, _) in self
+            .plan
+            .selected_objects(&item, self.options.parts, &mut left_out)
+        {
             let mask = item.binary_mask(index, self.options.mask_kind)?;
             let Some(bbox) = mask.bbox() else {
                 left_out.push(NO_PIXELS);

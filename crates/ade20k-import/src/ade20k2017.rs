@@ -14,7 +14,7 @@ use ade20k_model::{
 
 use crate::annotation::decode_text;
 use crate::atr::{parse_atr, AtrLine};
-use crate::catalog::{Catalog, FoundItem};
+use crate::catalog::{catalog_dataset, catalog_item_source, Catalog, FoundItem};
 use crate::dataset::ImportOptions;
 use crate::format::InputFormat;
 use crate::header::photo_size;
@@ -80,17 +80,6 @@ impl Ade20k2017Dataset {
         })
     }
 
-    /// Where the dataset's subsets are; lists every subset on disk, including
-    /// those left out by [`ImportOptions::subsets`].
-    pub fn layout(&self) -> &Layout {
-        &self.catalog.layout
-    }
-
-    /// Id of item `index`, without loading it; `None` when out of range.
-    pub fn item_id(&self, index: usize) -> Option<&str> {
-        self.catalog.item_id(index)
-    }
-
     /// The class maps of every part level of `found`, level 0 first, and its
     /// photo's size: the header's, which `_seg.png` must match, or
     /// `_seg.png`'s when the photo's format has no readable header.
@@ -118,31 +107,10 @@ impl Ade20k2017Dataset {
     }
 }
 
-impl fmt::Debug for Ade20k2017Dataset {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ade20k2017Dataset")
-            .field("layout", &self.catalog.layout)
-            .field("subsets", &self.catalog.subsets)
-            .field("items", &self.catalog.len())
-            .finish_non_exhaustive()
-    }
-}
+catalog_dataset!(Ade20k2017Dataset);
 
 impl ItemSource for Ade20k2017Dataset {
-    fn subsets(&self) -> &[String] {
-        &self.catalog.subsets
-    }
-
-    fn len(&self) -> usize {
-        self.catalog.len()
-    }
-
-    /// # Panics
-    ///
-    /// When `index` is not below [`ItemSource::len`].
-    fn subset_of(&self, index: usize) -> &str {
-        self.catalog.subset_of(index)
-    }
+    catalog_item_source!();
 
     fn load(&self, index: usize) -> Result<Item, Error> {
         let found = self.catalog.item(index)?;

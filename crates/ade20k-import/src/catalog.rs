@@ -200,6 +200,59 @@ fn parse_label_map(bytes: &[u8]) -> Result<Vec<String>, Problem> {
     Ok(labels.into_values().collect())
 }
 
+/// What every dataset type holding its items in a `catalog: Catalog` field
+/// shares: the inherent `layout` and `item_id`, and a `Debug` that shows the
+/// layout, the subsets and the number of items.
+macro_rules! catalog_dataset {
+    ($dataset:ident) => {
+        impl $dataset {
+            /// Where the dataset's subsets are; lists every subset on disk, including
+            /// those left out by [`ImportOptions::subsets`].
+            pub fn layout(&self) -> &Layout {
+                &self.catalog.layout
+            }
+
+            /// Id of item `index`, without loading it; `None` when out of range.
+            pub fn item_id(&self, index: usize) -> Option<&str> {
+                self.catalog.item_id(index)
+            }
+        }
+
+        impl std::fmt::Debug for $dataset {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($dataset))
+                    .field("layout", &self.catalog.layout)
+                    .field("subsets", &self.catalog.subsets)
+                    .field("items", &self.catalog.len())
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+pub(crate) use catalog_dataset;
+
+/// The [`ItemSource`](ade20k_model::ItemSource) methods answered by the
+/// `catalog` field, all but `load`; expands inside the trait's `impl`.
+macro_rules! catalog_item_source {
+    () => {
+        fn subsets(&self) -> &[String] {
+            &self.catalog.subsets
+        }
+
+        fn len(&self) -> usize {
+            self.catalog.len()
+        }
+
+        /// # Panics
+        ///
+        /// When `index` is not below [`ItemSource::len`].
+        fn subset_of(&self, index: usize) -> &str {
+            self.catalog.subset_of(index)
+        }
+    };
+}
+pub(crate) use catalog_item_source;
+
 #[cfg(test)]
 mod tests {
     use super::*;

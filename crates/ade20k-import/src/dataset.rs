@@ -1,6 +1,5 @@
 //! The ADE20K 2020 dataset: its items, found once, loaded one at a time.
 
-use std::fmt;
 use std::fs;
 use std::path::{Component, Path};
 use std::sync::Arc;
@@ -8,7 +7,7 @@ use std::sync::Arc;
 use ade20k_model::{Error, ImageInfo, Item, ItemSource, MaskSource, Object};
 
 use crate::annotation::parse_annotation;
-use crate::catalog::Catalog;
+use crate::catalog::{catalog_dataset, catalog_item_source, Catalog};
 use crate::format::InputFormat;
 use crate::header::photo_size;
 use crate::layout::{detect, Layout};
@@ -67,44 +66,12 @@ impl Ade20kDataset {
             masks: Arc::new(masks),
         })
     }
-
-    /// Where the dataset's subsets are; lists every subset on disk, including
-    /// those left out by [`ImportOptions::subsets`].
-    pub fn layout(&self) -> &Layout {
-        &self.catalog.layout
-    }
-
-    /// Id of item `index`, without loading it; `None` when out of range.
-    pub fn item_id(&self, index: usize) -> Option<&str> {
-        self.catalog.item_id(index)
-    }
 }
 
-impl fmt::Debug for Ade20kDataset {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ade20kDataset")
-            .field("layout", &self.catalog.layout)
-            .field("subsets", &self.catalog.subsets)
-            .field("items", &self.catalog.len())
-            .finish_non_exhaustive()
-    }
-}
+catalog_dataset!(Ade20kDataset);
 
 impl ItemSource for Ade20kDataset {
-    fn subsets(&self) -> &[String] {
-        &self.catalog.subsets
-    }
-
-    fn len(&self) -> usize {
-        self.catalog.len()
-    }
-
-    /// # Panics
-    ///
-    /// When `index` is not below [`ItemSource::len`].
-    fn subset_of(&self, index: usize) -> &str {
-        self.catalog.subset_of(index)
-    }
+    catalog_item_source!();
 
     fn load(&self, index: usize) -> Result<Item, Error> {
         let found = self.catalog.item(index)?;

@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{ade20k, convert, fixture, text};
+use common::{ade20k, arg, convert, fixture, run_convert, text};
 
 /// The summary without its timing, which varies from run to run.
 fn without_timing(stdout: &[u8], out: &Path) -> String {
@@ -24,15 +24,7 @@ fn convert_writes_coco_and_prints_a_summary() {
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("coco");
     let input = fixture("ade20k2020");
-    let run = ade20k(&[
-        "convert",
-        "-i",
-        input.to_str().unwrap(),
-        "-f",
-        "coco",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let run = run_convert(&input, "coco", &out, &[]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     insta::assert_snapshot!(without_timing(&run.stdout, &out));
     assert!(out.join("annotations/instances_training.json").is_file());
@@ -48,17 +40,7 @@ fn output_is_byte_identical_with_one_thread_and_many() {
     let mut outputs = Vec::new();
     for threads in ["1", "2"] {
         let out = root.path().join(threads);
-        let run = ade20k(&[
-            "convert",
-            "-i",
-            input.to_str().unwrap(),
-            "-f",
-            "coco",
-            "-o",
-            out.to_str().unwrap(),
-            "--threads",
-            threads,
-        ]);
+        let run = run_convert(&input, "coco", &out, &["--threads", threads]);
         assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
         outputs.push(std::fs::read(out.join("annotations/instances_training.json")).unwrap());
     }
@@ -72,18 +54,7 @@ fn a_non_empty_output_is_replaced_only_with_overwrite() {
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("keep.txt"), "mine").unwrap();
     let input = fixture("ade20k2020");
-    let args = [
-        "convert",
-        "-i",
-        input.to_str().unwrap(),
-        "-f",
-        "coco",
-        "-o",
-        out.to_str().unwrap(),
-        "--media",
-        "none",
-    ];
-    let refused = ade20k(&args);
+    let refused = convert(&input, "coco", &out, &[]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(text(&refused.stderr).contains("not empty; pass --overwrite"));
     assert_eq!(
@@ -91,7 +62,7 @@ fn a_non_empty_output_is_replaced_only_with_overwrite() {
         "mine"
     );
 
-    let replaced = ade20k(&[&args[..], &["--overwrite"]].concat());
+    let replaced = convert(&input, "coco", &out, &["--overwrite"]);
     assert_eq!(
         replaced.status.code(),
         Some(0),
@@ -111,15 +82,7 @@ fn a_non_empty_output_is_replaced_only_with_overwrite() {
 fn output_inside_the_input_is_refused() {
     let input = fixture("ade20k2020");
     let out = input.join("training/coco");
-    let run = ade20k(&[
-        "convert",
-        "-i",
-        input.to_str().unwrap(),
-        "-f",
-        "coco",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let run = run_convert(&input, "coco", &out, &[]);
     assert_eq!(run.status.code(), Some(2));
     assert!(text(&run.stderr).contains("must not be inside the input"));
     assert!(!out.exists());
@@ -131,15 +94,7 @@ fn a_folder_that_is_not_a_dataset_is_a_data_error_naming_it() {
     let empty = root.path().join("nothing-here");
     std::fs::create_dir(&empty).unwrap();
     let out = root.path().join("coco");
-    let run = ade20k(&[
-        "convert",
-        "-i",
-        empty.to_str().unwrap(),
-        "-f",
-        "coco",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let run = run_convert(&empty, "coco", &out, &[]);
     assert_eq!(run.status.code(), Some(1));
     assert!(text(&run.stderr).contains("nothing-here"));
     assert!(!out.exists());
@@ -148,15 +103,7 @@ fn a_folder_that_is_not_a_dataset_is_a_data_error_naming_it() {
 #[test]
 fn an_unknown_format_is_a_usage_error() {
     let input = fixture("ade20k2020");
-    let run = ade20k(&[
-        "convert",
-        "-i",
-        input.to_str().unwrap(),
-        "-f",
-        "png-soup",
-        "-o",
-        "/tmp/never",
-    ]);
+    let run = run_convert(&input, "png-soup", Path::new("/tmp/never"), &[]);
     assert_eq!(run.status.code(), Some(2));
     insta::assert_snapshot!(text(&run.stderr));
 }
@@ -188,17 +135,7 @@ fn the_datumaro_style_input_format_flag_is_accepted() {
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("coco");
     let input = fixture("ade20k2020_binary");
-    let run = ade20k(&[
-        "convert",
-        "-if",
-        "ade20k2020",
-        "-i",
-        input.to_str().unwrap(),
-        "-f",
-        "coco",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let run = run_convert(&input, "coco", &out, &["-if", "ade20k2020"]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
 }
 
@@ -216,21 +153,12 @@ fn stuff_reads_a_class_list_file() {
     let stuff = root.path().join("stuff.txt");
     std::fs::write(&stuff, "sky\n2978\n").unwrap();
     let convert = |out: &Path, stuff: &Path, extra: &[&str]| {
-        let mut args = vec![
-            "convert",
-            "-i",
-            input.to_str().unwrap(),
-            "-f",
+        convert(
+            &input,
             "coco_panoptic",
-            "-o",
-            out.to_str().unwrap(),
-            "--media",
-            "none",
-            "--stuff",
-            stuff.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        ade20k(&args)
+            out,
+            &[&["--stuff", arg(stuff)], extra].concat(),
+        )
     };
     let out = root.path().join("panoptic");
     let run = convert(&out, &stuff, &[]);

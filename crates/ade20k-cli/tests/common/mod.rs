@@ -44,19 +44,14 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Runs `ade20k convert -i <input> -f <format> -o <out> --media none` and `extra`.
-pub fn convert(input: &Path, format: &str, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "convert",
-        "-i",
-        arg(input),
-        "-f",
-        format,
-        "-o",
-        arg(out),
-        "--media",
-        "none",
-    ];
+/// Runs `ade20k convert -i <input> -f <format> -o <out>` and `extra`.
+pub fn run_convert(input: &Path, format: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["convert", "-i", arg(input), "-f", format, "-o", arg(out)];
     args.extend_from_slice(extra);
     ade20k(&args)
+}
+
+/// Runs `ade20k convert -i <input> -f <format> -o <out> --media none` and `extra`.
+pub fn convert(input: &Path, format: &str, out: &Path, extra: &[&str]) -> Output {
+    run_convert(input, format, out, &[&["--media", "none"], extra].concat())
 }

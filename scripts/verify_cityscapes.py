@@ -43,14 +43,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-
-def load_annotation_json(path):
-    raw = open(path, "rb").read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    return json.loads(text)["annotation"]
+from ade20k_source import load_annotation_json, source_mask
 
 
 def source_items(dataset):
@@ -126,13 +119,6 @@ def read_stuff(path, classes):
             if line == str(index) or normalize(line) in (normalize(name), normalize(first_synonym(name))):
                 stuff.add(index)
     return stuff
-
-
-def visible(mask_path):
-    pixels = np.array(Image.open(mask_path))
-    if set(np.unique(pixels).tolist()) <= {0, 1}:
-        return pixels == 1
-    return pixels == 255
 
 
 def fill_even_odd(polygon, width, height):
@@ -328,7 +314,7 @@ def main():
             label_id = id_of_class.get(int(obj["name_ndx"]), 0)
             if obj["parts"]["part_level"] != 0 or label_id == 0 or is_stuff[label_id]:
                 continue
-            if visible(os.path.join(folder_of_json, obj["instance_mask"])).any():
+            if source_mask(os.path.join(folder_of_json, obj["instance_mask"]), False).any():
                 thing_objects += 1
         numbered = len(np.unique(instance_ids[things]))
         if numbered != thing_objects:

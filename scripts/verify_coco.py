@@ -15,30 +15,13 @@ Usage:
 """
 
 import argparse
-import json
 import os
 import sys
 
 import numpy as np
-from PIL import Image
 from pycocotools.coco import COCO
 
-
-def load_annotation_json(path):
-    raw = open(path, "rb").read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    return json.loads(text)["annotation"]
-
-
-def source_mask(path, amodal):
-    pixels = np.array(Image.open(path))
-    values = set(np.unique(pixels).tolist())
-    if values <= {0, 1}:  # binary 0/1 masks of small synthetic datasets
-        return pixels == 1
-    return pixels > 0 if amodal else pixels == 255
+from ade20k_source import load_annotation_json, source_mask
 
 
 def verify_subset(coco_dir, dataset, subset, amodal, include_parts):

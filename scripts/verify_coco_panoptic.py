@@ -40,27 +40,13 @@ import sys
 import numpy as np
 from PIL import Image
 
+from ade20k_source import load_annotation_json, source_mask
+
 
 def rgb2id(color):
     """panopticapi.utils.rgb2id for an H x W x 3 array."""
     color = color.astype(np.int64)
     return color[:, :, 0] + 256 * color[:, :, 1] + 256 * 256 * color[:, :, 2]
-
-
-def load_annotation_json(path):
-    raw = open(path, "rb").read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    return json.loads(text)["annotation"]
-
-
-def visible_mask(path):
-    pixels = np.array(Image.open(path))
-    if set(np.unique(pixels).tolist()) <= {0, 1}:  # binary 0/1 masks
-        return pixels == 1
-    return pixels == 255
 
 
 def bbox_of(mask):
@@ -117,7 +103,7 @@ def verify_image(out, dataset, subset, image, annotation, categories, selection,
     for obj in source["object"]:
         if obj["parts"]["part_level"] != 0:
             continue
-        mask = visible_mask(os.path.join(folder, obj["instance_mask"]))
+        mask = source_mask(os.path.join(folder, obj["instance_mask"]), False)
         if not mask.any():
             continue
         found = set(np.unique(ids[mask]).tolist())

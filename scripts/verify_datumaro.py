@@ -50,6 +50,8 @@ import sys
 import numpy as np
 from PIL import Image
 
+from ade20k_source import load_annotation_json
+
 RESERVED_KEYS = {
     "occluded",
     "crop",
@@ -60,15 +62,6 @@ RESERVED_KEYS = {
     "depth_ordering_rank",
 }
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
-
-
-def load_annotation_json(path):
-    raw = open(path, "rb").read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    return json.loads(text)["annotation"]
 
 
 def source_mask(path, amodal):

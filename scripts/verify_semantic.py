@@ -41,19 +41,12 @@ from collections import Counter
 import numpy as np
 from PIL import Image
 
+from ade20k_source import load_annotation_json
+
 SCENE_PARSING_150 = os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "crates", "ade20k-export", "data", "sceneparsing150.tsv"
 )
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def load_annotation_json(path):
-    raw = open(path, "rb").read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    return json.loads(text)["annotation"]
 
 
 def normalize(name):

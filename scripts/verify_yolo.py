@@ -47,7 +47,6 @@ used the default label selection and naming. Exits 1 on any mismatch.
 """
 
 import argparse
-import json
 import os
 import sys
 from collections import deque
@@ -56,45 +55,10 @@ import numpy as np
 import yaml
 from PIL import Image, ImageDraw
 
+from ade20k_source import first_synonym, load_annotation_json, source_items, source_mask
+
 SPLIT_KEYS = {"training": "train", "validation": "val"}
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
-
-
-def load_annotation_json(path):
-    raw = open(path, "rb").read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    return json.loads(text)["annotation"]
-
-
-def source_mask(path, amodal):
-    pixels = np.array(Image.open(path))
-    if set(np.unique(pixels).tolist()) <= {0, 1}:  # binary 0/1 masks
-        return pixels == 1
-    return pixels > 0 if amodal else pixels == 255
-
-
-def first_synonym(name):
-    return name.replace(";", ",").split(",")[0].strip()
-
-
-def source_items(dataset):
-    """(subset, id, json path) of every item, subsets and ids sorted."""
-    items = []
-    for subset in sorted(os.listdir(dataset)):
-        root = os.path.join(dataset, subset)
-        if not os.path.isdir(root) or subset.startswith("."):
-            continue
-        ids = []
-        for folder, _, files in os.walk(root):
-            for name in files:
-                if name.endswith(".json"):
-                    path = os.path.join(folder, name)
-                    ids.append((os.path.relpath(path, root)[: -len(".json")].replace(os.sep, "/"), path))
-        items += [(subset, item_id, path) for item_id, path in sorted(ids)]
-    return items
 
 
 def label_path_of(image_path):

@@ -16,7 +16,8 @@ use ade20k_export::{
 use ade20k_import::{Ade20kDataset, ImportOptions};
 use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Object};
 use common::{
-    assert_output_independent_of_threads, convert, file_contents, fixture, open, read_png, FIXTURES,
+    assert_output_independent_of_threads, convert, file_contents, fixture, items, open, read_png,
+    FIXTURES,
 };
 
 const NOT_SELECTED: &str = "objects of classes not selected";
@@ -28,12 +29,6 @@ fn copy_options() -> ExportOptions {
         media: MediaMode::Copy,
         ..ExportOptions::default()
     }
-}
-
-fn items(dataset: &Ade20kDataset) -> Vec<Item> {
-    (0..dataset.len())
-        .map(|index| dataset.load(index).unwrap())
-        .collect()
 }
 
 /// `<stem>/instance_NNN_<stem>.png` of object `id` of `item`.

@@ -12,8 +12,10 @@ use ade20k_export::{
     MediaMode, PartsMode,
 };
 use ade20k_import::Ade20kDataset;
-use ade20k_model::{ClassIndex, Item, ItemSource, MaskKind};
-use common::{convert, files, on_threads, open, options, read_json, read_png, Png, FIXTURES};
+use ade20k_model::{ClassIndex, Item, MaskKind};
+use common::{
+    convert, files, items, on_threads, open, options, read_json, read_png, Png, FIXTURES,
+};
 
 /// The file `gtFine/<subset>/<city>/<name>_gtFine_<suffix>` of `item`.
 fn gt_file(out: &Path, item: &Item, suffix: &str) -> PathBuf {
@@ -38,13 +40,6 @@ fn label_colors(out: &Path) -> Vec<([u32; 3], String)> {
             let channel = |i: usize| fields[i].parse::<u32>().unwrap();
             ([channel(0), channel(1), channel(2)], fields[3].to_string())
         })
-        .collect()
-}
-
-/// Every item of `dataset`.
-fn items(dataset: &Ade20kDataset) -> Vec<Item> {
-    (0..dataset.len())
-        .map(|index| dataset.load(index).unwrap())
         .collect()
 }
 

@@ -18,8 +18,8 @@ use ade20k_model::{
     Object, Occlusion, SourceInfo,
 };
 use common::{
-    assert_image_placed, assert_output_independent_of_threads, convert, open, options, read_json,
-    Synthetic, FIXTURES,
+    assert_image_placed, assert_output_independent_of_threads, convert, items, open, options,
+    read_json, Synthetic, FIXTURES,
 };
 use serde_json::{json, Value};
 
@@ -27,12 +27,6 @@ const NOT_SELECTED: &str = "objects of classes not selected";
 const NO_PIXELS: &str = "objects with no pixels in their mask (wholly occluded)";
 const SHORT_POLYGONS: &str =
     "annotator polygons with fewer than 3 points (their objects have a mask only)";
-
-fn items(dataset: &dyn ItemSource) -> Vec<Item> {
-    (0..dataset.len())
-        .map(|index| dataset.load(index).unwrap())
-        .collect()
-}
 
 fn subset_file(out: &Path, subset: &str) -> Value {
     read_json(&out.join(format!("annotations/{subset}.json")))

@@ -11,10 +11,9 @@ use ade20k_export::{
     export, find_format, ExportError, ExportOptions, LabelList, LabelNaming, LabelSelection,
     MediaMode, PartsMode, Summary,
 };
-use ade20k_import::Ade20kDataset;
 use ade20k_model::{ClassIndex, Item, ItemSource, MaskKind};
 use common::{
-    assert_image_placed, assert_output_independent_of_threads, convert, file_contents, open,
+    assert_image_placed, assert_output_independent_of_threads, convert, file_contents, items, open,
     options, read_json, read_png, FIXTURES,
 };
 use serde_json::Value;
@@ -65,12 +64,6 @@ impl Mask {
             counts.join(", ")
         )
     }
-}
-
-fn items(dataset: &Ade20kDataset) -> Vec<Item> {
-    (0..dataset.len())
-        .map(|index| dataset.load(index).unwrap())
-        .collect()
 }
 
 fn mask_path(out: &Path, item: &Item) -> PathBuf {

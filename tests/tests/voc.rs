@@ -17,8 +17,8 @@ use ade20k_model::{
     Occlusion, SourceInfo,
 };
 use common::{
-    assert_image_placed, assert_output_independent_of_threads, convert, files, open, options,
-    Synthetic, FIXTURES,
+    assert_image_placed, assert_output_independent_of_threads, convert, files, items, open,
+    options, Synthetic, FIXTURES,
 };
 
 const NOT_SELECTED: &str = "objects of classes not selected";
@@ -147,12 +147,6 @@ fn label_ids(out: &Path) -> HashMap<String, u8> {
             assert_eq!(fields[1..], [format!("{r},{g},{b}").as_str(), "", ""]);
             (fields[0].to_string(), value as u8)
         })
-        .collect()
-}
-
-fn items(dataset: &dyn ItemSource) -> Vec<Item> {
-    (0..dataset.len())
-        .map(|index| dataset.load(index).unwrap())
         .collect()
 }
 

@@ -14,12 +14,12 @@ use ade20k_export::{
     LabelSelection, MediaMode, PartsMode, SegmentationMode, YoloTask,
 };
 use ade20k_model::{
-    BinaryMask, Categories, ClassIndex, ImageInfo, InMemoryMasks, InstanceMask, Item, ItemSource,
-    MaskKind, Object, Occlusion, SourceInfo,
+    BinaryMask, Categories, ClassIndex, ImageInfo, InMemoryMasks, InstanceMask, Item, MaskKind,
+    Object, Occlusion, SourceInfo,
 };
 use common::{
-    assert_image_placed, assert_output_independent_of_threads, convert, files, open, options,
-    Synthetic, FIXTURES,
+    assert_image_placed, assert_output_independent_of_threads, convert, files, items, open,
+    options, Synthetic, FIXTURES,
 };
 
 const NOT_SELECTED: &str = "objects of classes not selected";
@@ -34,12 +34,6 @@ fn detect() -> ExportOptions {
         yolo_task: YoloTask::Detect,
         ..options()
     }
-}
-
-fn items(dataset: &dyn ItemSource) -> Vec<Item> {
-    (0..dataset.len())
-        .map(|index| dataset.load(index).unwrap())
-        .collect()
 }
 
 /// `data.yaml` read back.

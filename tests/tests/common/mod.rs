@@ -31,6 +31,13 @@ pub fn open(name: &str) -> Ade20kDataset {
     Ade20kDataset::open(fixture(name)).expect("fixture opens")
 }
 
+/// Every item of `dataset`, loaded, in order.
+pub fn items(dataset: &dyn ItemSource) -> Vec<Item> {
+    (0..dataset.len())
+        .map(|index| dataset.load(index).unwrap())
+        .collect()
+}
+
 /// Options of a test export: defaults, without image files.
 pub fn options() -> ExportOptions {
     ExportOptions {

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use ade20k_export::rle::Rle;
 use ade20k_export::{
@@ -14,12 +13,11 @@ use ade20k_export::{
     MediaMode, PartsMode, SegmentationMode, Summary,
 };
 use ade20k_model::{
-    BinaryMask, Categories, ImageInfo, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind,
-    Object, Occlusion, SourceInfo,
+    BinaryMask, Categories, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object,
 };
 use common::{
     assert_image_placed, assert_output_independent_of_threads, convert, items, open, options,
-    read_json, Synthetic, FIXTURES,
+    read_json, synthetic_item, synthetic_object, Synthetic, FIXTURES,
 };
 use serde_json::{json, Value};
 
@@ -650,39 +648,12 @@ fn one_pixel_objects(subset: &str, id: &str, classes: &[(u32, &str, &str)]) -> I
             let mask = InstanceMask::from_pixels(width, 1, pixels).unwrap();
             masks.instance_masks.insert(ade_id, mask);
             Object {
-                ade_id,
-                class,
-                name: name.into(),
-                raw_name: raw_name.into(),
-                hypernym: vec![],
-                part_level: 0,
-                parent: None,
-                children: vec![],
-                occluded: Occlusion::Unknown,
-                crop: false,
-                depth_rank: None,
                 attributes: vec![String::new(), "crop".into(), "open".into()],
-                polygon: vec![],
-                instance_mask: String::new(),
-                saved_date: String::new(),
+                ..synthetic_object(ade_id, class, name, raw_name)
             }
         })
         .collect();
-    Item {
-        id: id.into(),
-        subset: subset.into(),
-        image: ImageInfo {
-            path: PathBuf::from(format!("{subset}/{id}.jpg")),
-            width,
-            height: 1,
-        },
-        folder: String::new(),
-        scene: vec![],
-        source: SourceInfo::default(),
-        objects,
-        part_levels: 0,
-        masks: Arc::new(masks),
-    }
+    synthetic_item(subset, id, (width, 1), objects, masks)
 }
 
 fn export_synthetic(

@@ -5,20 +5,18 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::fs::{self, File};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
 use ade20k_export::{
     export, find_format, ExportError, ExportOptions, LabelList, LabelNaming, LabelSelection,
     MediaMode, PartsMode,
 };
 use ade20k_model::{
-    Categories, ImageInfo, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object,
-    Occlusion, SourceInfo,
+    Categories, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object, Occlusion,
 };
 use common::{
     assert_image_placed, assert_output_independent_of_threads, convert, files, items, open,
-    options, Synthetic, FIXTURES,
+    options, synthetic_item, synthetic_object, Synthetic, FIXTURES,
 };
 
 const NOT_SELECTED: &str = "objects of classes not selected";
@@ -526,39 +524,12 @@ fn one_pixel_objects(subset: &str, id: &str, width: u32) -> Item {
             let mask = InstanceMask::from_pixels(width, 1, pixels).unwrap();
             masks.instance_masks.insert(ade_id, mask);
             Object {
-                ade_id,
-                class: 1,
-                name: "thing".into(),
-                raw_name: "thing".into(),
-                hypernym: vec![],
-                part_level: 0,
-                parent: None,
-                children: vec![],
                 occluded: Occlusion::No,
-                crop: false,
-                depth_rank: None,
-                attributes: vec![],
-                polygon: vec![],
-                instance_mask: String::new(),
-                saved_date: String::new(),
+                ..synthetic_object(ade_id, 1, "thing", "thing")
             }
         })
         .collect();
-    Item {
-        id: id.into(),
-        subset: subset.into(),
-        image: ImageInfo {
-            path: PathBuf::from(format!("{subset}/{id}.jpg")),
-            width,
-            height: 1,
-        },
-        folder: String::new(),
-        scene: vec![],
-        source: SourceInfo::default(),
-        objects,
-        part_levels: 0,
-        masks: Arc::new(masks),
-    }
+    synthetic_item(subset, id, (width, 1), objects, masks)
 }
 
 #[test]

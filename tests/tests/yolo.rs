@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use ade20k_export::trace::rasterize_even_odd;
 use ade20k_export::{
@@ -14,12 +13,11 @@ use ade20k_export::{
     LabelSelection, MediaMode, PartsMode, SegmentationMode, YoloTask,
 };
 use ade20k_model::{
-    BinaryMask, Categories, ClassIndex, ImageInfo, InMemoryMasks, InstanceMask, Item, MaskKind,
-    Object, Occlusion, SourceInfo,
+    BinaryMask, Categories, ClassIndex, InMemoryMasks, InstanceMask, Item, MaskKind,
 };
 use common::{
     assert_image_placed, assert_output_independent_of_threads, convert, files, items, open,
-    options, Synthetic, FIXTURES,
+    options, synthetic_item, synthetic_object, Synthetic, FIXTURES,
 };
 
 const NOT_SELECTED: &str = "objects of classes not selected";
@@ -580,40 +578,15 @@ fn drawn_item(subset: &str, id: &str, masks: &[&[&str]]) -> Item {
                 .collect();
             let mask = InstanceMask::from_pixels(width, height, pixels).unwrap();
             in_memory.instance_masks.insert(ade_id, mask);
-            Object {
+            synthetic_object(
                 ade_id,
-                class: ade_id + 1,
-                name: format!("thing {}", ade_id + 1),
-                raw_name: "thing".into(),
-                hypernym: vec![],
-                part_level: 0,
-                parent: None,
-                children: vec![],
-                occluded: Occlusion::Unknown,
-                crop: false,
-                depth_rank: None,
-                attributes: vec![],
-                polygon: vec![],
-                instance_mask: String::new(),
-                saved_date: String::new(),
-            }
+                ade_id + 1,
+                &format!("thing {}", ade_id + 1),
+                "thing",
+            )
         })
         .collect();
-    Item {
-        id: id.into(),
-        subset: subset.into(),
-        image: ImageInfo {
-            path: PathBuf::from(format!("{subset}/{id}.jpg")),
-            width,
-            height,
-        },
-        folder: String::new(),
-        scene: vec![],
-        source: SourceInfo::default(),
-        objects,
-        part_levels: 0,
-        masks: Arc::new(in_memory),
-    }
+    synthetic_item(subset, id, (width, height), objects, in_memory)
 }
 
 #[test]

@@ -520,9 +520,7 @@ impl CityscapesSink {
             ));
         }
         self.written.insert((subset.clone(), key), image);
-        for reason in left_out {
-            self.summary.leave_out(reason);
-        }
+        self.summary.leave_out_all(left_out);
         let counts = self.summary.subsets.entry(subset).or_default();
         counts.items += 1;
         counts.annotations += objects;

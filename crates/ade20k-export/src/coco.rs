@@ -196,9 +196,7 @@ impl CocoSink<'_> {
             shapes,
             left_out,
         } = prepared;
-        for reason in left_out {
-            self.summary.leave_out(reason);
-        }
+        self.summary.leave_out_all(left_out);
         let files = self.files.subset(&item.subset)?;
         files.counts.items += 1;
         let image_id = files.counts.items;

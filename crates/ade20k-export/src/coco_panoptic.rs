@@ -372,9 +372,7 @@ impl PanopticSink<'_> {
             segments,
             left_out,
         } = prepared;
-        for reason in left_out {
-            self.summary.leave_out(reason);
-        }
+        self.summary.leave_out_all(left_out);
         let mut segments_info = Vec::with_capacity(segments.len());
         for (position, segment) in segments.iter().enumerate() {
             let mut category_id = None;

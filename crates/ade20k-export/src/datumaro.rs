@@ -364,9 +364,7 @@ impl DatumaroSink<'_> {
             shapes,
             left_out,
         } = prepared;
-        for reason in left_out {
-            self.summary.leave_out(reason);
-        }
+        self.summary.leave_out_all(left_out);
         item.objects.iter().for_each(|o| self.classes.observe(o));
         let mut annotations = Vec::new();
         for shape in &shapes {

@@ -39,6 +39,13 @@ impl Summary {
     pub fn leave_out(&mut self, reason: &str) {
         *self.left_out.entry(reason.to_string()).or_default() += 1;
     }
+
+    /// Counts one object left out for each of `reasons`.
+    pub(crate) fn leave_out_all<'a>(&mut self, reasons: impl IntoIterator<Item = &'a str>) {
+        for reason in reasons {
+            self.leave_out(reason);
+        }
+    }
 }
 
 impl fmt::Display for Summary {

@@ -443,9 +443,7 @@ impl YoloSink<'_> {
             shapes,
             left_out,
         } = prepared;
-        for reason in left_out {
-            self.summary.leave_out(reason);
-        }
+        self.summary.leave_out_all(left_out);
         if let Some(classes) = &mut self.full_names {
             item.objects
                 .iter()

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::coco_json::{CocoFiles, ImageRecord};
 use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
-use crate::media::{image_file_name, place_image};
+use crate::media::place_in_subset_folder;
 use crate::pipeline::{self, Conversion};
 use crate::rle::Rle;
 use crate::selection::LabelPlan;
@@ -94,9 +94,8 @@ impl Conversion for CocoConversion<'_> {
     type Prepared = PreparedItem;
 
     fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        let file_name = image_file_name(&item);
-        let image_path = self.out.join("images").join(&item.subset).join(&file_name);
-        place_image(&item, &image_path, self.options.media)?;
+        let file_name =
+            place_in_subset_folder(&item, &self.out.join("images"), self.options.media)?;
         let mut shapes = Vec::new();
         let mut left_out = Vec::new();
         for (index, object) in self

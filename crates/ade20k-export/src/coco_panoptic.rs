@@ -40,7 +40,7 @@ use crate::coco::NO_PIXELS;
 use crate::coco_json::{CocoFiles, ImageRecord};
 use crate::composite::ObjectMap;
 use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
-use crate::media::{image_file_name, place_image};
+use crate::media::place_in_subset_folder;
 use crate::palette::voc_color;
 use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, PngPixels};
@@ -225,9 +225,8 @@ impl Conversion for PanopticConversion<'_> {
     type Prepared = PreparedItem;
 
     fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        let file_name = image_file_name(&item);
-        let image_path = self.out.join("images").join(&item.subset).join(&file_name);
-        place_image(&item, &image_path, self.options.media)?;
+        let file_name =
+            place_in_subset_folder(&item, &self.out.join("images"), self.options.media)?;
         let mut left_out = Vec::new();
         let labels: Vec<Option<u32>> = item
             .objects

@@ -70,7 +70,7 @@ use serde_json::{Map, Value};
 use crate::coco::NO_PIXELS;
 use crate::json_records::RecordWriter;
 use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
-use crate::media::{image_file_name, place_image};
+use crate::media::place_in_subset_folder;
 use crate::palette::{label_color, voc_color};
 use crate::pipeline::{self, Conversion};
 use crate::rle::Rle;
@@ -180,9 +180,8 @@ impl Conversion for DatumaroConversion<'_> {
     type Prepared = PreparedItem;
 
     fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        let file_name = image_file_name(&item);
-        let image_path = self.out.join("images").join(&item.subset).join(&file_name);
-        place_image(&item, &image_path, self.options.media)?;
+        let file_name =
+            place_in_subset_folder(&item, &self.out.join("images"), self.options.media)?;
         let mut kept = Vec::new();
         let mut left_out = Vec::new();
         for (index, _) in self

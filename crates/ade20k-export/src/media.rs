@@ -16,6 +16,20 @@ pub fn image_file_name(item: &Item) -> String {
     }
 }
 
+/// Puts the item's image at `<images>/<subset>/<item id>.<ext>` as `mode`
+/// says, and returns its name relative to the subset folder
+/// ([`image_file_name`]): the layout of every format with an images folder
+/// per subset.
+pub fn place_in_subset_folder(
+    item: &Item,
+    images: &Path,
+    mode: MediaMode,
+) -> Result<String, Error> {
+    let file_name = image_file_name(item);
+    place_image(item, &images.join(&item.subset).join(&file_name), mode)?;
+    Ok(file_name)
+}
+
 /// Puts the item's image at `destination` as `mode` says, creating folders as needed.
 pub fn place_image(item: &Item, destination: &Path, mode: MediaMode) -> Result<(), Error> {
     if mode == MediaMode::None {

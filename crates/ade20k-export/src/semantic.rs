@@ -38,7 +38,7 @@ use std::path::Path;
 
 use ade20k_model::{Categories, ClassIndex, Error, Item, ItemSource, MaskKind};
 
-use crate::media::{image_file_name, place_image};
+use crate::media::place_in_subset_folder;
 use crate::palette::{label_color, voc_color};
 use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, PngPixels};
@@ -166,12 +166,7 @@ impl Conversion for SemanticConversion<'_> {
     type Prepared = PreparedItem;
 
     fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        let image_path = self
-            .out
-            .join("images")
-            .join(&item.subset)
-            .join(image_file_name(&item));
-        place_image(&item, &image_path, self.options.media)?;
+        place_in_subset_folder(&item, &self.out.join("images"), self.options.media)?;
         let level = self.options.part_level;
         let missing_level = level > item.part_levels;
         let (width, height, values, dropped_pixels) = if missing_level {

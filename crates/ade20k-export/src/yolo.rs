@@ -63,7 +63,7 @@ use ade20k_model::{BBox, BinaryMask, Categories, Error, Item, ItemSource};
 
 use crate::coco::NO_PIXELS;
 use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
-use crate::media::{image_file_name, place_image};
+use crate::media::place_in_subset_folder;
 use crate::pipeline::{self, Conversion};
 use crate::selection::LabelPlan;
 use crate::trace::trace_polygons;
@@ -207,12 +207,7 @@ impl Conversion for YoloConversion<'_> {
 
     fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
         check_label_path(&item)?;
-        let image_path = self
-            .out
-            .join(IMAGES_DIR)
-            .join(&item.subset)
-            .join(image_file_name(&item));
-        place_image(&item, &image_path, self.options.media)?;
+        place_in_subset_folder(&item, &self.out.join(IMAGES_DIR), self.options.media)?;
         let mut shapes = Vec::new();
         let mut left_out = Vec::new();
         for (index, _) in self

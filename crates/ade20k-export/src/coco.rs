@@ -15,7 +15,7 @@ use ade20k_model::{BBox, Error, Item, ItemSource, Object, Occlusion};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::coco_json::{CocoFiles, ImageRecord};
+use crate::coco_json::CocoFiles;
 use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
 use crate::media::place_in_subset_folder;
 use crate::pipeline::{self, Conversion};
@@ -197,15 +197,7 @@ impl CocoSink<'_> {
         } = prepared;
         self.summary.leave_out_all(left_out);
         let files = self.files.subset(&item.subset)?;
-        files.counts.items += 1;
-        let image_id = files.counts.items;
-        files.images.record(&ImageRecord {
-            id: image_id,
-            file_name: &file_name,
-            width: item.image.width,
-            height: item.image.height,
-            scene: &item.scene,
-        })?;
+        let image_id = files.add_image(&item, &file_name)?;
         let labelled: Vec<(&Object, &Shape, u32)> = shapes
             .iter()
             .filter_map(|(index, shape)| {

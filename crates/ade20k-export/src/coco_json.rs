@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::Error;
+use ade20k_model::{Error, Item};
 use serde::Serialize;
 
 use crate::json_records::RecordWriter;
@@ -19,7 +19,7 @@ use crate::{SubsetSummary, Summary};
 
 /// One entry of `images`.
 #[derive(Serialize)]
-pub(crate) struct ImageRecord<'a> {
+struct ImageRecord<'a> {
     /// Image id, from 1 in item order within the subset.
     pub id: u64,
     /// Image file name relative to `images/<subset>/`.
@@ -92,6 +92,21 @@ impl CocoFiles {
 }
 
 impl SubsetFiles {
+    /// Writes the `images` entry of `item`, whose image is `file_name`
+    /// relative to `images/<subset>/`, and returns its image id.
+    pub fn add_image(&mut self, item: &Item, file_name: &str) -> Result<u64, Error> {
+        self.counts.items += 1;
+        let id = self.counts.items;
+        self.images.record(&ImageRecord {
+            id,
+            file_name,
+            width: item.image.width,
+            height: item.image.height,
+            scene: &item.scene,
+        })?;
+        Ok(id)
+    }
+
     fn create(dir: &Path, subset: &str) -> Result<Self, Error> {
         Ok(SubsetFiles {
             images: RecordWriter::create(dir.join(format!(".{subset}.images.part")))?,

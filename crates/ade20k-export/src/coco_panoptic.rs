@@ -37,7 +37,7 @@ use ade20k_model::{BBox, Error, Item, ItemSource, MaskKind, Object};
 use serde::Serialize;
 
 use crate::coco::NO_PIXELS;
-use crate::coco_json::{CocoFiles, ImageRecord};
+use crate::coco_json::CocoFiles;
 use crate::composite::ObjectMap;
 use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
 use crate::media::place_in_subset_folder;
@@ -394,15 +394,7 @@ impl PanopticSink<'_> {
             });
         }
         let files = self.files.subset(&item.subset)?;
-        files.counts.items += 1;
-        let image_id = files.counts.items;
-        files.images.record(&ImageRecord {
-            id: image_id,
-            file_name: &file_name,
-            width: item.image.width,
-            height: item.image.height,
-            scene: &item.scene,
-        })?;
+        let image_id = files.add_image(&item, &file_name)?;
         files.annotations.record(&AnnotationRecord {
             image_id,
             file_name: &format!("{}.png", item.id),

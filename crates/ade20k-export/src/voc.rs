@@ -193,26 +193,27 @@ fn check_label_names(labels: &[PlannedLabel]) -> Result<(), ExportError> {
 }
 
 /// Fails when two items would get the same VOC name, or a name cannot be a
-/// line of a subset list. Reads every item's annotation.
+/// line of a subset list. Reads item ids only; an item's annotation is read
+/// just to name its image in an error.
 fn check_names(source: &dyn ItemSource) -> Result<(), Error> {
-    let items: Vec<(String, String, PathBuf)> = (0..source.len())
+    let ids: Vec<String> = (0..source.len())
         .into_par_iter()
-        .map(|index| {
-            let item = source.load(index)?;
-            Ok((item.subset, item.id, item.image.path))
-        })
+        .map(|index| source.id_of(index))
         .collect::<Result<_, Error>>()?;
+    let image_path =
+        |index: usize| -> Result<PathBuf, Error> { Ok(source.load(index)?.image.path) };
     let mut owners: HashMap<String, (&str, &str)> = HashMap::new();
-    for (subset, id, path) in &items {
+    for (index, id) in ids.iter().enumerate() {
+        let subset = source.subset_of(index);
         if id.chars().any(char::is_control) {
             return Err(Error::invalid(
-                path,
+                image_path(index)?,
                 format!("item id `{id}` contains a control character: it cannot name a VOC file"),
             ));
         }
         if let Some((other_subset, other_id)) = owners.insert(voc_name(id), (subset, id)) {
             return Err(Error::invalid(
-                path,
+                image_path(index)?,
                 format!(
                     "items `{other_subset}/{other_id}` and `{subset}/{id}` would both be named \
                      `{}` in VOC, whose file names are flat (`/` is written as `{ID_SEPARATOR}`) \

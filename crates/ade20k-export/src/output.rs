@@ -1,4 +1,26 @@
 //! Output folders that appear whole or not at all.
+//!
+//! An export writes into a hidden staging folder beside its target,
+//! `.<target name>.ade20k-<random>`, and [`StagedOutput::commit`] moves it
+//! into place once complete. The target is therefore always either as it was
+//! or the whole new output, even when the process is killed (SIGKILL, power
+//! loss of the process) at any moment:
+//!
+//! - On Linux the finished folder and a previous output are swapped in one
+//!   atomic `renameat2(RENAME_EXCHANGE)`; the previous output, now under the
+//!   staging name, is then removed. With no previous output, or where the file
+//!   system cannot swap, a plain rename does it.
+//! - Elsewhere (or where swapping is refused) the previous output is first
+//!   renamed aside to `.<target name>.ade20k-old-<random>`, then the staging
+//!   folder onto the target. A run killed between the two renames leaves the
+//!   target absent and the previous output aside: the next run for the same
+//!   target renames it back before anything else.
+//!
+//! Each staging folder is held under an advisory lock (`flock` on the folder)
+//! for as long as its process lives; the kernel drops the lock when the
+//! process dies, however it dies. [`StagedOutput::begin`] removes the hidden
+//! folders of its target that nobody holds: what killed runs left behind.
+//! Folders of a run still going on are left alone.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,17 +31,27 @@ use crate::ExportError;
 
 /// A folder being written beside its final place and renamed into place by
 /// [`StagedOutput::commit`]. Dropped without a commit, it removes itself and
-/// leaves the target as it was.
+/// leaves the target as it was; killed without a chance to drop, it is
+/// removed by the next [`StagedOutput::begin`] for the same target.
 #[derive(Debug)]
 pub struct StagedOutput {
     target: PathBuf,
     staging: tempfile::TempDir,
+    /// The staging folder, open and locked while this value lives.
+    _lock: lock::FolderLock,
 }
 
 impl StagedOutput {
     /// Starts an output for `target`. Fails when `target` is a file, or a
     /// non-empty folder and `overwrite` is false.
+    ///
+    /// First puts back a previous output that a killed commit left aside and
+    /// removes the staging folders of `target` that no running process holds.
     pub fn begin(target: &Path, overwrite: bool) -> Result<Self, ExportError> {
+        let parent = parent_of(target);
+        if parent.is_dir() {
+            clean_up_stale(target, &parent)?;
+        }
         if let Ok(metadata) = fs::symlink_metadata(target) {
             if !metadata.is_dir() {
                 return Err(ExportError::Usage(format!(
@@ -35,15 +67,23 @@ impl StagedOutput {
                 )));
             }
         }
-        let parent = parent_of(target);
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let staging = tempfile::Builder::new()
             .prefix(&staging_prefix(target))
             .tempdir_in(&parent)
             .map_err(|e| Error::io(&parent, e))?;
+        let lock = lock::FolderLock::hold(staging.path())
+            .map_err(|e| Error::io(staging.path(), e))?
+            .ok_or_else(|| {
+                Error::io(
+                    staging.path(),
+                    std::io::Error::other("the new staging folder is locked by another process"),
+                )
+            })?;
         Ok(StagedOutput {
             target: target.to_path_buf(),
             staging,
+            _lock: lock,
         })
     }
 
@@ -57,32 +97,137 @@ impl StagedOutput {
         &self.target
     }
 
-    /// Moves the finished output into place, replacing a previous one.
+    /// Moves the finished output into place, replacing a previous one (see
+    /// the [module documentation](self) for why a kill at any moment leaves
+    /// the target whole).
     pub fn commit(self) -> Result<(), Error> {
-        let target = self.target;
-        let staged = self.staging.keep();
-        let replaced = if target.exists() {
-            let old = tempfile::Builder::new()
-                .prefix(&format!("{}old-", staging_prefix(&target)))
-                .tempdir_in(parent_of(&target))
-                .map_err(|e| Error::io(&target, e))?
-                .keep();
-            fs::rename(&target, &old).map_err(|e| Error::io(&target, e))?;
-            Some(old)
-        } else {
-            None
-        };
-        if let Err(e) = fs::rename(&staged, &target) {
-            if let Some(old) = &replaced {
-                let _ = fs::rename(old, &target);
-            }
+        let StagedOutput {
+            target,
+            staging,
+            _lock,
+        } = self;
+        let staged = staging.keep();
+        let result = swap_into_place(&staged, &target);
+        if result.is_err() {
             let _ = fs::remove_dir_all(&staged);
-            return Err(Error::io(&target, e));
         }
-        if let Some(old) = replaced {
-            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        result
+    }
+}
+
+/// Puts `staged` at `target`, replacing what `target` held.
+fn swap_into_place(staged: &Path, target: &Path) -> Result<(), Error> {
+    if fs::symlink_metadata(target).is_err() {
+        return fs::rename(staged, target).map_err(|e| Error::io(target, e));
+    }
+    if exchange(staged, target).map_err(|e| Error::io(target, e))? {
+        // `staged` now names the previous output.
+        return fs::remove_dir_all(staged).map_err(|e| Error::io(staged, e));
+    }
+    let old = tempfile::Builder::new()
+        .prefix(&format!("{}{OLD}", staging_prefix(target)))
+        .tempdir_in(parent_of(target))
+        .map_err(|e| Error::io(target, e))?
+        .keep();
+    fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
+    if let Err(e) = fs::rename(staged, target) {
+        let _ = fs::rename(&old, target);
+        return Err(Error::io(target, e));
+    }
+    fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))
+}
+
+/// Swaps the folders `a` and `b` atomically. `Ok(false)`: this platform or
+/// file system cannot; nothing was changed.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Name infix of a previous output renamed aside during a commit.
+const OLD: &str = "old-";
+
+/// Handles what killed runs for `target` left in `parent`: when `target` is
+/// missing, a previous output set aside by an interrupted commit is renamed
+/// back; every other hidden folder of `target` that no process holds is
+/// removed.
+fn clean_up_stale(target: &Path, parent: &Path) -> Result<(), Error> {
+    if !cfg!(unix) {
+        // Without advisory locks a live run cannot be told from a dead one.
+        return Ok(());
+    }
+    let prefix = staging_prefix(target);
+    let entries = fs::read_dir(parent).map_err(|e| Error::io(parent, e))?;
+    let mut stale: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(parent, e))?;
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(&prefix) {
+            continue;
         }
-        Ok(())
+        if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+            stale.push(entry.path());
+        }
+    }
+    stale.sort();
+    for path in stale {
+        let Some(_held) = lock::FolderLock::hold(&path).ok().flatten() else {
+            continue;
+        };
+        let is_old = path
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy()[prefix.len()..].starts_with(OLD));
+        if is_old && fs::symlink_metadata(target).is_err() {
+            fs::rename(&path, target).map_err(|e| Error::io(target, e))?;
+        } else {
+            fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Advisory locks on folders: held by the process that stages into one,
+/// dropped by the kernel when that process ends.
+mod lock {
+    use std::path::Path;
+
+    /// An open, exclusively locked folder; unlocked when dropped.
+    #[derive(Debug)]
+    pub(super) struct FolderLock {
+        #[cfg(unix)]
+        _file: std::fs::File,
+    }
+
+    impl FolderLock {
+        /// Locks `folder`; `None` when another process holds it.
+        #[cfg(unix)]
+        pub(super) fn hold(folder: &Path) -> std::io::Result<Option<FolderLock>> {
+            use rustix::fs::{flock, FlockOperation};
+            let file = std::fs::File::open(folder)?;
+            match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+                Ok(()) => Ok(Some(FolderLock { _file: file })),
+                Err(rustix::io::Errno::WOULDBLOCK) => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        }
+
+        /// Without advisory locks, every folder counts as held: stale folders
+        /// are never removed.
+        #[cfg(not(unix))]
+        pub(super) fn hold(_folder: &Path) -> std::io::Result<Option<FolderLock>> {
+            Ok(Some(FolderLock {}))
+        }
     }
 }
 
@@ -143,6 +288,45 @@ mod tests {
         staged.commit().unwrap();
         assert!(!target.join("old.txt").exists());
         assert!(target.join("new.txt").exists());
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn stale_staging_folders_are_removed_and_live_ones_kept() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        let stale = root.path().join(".out.ade20k-dead01");
+        fs::create_dir(&stale).unwrap();
+        fs::write(stale.join("half.json"), "{").unwrap();
+        let other = root.path().join(".other.ade20k-dead02");
+        fs::create_dir(&other).unwrap();
+        let live = StagedOutput::begin(&target, false).unwrap();
+        assert!(!stale.exists());
+        assert!(
+            other.exists(),
+            "another target's folder is not ours to remove"
+        );
+        let second = StagedOutput::begin(&target, false).unwrap();
+        assert!(live.path().exists(), "a running export keeps its folder");
+        drop(second);
+        live.commit().unwrap();
+        assert!(target.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_previous_output_left_aside_is_put_back() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        let aside = root.path().join(".out.ade20k-old-abc123");
+        fs::create_dir(&aside).unwrap();
+        fs::write(aside.join("old.txt"), "old").unwrap();
+        assert!(matches!(
+            StagedOutput::begin(&target, false),
+            Err(ExportError::Usage(_))
+        ));
+        assert_eq!(fs::read_to_string(target.join("old.txt")).unwrap(), "old");
         assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
     }
 }

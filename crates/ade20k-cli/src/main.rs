@@ -20,6 +20,9 @@ use commands::validate::ValidateArgs;
 const DATA_ERROR: u8 = 1;
 /// Exit code of a run stopped by a wrong command line.
 const USAGE_ERROR: u8 = 2;
+/// Exit code of a `convert --skip-broken` that completed but left out broken
+/// items: the output is whole but partial, which scripts should notice.
+const SKIPPED: u8 = 3;
 
 #[derive(Parser)]
 #[command(
@@ -54,7 +57,12 @@ enum Command {
   ade20k convert -i data/ade -f coco_panoptic -o out --labels sceneparsing150
   ade20k convert -i data/ade -f yolo -o out --task detect
   ade20k convert -i data/ade -f coco -o out --items 'urban/**' --limit 100 --min-area 50
-  ade20k convert -i data/ade -f coco -o out --include-labels sceneparsing150 --exclude-labels people.txt")]
+  ade20k convert -i data/ade -f coco -o out --include-labels sceneparsing150 --exclude-labels people.txt
+  ade20k convert -i data/ade -f coco -o out --skip-broken
+
+Exit codes: 0 converted, 1 data or write error (the output is left as it was),
+2 usage error, 3 converted with --skip-broken but broken items were left out
+(listed in skipped.txt in the output).")]
     Convert(ConvertArgs),
     /// Count what a dataset holds: items, objects, parts, classes, sizes, scenes.
     #[command(after_help = "Examples:

@@ -20,7 +20,10 @@ use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
 
+use broken::CheckedSource;
+
 mod ade20k2020;
+mod broken;
 mod cityscapes;
 mod coco;
 mod coco_json;
@@ -47,6 +50,7 @@ pub mod trace;
 mod voc;
 mod yolo;
 
+pub use broken::{SkippedItem, SKIPPED_FILE};
 pub use filter::{FilteredSource, IdPatterns, ItemFilter};
 pub use options::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, YoloTask};
 pub use output::StagedOutput;
@@ -68,26 +72,62 @@ impl Format {
     /// Writes the items of `source` that [`ExportOptions::filter`] keeps into
     /// the existing, empty folder `dir`. Prefer [`export`], which stages the
     /// output and moves it into place.
+    ///
+    /// With [`ExportOptions::skip_broken`], the kept items are read first and
+    /// the broken ones left out (see [`SkippedItem`]); they are listed in the
+    /// summary and in [`SKIPPED_FILE`] at the top of `dir`.
     pub fn write_into(
         &self,
         source: &dyn ItemSource,
         dir: &Path,
         options: &ExportOptions,
     ) -> Result<Summary, ExportError> {
-        if options.filter.keeps_everything() {
-            return (self.write)(source, dir, options);
-        }
-        let filtered = FilteredSource::new(source, &options.filter)?;
-        let mut summary = (self.write)(&filtered, dir, options)?;
-        for (reason, count) in filtered.left_out() {
-            *summary.left_out.entry(reason).or_default() += count;
-        }
-        if options.filter.selects_items() {
-            summary.notes.push(format!(
-                "the item filter kept {} of {} items",
-                filtered.len(),
-                source.len()
-            ));
+        let filtered = if options.filter.keeps_everything() {
+            None
+        } else {
+            Some(FilteredSource::new(source, &options.filter)?)
+        };
+        let input: &dyn ItemSource = match &filtered {
+            Some(filtered) => filtered,
+            None => source,
+        };
+        let mut summary = if options.skip_broken {
+            let (checked, skipped) = CheckedSource::check(input, options.media);
+            if checked.is_empty() && !skipped.is_empty() {
+                let first = &skipped[0];
+                return Err(ExportError::Data(Error::invalid(
+                    &first.path,
+                    format!(
+                        "every item is broken ({} items); the first, {}/{}: {}",
+                        skipped.len(),
+                        first.subset,
+                        first.id,
+                        first.problem
+                    ),
+                )));
+            }
+            let mut summary = (self.write)(&checked, dir, options)?;
+            if !skipped.is_empty() {
+                let path = dir.join(SKIPPED_FILE);
+                let text: String = skipped.iter().map(|item| format!("{item}\n")).collect();
+                std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+            }
+            summary.skipped = skipped;
+            summary
+        } else {
+            (self.write)(input, dir, options)?
+        };
+        if let Some(filtered) = &filtered {
+            for (reason, count) in filtered.left_out() {
+                *summary.left_out.entry(reason).or_default() += count;
+            }
+            if options.filter.selects_items() {
+                summary.notes.push(format!(
+                    "the item filter kept {} of {} items",
+                    filtered.len(),
+                    source.len()
+                ));
+            }
         }
         Ok(summary)
     }

@@ -41,6 +41,17 @@ pub struct ExportOptions {
     pub filter: ItemFilter,
     /// Told of every item once it is written, in item order; `None`: nobody is.
     pub progress: Option<ProgressHook>,
+    /// Leave out broken items instead of failing on the first one: an item
+    /// whose annotation or masks cannot be read, decoded, or disagree with it
+    /// (and, unless [`MediaMode::None`], whose image cannot be opened). Every
+    /// item is read once before the format starts (so masks are decoded
+    /// twice); the items that fail are left out entirely, listed in
+    /// [`Summary::skipped`](crate::Summary::skipped) and in
+    /// [`SKIPPED_FILE`](crate::SKIPPED_FILE) in the output, and the output is
+    /// the same as a conversion of the dataset without them. Errors writing
+    /// the output are never skipped. `false` (default): the first broken item
+    /// stops the export.
+    pub skip_broken: bool,
 }
 
 /// The shapes YOLO label files hold, as Ultralytics' tasks name them.

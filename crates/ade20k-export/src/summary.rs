@@ -1,6 +1,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::SkippedItem;
+
+/// Skipped items the summary shows; `skipped.txt` lists them all.
+const SKIPPED_SHOWN: usize = 5;
+
 /// What an export wrote and what it left out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -13,6 +18,9 @@ pub struct Summary {
     /// Choices the export made that the reader of the output must know
     /// (e.g. the bit depth of mask files), one sentence each.
     pub notes: Vec<String>,
+    /// Broken items left out, in item order (only with
+    /// [`ExportOptions::skip_broken`](crate::ExportOptions::skip_broken)).
+    pub skipped: Vec<SkippedItem>,
 }
 
 /// Counts of one subset.
@@ -63,6 +71,27 @@ impl fmt::Display for Summary {
         }
         for note in &self.notes {
             writeln!(f, "  note: {note}")?;
+        }
+        if !self.skipped.is_empty() {
+            writeln!(
+                f,
+                "  skipped: {} broken items, listed in {}",
+                self.skipped.len(),
+                crate::SKIPPED_FILE
+            )?;
+            for item in self.skipped.iter().take(SKIPPED_SHOWN) {
+                writeln!(
+                    f,
+                    "    {}/{}: {}: {}",
+                    item.subset,
+                    item.id,
+                    item.path.display(),
+                    item.problem
+                )?;
+            }
+            if self.skipped.len() > SKIPPED_SHOWN {
+                writeln!(f, "    … and {} more", self.skipped.len() - SKIPPED_SHOWN)?;
+            }
         }
         Ok(())
     }

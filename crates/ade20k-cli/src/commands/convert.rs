@@ -13,7 +13,7 @@ use clap::ValueEnum;
 
 use crate::input::{self, InputFormat};
 use crate::progress::{Progress, Verbosity};
-use crate::{paths, usage, Failure};
+use crate::{paths, usage, Failure, SKIPPED};
 
 #[derive(clap::Args)]
 pub struct ConvertArgs {
@@ -32,6 +32,13 @@ pub struct ConvertArgs {
     /// Replace a non-empty output folder (only once the new output is complete).
     #[arg(long)]
     overwrite: bool,
+    /// Leave out broken items (annotation or masks unreadable or inconsistent,
+    /// image missing) instead of stopping at the first: each is listed with
+    /// its reason in the summary and in skipped.txt in the output
+    /// (`<subset>/<item id>`, a tab, `<file>: <problem>`). Exits with 3 when
+    /// anything was skipped. Errors writing the output still stop the run.
+    #[arg(long = "skip-broken")]
+    skip_broken: bool,
     /// Whether parts become annotations of their own.
     #[arg(long, value_enum, default_value_t = Parts::Include)]
     parts: Parts,
@@ -234,12 +241,18 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         destination: None,
         filter,
         progress: progress.hook(),
+        skip_broken: args.skip_broken,
     };
     let result = export(&*dataset, format, &args.output, &options, args.overwrite);
     progress.finish();
     let summary = result?;
+    let outcome = if summary.skipped.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::silent(SKIPPED))
+    };
     if verbosity == Verbosity::Quiet {
-        return Ok(());
+        return outcome;
     }
     println!(
         "converted {} items to {} in {}: {} annotations in {:.2} s",
@@ -250,7 +263,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         started.elapsed().as_secs_f64()
     );
     print!("{summary}");
-    Ok(())
+    outcome
 }
 
 /// The label list at `path`, or the SceneParsing classes for `sceneparsing150`.

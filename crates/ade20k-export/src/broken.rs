@@ -1,0 +1,156 @@
+//! `--skip-broken`: the items of a dataset that can be read whole, and the
+//! others listed with the reason.
+//!
+//! An item is broken when its annotation cannot be parsed, or one of its masks
+//! (the class map of each of its part levels, the instance mask of each of its
+//! objects) cannot be read, decoded or disagrees with the item, or, when
+//! images reach the output, its image cannot be opened.
+//!
+//! [`CheckedSource::check`] reads every item that way, in parallel, *before*
+//! the format sees the dataset, and the format then reads only the items that
+//! passed. This is how input errors are told from output errors: while the
+//! check runs nothing is written, so every error it meets is about the input
+//! and makes a skip; once the format runs, every error (writing included)
+//! stops the export as it always does. It also means a skipped item leaves
+//! nothing behind in any format (no image linked, no mask file written), the
+//! formats' whole-dataset passes (label collection, pixel counts, name checks)
+//! never see it, and the output is exactly the conversion of the dataset
+//! without the broken items, numbered the same whatever the thread count.
+//! The price is that every mask is decoded twice.
+
+use std::fmt;
+use std::fs::File;
+use std::path::PathBuf;
+
+use ade20k_model::{Error, Item, ItemSource};
+use rayon::prelude::*;
+
+use crate::MediaMode;
+
+/// The file listing the skipped items, written at the top of the output only
+/// when an item was skipped.
+pub const SKIPPED_FILE: &str = "skipped.txt";
+
+/// An item left out of an export because it is broken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedItem {
+    /// The subset the item belongs to.
+    pub subset: String,
+    /// The item's id within its subset.
+    pub id: String,
+    /// The file the problem was found in.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+/// `<subset>/<item id>`, a tab, then `<file>: <problem>`: one line of
+/// `skipped.txt`.
+impl fmt::Display for SkippedItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}/{}\t{}: {}",
+            self.subset,
+            self.id,
+            self.path.display(),
+            self.problem
+        )
+    }
+}
+
+/// A dataset without its broken items.
+pub(crate) struct CheckedSource<'a> {
+    inner: &'a dyn ItemSource,
+    /// Index in `inner` of each item that passed.
+    indices: Vec<usize>,
+    subsets: Vec<String>,
+}
+
+impl<'a> CheckedSource<'a> {
+    /// Reads every item of `inner` (see the module documentation) and keeps
+    /// those that can be read whole; returns the others in item order.
+    pub fn check(inner: &'a dyn ItemSource, media: MediaMode) -> (Self, Vec<SkippedItem>) {
+        let results: Vec<Result<(), Error>> = (0..inner.len())
+            .into_par_iter()
+            .map(|index| check_item(inner, index, media))
+            .collect();
+        let mut indices = Vec::new();
+        let mut skipped = Vec::new();
+        for (index, result) in results.into_iter().enumerate() {
+            match result {
+                Ok(()) => indices.push(index),
+                Err(error) => skipped.push(SkippedItem {
+                    subset: inner.subset_of(index).to_string(),
+                    id: inner
+                        .id_of(index)
+                        .unwrap_or_else(|_| format!("#{}", index + 1)),
+                    path: error.path,
+                    problem: error.problem.to_string(),
+                }),
+            }
+        }
+        let subsets = inner
+            .subsets()
+            .iter()
+            .filter(|subset| indices.iter().any(|&i| inner.subset_of(i) == *subset))
+            .cloned()
+            .collect();
+        let source = CheckedSource {
+            inner,
+            indices,
+            subsets,
+        };
+        (source, skipped)
+    }
+}
+
+/// Reads item `index` of `source` the way a format would, writing nothing.
+fn check_item(source: &dyn ItemSource, index: usize, media: MediaMode) -> Result<(), Error> {
+    let item: Item = source.load(index)?;
+    for level in 0..=item.part_levels {
+        item.class_map(level)?;
+    }
+    for object in 0..item.objects.len() {
+        item.instance_mask(object)?;
+    }
+    if media != MediaMode::None {
+        File::open(&item.image.path).map_err(|e| Error::io(&item.image.path, e))?;
+    }
+    Ok(())
+}
+
+impl ItemSource for CheckedSource<'_> {
+    fn subsets(&self) -> &[String] {
+        &self.subsets
+    }
+
+    fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// # Panics
+    ///
+    /// When `index` is not below [`ItemSource::len`].
+    fn subset_of(&self, index: usize) -> &str {
+        self.inner.subset_of(self.indices[index])
+    }
+
+    /// # Panics
+    ///
+    /// When `index` is not below [`ItemSource::len`].
+    fn load(&self, index: usize) -> Result<Item, Error> {
+        self.inner.load(self.indices[index])
+    }
+
+    /// # Panics
+    ///
+    /// When `index` is not below [`ItemSource::len`].
+    fn id_of(&self, index: usize) -> Result<String, Error> {
+        self.inner.id_of(self.indices[index])
+    }
+
+    fn label_order(&self) -> Option<&[String]> {
+        self.inner.label_order()
+    }
+}

@@ -1,7 +1,7 @@
 //! Writing PNG files: grey (8 or 16 bits), RGB, RGBA and palette images.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use ade20k_model::Error;
@@ -36,7 +36,10 @@ pub(crate) fn write_png(
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut encoder = png::Encoder::new(BufWriter::new(file), width, height);
+    // The encoder writes through a borrowed buffer, flushed below: a
+    // `BufWriter` dropped unflushed would swallow a failing last write.
+    let mut out = BufWriter::new(file);
+    let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_compression(png::Compression::Fast);
     let big_endian: Vec<u8>;
     let data: &[u8] = match pixels {
@@ -67,5 +70,6 @@ pub(crate) fn write_png(
     let fail = |e: png::EncodingError| Error::io(path, std::io::Error::other(e));
     let mut writer = encoder.write_header().map_err(fail)?;
     writer.write_image_data(data).map_err(fail)?;
-    writer.finish().map_err(fail)
+    writer.finish().map_err(fail)?;
+    out.flush().map_err(|e| Error::io(path, e))
 }

@@ -1,0 +1,285 @@
+//! `ExportOptions::skip_broken`: broken items are left out of every format,
+//! the output is that of the dataset without them, whatever the thread count.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ade20k_export::{
+    export, ExportError, ExportOptions, LabelNaming, LabelSelection, MediaMode, Summary, FORMATS,
+    SKIPPED_FILE,
+};
+use ade20k_import::Ade20kDataset;
+use common::{file_contents, fixture, on_threads};
+
+/// The item broken in these tests, and the files that make it.
+const BROKEN_SUBSET: &str = "training";
+const BROKEN_ID: &str = "home/kitchen/ADE_train_00000002";
+const BROKEN_STEM: &str = "training/home/kitchen/ADE_train_00000002";
+
+/// Ways to break the item.
+#[derive(Clone, Copy, Debug)]
+enum Breakage {
+    /// Its annotation cut in the middle.
+    TruncatedJson,
+    /// One of its instance masks deleted.
+    MissingInstanceMask,
+}
+
+impl Breakage {
+    const ALL: [Breakage; 2] = [Breakage::TruncatedJson, Breakage::MissingInstanceMask];
+
+    /// Breaks the item in the dataset at `root`; returns the file named in the error.
+    fn apply(self, root: &Path) -> PathBuf {
+        match self {
+            Breakage::TruncatedJson => {
+                let path = root.join(format!("{BROKEN_STEM}.json"));
+                let bytes = fs::read(&path).unwrap();
+                fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+                path
+            }
+            Breakage::MissingInstanceMask => {
+                let path = root.join(format!("{BROKEN_STEM}/instance_000_ADE_train_00000002.png"));
+                fs::remove_file(&path).unwrap();
+                path
+            }
+        }
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Removes every file of the broken item from the dataset at `root`.
+fn remove_broken_item(root: &Path) {
+    let stem = root.join(BROKEN_STEM);
+    let folder = stem.parent().unwrap();
+    let name = stem.file_name().unwrap().to_string_lossy().into_owned();
+    for entry in fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(&name)
+        {
+            if path.is_dir() {
+                fs::remove_dir_all(&path).unwrap();
+            } else {
+                fs::remove_file(&path).unwrap();
+            }
+        }
+    }
+}
+
+/// A temporary copy of the `ade20k2020` fixture.
+struct Workspace {
+    root: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        let root = tempfile::tempdir().unwrap();
+        copy_tree(&fixture("ade20k2020"), &root.path().join("in"));
+        Workspace { root }
+    }
+
+    fn input(&self) -> PathBuf {
+        self.root.path().join("in")
+    }
+
+    fn output(&self) -> PathBuf {
+        self.root.path().join("out")
+    }
+
+    /// Exports the dataset as it is now into `out` (removed first) and
+    /// returns the result with the output's files.
+    fn export(
+        &self,
+        format: &str,
+        options: &ExportOptions,
+    ) -> Result<(Summary, BTreeMap<String, Vec<u8>>), ExportError> {
+        let out = self.output();
+        if out.exists() {
+            fs::remove_dir_all(&out).unwrap();
+        }
+        let dataset = Ade20kDataset::open(self.input()).unwrap();
+        let format = ade20k_export::find_format(format).unwrap();
+        let summary = export(&dataset, format, &out, options, false)?;
+        Ok((summary, file_contents(&out)))
+    }
+}
+
+fn skipping(options: ExportOptions) -> ExportOptions {
+    ExportOptions {
+        skip_broken: true,
+        ..options
+    }
+}
+
+/// Exports every format with a broken item, skipping it, and compares with
+/// the export of the dataset without the item: same files (images too), plus
+/// `skipped.txt` naming the item and the file.
+fn assert_broken_item_left_out(options: ExportOptions, formats: &[&str]) {
+    let options = skipping(options);
+    for breakage in Breakage::ALL {
+        for &format in formats {
+            let workspace = Workspace::new();
+            let bad_file = breakage.apply(&workspace.input());
+            let (summary, mut files) = workspace
+                .export(format, &options)
+                .unwrap_or_else(|e| panic!("{format}, {breakage:?}: {e}"));
+            let listed =
+                String::from_utf8(files.remove(SKIPPED_FILE).expect("skipped.txt")).unwrap();
+            let line = format!("{BROKEN_SUBSET}/{BROKEN_ID}\t{}: ", bad_file.display());
+            assert!(
+                listed.starts_with(&line) && listed.lines().count() == 1,
+                "{format}, {breakage:?}: skipped.txt is {listed:?}"
+            );
+            assert_eq!(summary.skipped.len(), 1);
+            assert_eq!(summary.skipped[0].id, BROKEN_ID);
+            assert_eq!(summary.skipped[0].path, bad_file);
+            assert_eq!(format!("{}\n", summary.skipped[0]), listed);
+
+            remove_broken_item(&workspace.input());
+            let (mut reference_summary, reference) = workspace.export(format, &options).unwrap();
+            assert!(
+                !reference.contains_key(SKIPPED_FILE),
+                "nothing skipped, no skipped.txt"
+            );
+            let names =
+                |files: &BTreeMap<String, Vec<u8>>| files.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(
+                names(&files),
+                names(&reference),
+                "{format}, {breakage:?}: the files of the dataset without the item"
+            );
+            for (name, bytes) in &reference {
+                assert!(
+                    files[name] == *bytes,
+                    "{format}, {breakage:?}: {name} differs"
+                );
+            }
+            reference_summary.skipped = summary.skipped.clone();
+            assert_eq!(summary, reference_summary, "{format}, {breakage:?}");
+        }
+    }
+}
+
+fn all_formats() -> Vec<&'static str> {
+    FORMATS.iter().map(|format| format.name).collect()
+}
+
+#[test]
+fn every_format_leaves_a_broken_item_out_whole() {
+    // coco, voc, semantic, yolo and the others, images copied so that a
+    // placed image of the broken item would show.
+    assert_broken_item_left_out(
+        ExportOptions {
+            media: MediaMode::Copy,
+            ..ExportOptions::default()
+        },
+        &all_formats(),
+    );
+}
+
+#[test]
+fn whole_dataset_passes_leave_broken_items_out_too() {
+    // Pixel counts of --top-classes, raw label order and label collection.
+    assert_broken_item_left_out(
+        ExportOptions {
+            media: MediaMode::None,
+            labels: LabelSelection::TopClasses(3),
+            ..ExportOptions::default()
+        },
+        &[
+            "coco",
+            "voc",
+            "semantic",
+            "yolo",
+            "cityscapes",
+            "coco_panoptic",
+        ],
+    );
+    assert_broken_item_left_out(
+        ExportOptions {
+            media: MediaMode::None,
+            label_naming: LabelNaming::Raw,
+            ..ExportOptions::default()
+        },
+        &["coco", "datumaro", "yolo"],
+    );
+}
+
+#[test]
+fn output_with_a_broken_item_does_not_depend_on_threads() {
+    let options = skipping(ExportOptions {
+        media: MediaMode::Copy,
+        ..ExportOptions::default()
+    });
+    for breakage in Breakage::ALL {
+        let workspace = Workspace::new();
+        breakage.apply(&workspace.input());
+        for format in all_formats() {
+            let run = |threads: usize| on_threads(threads, || workspace.export(format, &options));
+            let (_, first) = run(1).unwrap();
+            for threads in [2, 3, 8] {
+                let (_, other) = run(threads).unwrap();
+                assert!(
+                    first == other,
+                    "{format}, {breakage:?}: output on {threads} threads differs"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn without_skip_broken_a_broken_item_stops_the_export_and_writes_nothing() {
+    for format in ["coco", "voc", "semantic", "yolo"] {
+        let workspace = Workspace::new();
+        let bad_file = Breakage::TruncatedJson.apply(&workspace.input());
+        let error = match workspace.export(format, &ExportOptions::default()) {
+            Ok(_) => panic!("{format}: the export succeeded"),
+            Err(error) => error,
+        };
+        assert!(
+            error.to_string().contains(&*bad_file.to_string_lossy()),
+            "{format}: {error}"
+        );
+        assert_eq!(fs::read_dir(workspace.root.path()).unwrap().count(), 1);
+    }
+}
+
+#[test]
+fn a_dataset_of_only_broken_items_is_an_error() {
+    let workspace = Workspace::new();
+    for class_map in [
+        "training/urban/street/ADE_train_00000001_seg.png",
+        "validation/ADE_val_00000001_seg.png",
+    ] {
+        fs::write(workspace.input().join(class_map), "not a PNG").unwrap();
+    }
+    Breakage::TruncatedJson.apply(&workspace.input());
+    let error = match workspace.export("coco", &skipping(ExportOptions::default())) {
+        Ok(_) => panic!("the export succeeded"),
+        Err(error) => error,
+    };
+    assert!(
+        error.to_string().contains("every item is broken (3 items)"),
+        "{error}"
+    );
+    assert!(!workspace.output().exists());
+}

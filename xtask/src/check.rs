@@ -40,7 +40,10 @@ pub fn compare_trees(committed: &Path, generated: &Path) -> Result<Vec<Differenc
             generated_files.contains(relative),
         ) {
             (true, true) => {
-                let same = files::read(&committed_path)? == files::read(&generated.join(relative))?;
+                let generated_path = generated.join(relative);
+                let same = files::link_target(&committed_path)?
+                    == files::link_target(&generated_path)?
+                    && files::read(&committed_path)? == files::read(&generated_path)?;
                 (!same).then_some(Difference::Stale(committed_path))
             }
             (false, _) => Some(Difference::Missing(committed_path)),

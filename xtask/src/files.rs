@@ -56,6 +56,18 @@ pub fn read(path: &Path) -> Result<Vec<u8>, PathError> {
     fs::read(path).map_err(|e| PathError::new(path, e))
 }
 
+/// Where `path` points when it is a symbolic link; `None` for other files.
+pub fn link_target(path: &Path) -> Result<Option<PathBuf>, PathError> {
+    let metadata = fs::symlink_metadata(path).map_err(|e| PathError::new(path, e))?;
+    if metadata.file_type().is_symlink() {
+        fs::read_link(path)
+            .map(Some)
+            .map_err(|e| PathError::new(path, e))
+    } else {
+        Ok(None)
+    }
+}
+
 /// Lists the files under `root`, recursively, as paths relative to `root`.
 ///
 /// A missing `root` has no files. Folders are not listed, only what they hold.

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use serde_json::json;
 
+use crate::broken::{self, Edit};
 use crate::classes::{
     ASHCAN, CAR, DOOR, FLOOR, HANDLE, HINGE, PERSON, PLANT_FLORA, PLANT_WORKS, POT, ROAD,
     SIGNBOARD, SKY, TREE, WALL, WHEEL, WINDOW, WINDOWPANE,
@@ -30,6 +31,8 @@ pub struct Fixture {
     items: Vec<Item>,
     /// Files other than items, relative to [`Fixture::folder`], with their bytes.
     other_files: Vec<(&'static str, Vec<u8>)>,
+    /// Changes made once the items and other files are written.
+    edits: Vec<Edit>,
 }
 
 impl Fixture {
@@ -42,6 +45,9 @@ impl Fixture {
         }
         for (path, bytes) in &self.other_files {
             files::write(&folder.join(path), bytes)?;
+        }
+        for edit in &self.edits {
+            edit.apply(&folder)?;
         }
         Ok(())
     }
@@ -59,6 +65,7 @@ pub fn all() -> Vec<Fixture> {
                 cafe_sign("validation").latin1(),
             ],
             other_files: Vec::new(),
+            edits: Vec::new(),
         },
         {
             let items = vec![outdoor_person(), indoor_car()];
@@ -77,6 +84,7 @@ pub fn all() -> Vec<Fixture> {
                 dataset_root: "",
                 items,
                 other_files: vec![("dataset_meta.json", dataset_meta(&labels))],
+                edits: Vec::new(),
             }
         },
         {
@@ -90,6 +98,7 @@ pub fn all() -> Vec<Fixture> {
                 dataset_root: RELEASE_IMAGES_FOLDER,
                 items,
                 other_files: vec![("ADE20K_2021_17_01/objects.txt", objects_txt)],
+                edits: Vec::new(),
             }
         },
         Fixture {
@@ -97,6 +106,17 @@ pub fn all() -> Vec<Fixture> {
             dataset_root: "",
             items: vec![street_binary()],
             other_files: Vec::new(),
+            edits: Vec::new(),
+        },
+        {
+            let (items, edits) = broken::items_and_edits();
+            Fixture {
+                folder: broken::FOLDER,
+                dataset_root: "",
+                items,
+                other_files: Vec::new(),
+                edits,
+            }
         },
     ]
 }

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_data;
+mod broken;
 mod check;
 mod classes;
 mod files;

@@ -31,8 +31,11 @@ pub struct Annotation {
 /// shape of every field, the objects are checked to form a forest: ids are
 /// unique and every `parts.ispartof` names an object of the file, without cycles.
 pub fn parse_annotation(bytes: &[u8]) -> Result<Annotation, Problem> {
-    let document: Value =
-        serde_json::from_str(&decode_text(bytes)).map_err(|e| Problem::Json(e.to_string()))?;
+    let text = decode_text(bytes);
+    if text.trim().is_empty() {
+        return Err(json_problem("the file is empty"));
+    }
+    let document: Value = serde_json::from_str(&text).map_err(|e| Problem::Json(e.to_string()))?;
     let Value::Object(top) = document else {
         return Err(json_problem(format!(
             "the top level must be an object with key `annotation`, found {}",
@@ -690,6 +693,12 @@ mod tests {
             br#"{"annotation": {"imsize": [0, 5], "object": []}}"#,
         ));
         assert!(imsize.contains("`imsize`"), "{imsize}");
+        for empty in [&b""[..], b"\xEF\xBB\xBF", b" \n"] {
+            assert_eq!(
+                message(parse_annotation(empty)),
+                "invalid JSON: the file is empty"
+            );
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::catalog::{catalog_dataset, catalog_item_source, Catalog};
 use crate::format::InputFormat;
 use crate::header::photo_size;
 use crate::layout::{detect, Layout};
-use crate::masks::FileMasks;
+use crate::masks::{class_map_path, FileMasks};
 use crate::pixels::DEFAULT_MAX_PIXELS;
 
 /// Choices made when opening a dataset.
@@ -75,6 +75,13 @@ impl ItemSource for Ade20kDataset {
 
     fn load(&self, index: usize) -> Result<Item, Error> {
         let found = self.catalog.item(index)?;
+        let class_map = class_map_path(found.photo, 0);
+        if !class_map.is_file() {
+            return Err(Error::invalid(
+                &class_map,
+                "class map not found: every item needs a <name>_seg.png beside its photo",
+            ));
+        }
         let bytes = fs::read(found.annotation).map_err(|e| Error::io(found.annotation, e))?;
         let annotation =
             parse_annotation(&bytes).map_err(|problem| Error::new(found.annotation, problem))?;

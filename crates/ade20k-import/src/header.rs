@@ -6,9 +6,8 @@ use std::path::Path;
 
 use ade20k_model::{Error, Problem};
 
-use crate::pixels::png_dimensions;
+use crate::pixels::{png_dimensions, PNG_SIGNATURE};
 
-const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 const JPEG_START: &[u8] = b"\xFF\xD8";
 
 /// `(width, height)` of the image at `path`, from the header of a PNG or JPEG

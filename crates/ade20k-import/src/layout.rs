@@ -69,6 +69,9 @@ pub(crate) fn find_layout(
 ) -> Result<(InputFormat, Layout), Error> {
     if !path.is_dir() {
         let problem = match fs::metadata(path) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                "does not exist; expected an ADE20K dataset folder"
+            }
             Err(error) => return Err(Error::io(path, error)),
             Ok(_) => "is not a folder; expected an ADE20K dataset folder",
         };

@@ -118,6 +118,9 @@ pub(crate) fn png_dimensions(reader: impl std::io::Read) -> Result<(u32, u32), P
     Ok((header.width, header.height))
 }
 
+/// The first bytes of every PNG file.
+pub(crate) const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
 /// A decoded PNG, expanded to 8 bits per channel.
 struct DecodedPng {
     width: u32,
@@ -143,6 +146,14 @@ struct OpenPng<'a> {
 /// Reads and checks the header of a PNG: at most `max_pixels` pixels, at most
 /// 8 bits per channel. Decoding expands palettes and low bit depths to 8 bits.
 fn open_png(bytes: &[u8], max_pixels: u64) -> Result<OpenPng<'_>, Problem> {
+    if bytes.is_empty() {
+        return Err(Problem::Image("the file is empty".into()));
+    }
+    if !bytes.starts_with(PNG_SIGNATURE) {
+        return Err(Problem::Image(
+            "not a PNG file (it does not start with the PNG signature)".into(),
+        ));
+    }
     let mut decoder = png::Decoder::new(bytes);
     decoder.set_transformations(Transformations::EXPAND);
     decoder.set_ignore_text_chunk(true);
@@ -346,6 +357,21 @@ pub(crate) mod tests {
             decode_class_map(b"not a png", DEFAULT_MAX_PIXELS),
             Err(Problem::Image(_))
         ));
+    }
+
+    #[test]
+    fn empty_files_and_other_formats_are_named_as_such() {
+        let message = |bytes: &[u8]| {
+            decode_instance_mask(bytes, DEFAULT_MAX_PIXELS)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(message(b""), "invalid image: the file is empty");
+        assert!(message(b"\xFF\xD8\xFF\xE0").contains("not a PNG file"));
+        assert!(decode_class_map(b"<html>", DEFAULT_MAX_PIXELS)
+            .unwrap_err()
+            .to_string()
+            .contains("not a PNG file"));
     }
 
     #[test]

@@ -102,18 +102,20 @@ fn part_levels_count_consecutive_part_maps() {
 fn missing_class_map_and_mask_files_are_named() {
     let fixture = Fixture::new();
     fixture.standard_item("training", "a");
+    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let item = dataset.load(0).unwrap();
     std::fs::remove_file(fixture.path("training/a_seg.png")).unwrap();
     std::fs::remove_file(fixture.path("training/a/instance_001_a.png")).unwrap();
-    let item = Ade20kDataset::open(fixture.root())
-        .unwrap()
-        .load(0)
-        .unwrap();
     let error = item.class_map(0).unwrap_err();
     assert_eq!(error.path, fixture.path("training/a_seg.png"));
     assert!(matches!(error.problem, ade20k_model::Problem::Io(_)));
     let error = item.instance_mask(1).unwrap_err();
     assert_eq!(error.path, fixture.path("training/a/instance_001_a.png"));
     assert!(error.to_string().contains("No such file"), "{error}");
+    // An item without its `_seg.png` does not load.
+    let error = dataset.load(0).unwrap_err();
+    assert_eq!(error.path, fixture.path("training/a_seg.png"));
+    assert!(error.to_string().contains("class map not found"), "{error}");
 }
 
 #[test]

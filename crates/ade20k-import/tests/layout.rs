@@ -97,5 +97,7 @@ fn a_file_or_missing_path_is_an_error_naming_it() {
     assert_eq!(error.path, file);
     assert!(error.to_string().contains("is not a folder"));
     let missing = fixture.path("missing");
-    assert_eq!(detect(&missing).unwrap_err().path, missing);
+    let error = detect(&missing).unwrap_err();
+    assert_eq!(error.path, missing);
+    assert!(error.to_string().contains("does not exist"), "{error}");
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use ade20k_import::{open_any, ImportOptions};
+use ade20k_import::{open_any, ImportOptions, DEFAULT_MAX_PIXELS};
 use ade20k_model::{Error, ItemSource};
 use clap::ValueEnum;
 
@@ -13,6 +13,25 @@ pub enum InputFormat {
     Ade20k2020,
     /// ADE20K 2016/2017 full release (`<name>_atr.txt` + `_seg.png` + `_parts_N.png`).
     Ade20k2017,
+}
+
+/// The flags of every command that reads a dataset, beside its path and format.
+#[derive(clap::Args)]
+pub struct ImportFlags {
+    /// Refuse a mask PNG whose header claims more than N pixels, before
+    /// decoding it: a guard against decompression bombs.
+    #[arg(long = "max-pixels", value_name = "N", default_value_t = DEFAULT_MAX_PIXELS)]
+    pub max_pixels: u64,
+}
+
+impl ImportFlags {
+    /// The import options these flags give, reading only `subsets` (all when `None`).
+    pub fn options(&self, subsets: Option<Vec<String>>) -> ImportOptions {
+        ImportOptions {
+            subsets,
+            max_pixels: self.max_pixels,
+        }
+    }
 }
 
 /// Opens the dataset at `path` as `format`; detected when `None`.

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 /// conversion never writes into its input, and replacing an output never
 /// deletes the input.
 pub fn check_separate(input: &Path, output: &Path) -> Result<(), String> {
-    let input = std::fs::canonicalize(input)
-        .map_err(|e| format!("{}: cannot open the dataset folder: {e}", input.display()))?;
+    // An input that cannot be resolved is left for the reader to name.
+    let input = std::fs::canonicalize(input).unwrap_or_else(|_| resolve(input));
     let output_resolved = resolve(output);
     if output_resolved.starts_with(&input) {
         return Err(format!(
@@ -59,5 +59,8 @@ mod tests {
         assert!(check_separate(&input, &input.join("out/coco")).is_err());
         assert!(check_separate(&input, root.path()).is_err());
         assert!(check_separate(&input, &root.path().join("out")).is_ok());
+        let missing = root.path().join("missing");
+        assert!(check_separate(&missing, &root.path().join("out")).is_ok());
+        assert!(check_separate(&missing, &missing.join("out")).is_err());
     }
 }

@@ -7,11 +7,10 @@ use ade20k_export::{
     export, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
     LabelSelection, MediaMode, PartsMode, SegmentationMode, YoloTask, FORMATS,
 };
-use ade20k_import::ImportOptions;
 use ade20k_model::MaskKind;
 use clap::ValueEnum;
 
-use crate::input::{self, InputFormat};
+use crate::input::{self, ImportFlags, InputFormat};
 use crate::progress::{Progress, Verbosity};
 use crate::{paths, usage, Failure, SKIPPED};
 
@@ -23,6 +22,8 @@ pub struct ConvertArgs {
     /// Input format (also `-if`); detected when absent.
     #[arg(long = "input-format", value_enum)]
     input_format: Option<InputFormat>,
+    #[command(flatten)]
+    import: ImportFlags,
     /// Output format (see `ade20k formats`).
     #[arg(short, long)]
     format: String,
@@ -175,10 +176,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
             .build_global()
             .map_err(|e| usage(format!("cannot start {threads} threads: {e}")))?;
     }
-    let import_options = ImportOptions {
-        subsets: args.subsets.clone(),
-        ..ImportOptions::default()
-    };
+    let import_options = args.import.options(args.subsets.clone());
     let dataset = input::open(&args.input, args.input_format, &import_options)?;
     let labels = match (&args.labels, args.top_classes) {
         (Some(path), _) => LabelSelection::List(label_list(path)?),

@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use ade20k_import::{dataset_stats, DatasetStats, ImportOptions, StatsOptions, SubsetStats};
+use ade20k_import::{dataset_stats, DatasetStats, StatsOptions, SubsetStats};
 
-use crate::input::{self, InputFormat};
+use crate::input::{self, ImportFlags, InputFormat};
 use crate::table::{Align, Table};
 use crate::Failure;
 
@@ -18,6 +18,8 @@ pub struct InfoArgs {
     /// Input format (also `-if`); detected when absent.
     #[arg(long = "input-format", value_enum)]
     input_format: Option<InputFormat>,
+    #[command(flatten)]
+    import: ImportFlags,
     /// Show every class, scene and object–part pair.
     #[arg(long, conflicts_with = "top")]
     all: bool,
@@ -35,7 +37,7 @@ pub struct InfoArgs {
 
 /// Counts what the dataset holds and prints it.
 pub fn run(args: InfoArgs) -> Result<(), Failure> {
-    let dataset = input::open(&args.dataset, args.input_format, &ImportOptions::default())?;
+    let dataset = input::open(&args.dataset, args.input_format, &args.import.options(None))?;
     let options = StatsOptions {
         pixels: args.pixels,
     };

@@ -3,11 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use ade20k_export::preview::{coco_shapes, item_shapes, Canvas, ColorBy};
-use ade20k_import::ImportOptions;
 use ade20k_model::{Error, ItemSource, Problem};
 use image::{ImageFormat, RgbImage};
 
-use crate::input::{self, InputFormat};
+use crate::input::{self, ImportFlags, InputFormat};
 use crate::{paths, usage, Failure};
 
 #[derive(clap::Args)]
@@ -23,6 +22,8 @@ pub struct PreviewArgs {
     /// Input format (also `-if`); detected when absent.
     #[arg(long = "input-format", value_enum)]
     input_format: Option<InputFormat>,
+    #[command(flatten)]
+    import: ImportFlags,
     /// One colour per object instead of one per class.
     #[arg(long)]
     instances: bool,
@@ -41,7 +42,7 @@ pub struct PreviewArgs {
 /// Draws the item's masks (or the COCO file's) over its image and writes the PNG.
 pub fn run(args: PreviewArgs) -> Result<(), Failure> {
     paths::check_separate(&args.dataset, &args.output).map_err(usage)?;
-    let dataset = input::open(&args.dataset, args.input_format, &ImportOptions::default())?;
+    let dataset = input::open(&args.dataset, args.input_format, &args.import.options(None))?;
     let index = find_item(&*dataset, &args.item)?;
     let item = dataset.load(index)?;
     let color_by = if args.instances {

@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use ade20k_import::{validate, Finding, FindingKind, ImportOptions};
+use ade20k_import::{validate, Finding, FindingKind};
 use serde::Serialize;
 
-use crate::input::{self, InputFormat};
+use crate::input::{self, ImportFlags, InputFormat};
 use crate::table::{Align, Table};
 use crate::{Failure, DATA_ERROR};
 
@@ -17,6 +17,8 @@ pub struct ValidateArgs {
     /// Input format (also `-if`); detected when absent.
     #[arg(long = "input-format", value_enum)]
     input_format: Option<InputFormat>,
+    #[command(flatten)]
+    import: ImportFlags,
     /// Print JSON (the schema of the README) instead of text.
     #[arg(long)]
     json: bool,
@@ -33,7 +35,7 @@ struct JsonReport<'a> {
 
 /// Checks the dataset and prints what it found; fails (exit 1) when it found anything.
 pub fn run(args: ValidateArgs) -> Result<(), Failure> {
-    let dataset = input::open(&args.dataset, args.input_format, &ImportOptions::default())?;
+    let dataset = input::open(&args.dataset, args.input_format, &args.import.options(None))?;
     let report = validate(&*dataset);
     let counts = report.counts();
     if args.json {

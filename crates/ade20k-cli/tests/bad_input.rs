@@ -1,0 +1,521 @@
+//! How `ade20k convert` refuses broken input: one test per defect.
+//!
+//! Every case converts a dataset of `tests/assets/broken/` (written by
+//! `cargo xtask fixtures`, each a small valid dataset with one defect) and
+//! checks, through [`refused`]: exit code 1; one `error:` line on stderr that
+//! names the offending file and says what is wrong; no panic; no output and
+//! no staging folder left beside it; the input tree unchanged, byte for byte
+//! and name for name.
+//!
+//! Two defects git cannot carry are made here, in a copy of `broken/valid`:
+//! a file without read permission and a file name that is not UTF-8.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{arg, copy_dir, fixture, text};
+
+/// Path of the broken dataset `case`.
+fn broken(case: &str) -> PathBuf {
+    fixture("broken").join(case)
+}
+
+/// What a tree holds: every entry by relative path, with the bytes of files
+/// and the targets of symbolic links (links are not followed).
+#[derive(Debug, PartialEq, Eq)]
+enum Entry {
+    Folder,
+    File(Vec<u8>),
+    Link(PathBuf),
+}
+
+fn tree(root: &Path) -> BTreeMap<PathBuf, Entry> {
+    fn walk(root: &Path, relative: &Path, entries: &mut BTreeMap<PathBuf, Entry>) {
+        let path = root.join(relative);
+        let metadata = match fs::symlink_metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(_) => return,
+        };
+        let entry = if metadata.file_type().is_symlink() {
+            Entry::Link(fs::read_link(&path).unwrap())
+        } else if metadata.is_dir() {
+            let mut children: Vec<_> = fs::read_dir(&path)
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name())
+                .collect();
+            children.sort();
+            for child in children {
+                walk(root, &relative.join(child), entries);
+            }
+            Entry::Folder
+        } else {
+            // A file the test made unreadable is compared by size.
+            Entry::File(fs::read(&path).unwrap_or_else(|_| vec![0; metadata.len() as usize]))
+        };
+        entries.insert(relative.to_path_buf(), entry);
+    }
+    let mut entries = BTreeMap::new();
+    walk(root, Path::new(""), &mut entries);
+    entries
+}
+
+/// The error message of a refused run, checked as the module says.
+struct Refusal {
+    /// The message, without `error: `.
+    message: String,
+}
+
+/// Runs `convert -i <input> -f <format> -o <scratch>/out` with `extra` through
+/// `run`, and checks that it is refused as the module says.
+fn refused_with(
+    input: &Path,
+    format: &str,
+    extra: &[&str],
+    run: impl FnOnce(&[&str]) -> Output,
+) -> Refusal {
+    let scratch = tempfile::tempdir().unwrap();
+    // Writable by all, for the run as `nobody` of `unreadable_file`.
+    set_mode(scratch.path(), 0o777);
+    let out = scratch.path().join("out");
+    let before = tree(input);
+    let mut args = vec!["convert", "-i", arg(input), "-f", format, "-o", arg(&out)];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--media", "none"]);
+    let output = run(&args);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one message: {stderr}");
+    let message = lines[0]
+        .strip_prefix("error: ")
+        .unwrap_or_else(|| panic!("an error message: {stderr}"))
+        .to_string();
+    assert!(!out.exists(), "no output: {message}");
+    let left: Vec<_> = fs::read_dir(scratch.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "nothing left beside the output: {left:?}");
+    assert!(tree(input) == before, "the input is unchanged");
+    Refusal { message }
+}
+
+fn refused(input: &Path, extra: &[&str]) -> Refusal {
+    refused_with(input, "coco", extra, ade20k)
+}
+
+fn ade20k(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ade20k"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+impl Refusal {
+    /// Checks that the message names `file` (a path ending) and says every one of `words`.
+    fn says(self, file: &str, words: &[&str]) -> Self {
+        let (path, problem) = self
+            .message
+            .split_once(": ")
+            .unwrap_or_else(|| panic!("`<path>: <problem>`: {}", self.message));
+        assert!(path.ends_with(file), "names {file}: {}", self.message);
+        for word in words {
+            assert!(problem.contains(word), "says {word:?}: {}", self.message);
+        }
+        self
+    }
+
+    /// The message with the fixture folder written `<broken>`, for snapshots.
+    fn normalised(&self) -> String {
+        let mut message = self.message.clone();
+        let folder = fixture("broken");
+        for path in [fs::canonicalize(&folder).unwrap(), folder] {
+            message = message.replace(&path.display().to_string(), "<broken>");
+        }
+        message
+    }
+}
+
+macro_rules! snapshot {
+    ($refusal:expr) => {
+        insta::assert_snapshot!($refusal.normalised())
+    };
+}
+
+#[test]
+fn the_valid_base_converts() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let output = common::convert(&broken("valid"), "coco", &out, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+}
+
+// The annotation JSON.
+
+#[test]
+fn json_truncated() {
+    let refusal = refused(&broken("json_truncated"), &[])
+        .says("training/ADE_train_00000002.json", &["invalid JSON", "EOF"]);
+    snapshot!(refusal);
+}
+
+#[test]
+fn json_empty() {
+    let refusal =
+        refused(&broken("json_empty"), &[]).says("training/ADE_train_00000002.json", &["empty"]);
+    snapshot!(refusal);
+}
+
+#[test]
+fn json_not_object() {
+    let refusal = refused(&broken("json_not_object"), &[]).says(
+        "training/ADE_train_00000002.json",
+        &["top level must be an object"],
+    );
+    snapshot!(refusal);
+}
+
+#[test]
+fn json_annotation_missing() {
+    let refusal = refused(&broken("json_annotation_missing"), &[])
+        .says("training/ADE_train_00000002.json", &["no key `annotation`"]);
+    snapshot!(refusal);
+}
+
+#[test]
+fn json_object_wrong_type() {
+    let refusal = refused(&broken("json_object_wrong_type"), &[]).says(
+        "training/ADE_train_00000001.json",
+        &["`object`", "must be a list"],
+    );
+    snapshot!(refusal);
+}
+
+#[test]
+fn json_field_wrong_type() {
+    let refusal = refused(&broken("json_field_wrong_type"), &[]).says(
+        "training/ADE_train_00000001.json",
+        &[
+            "object 1",
+            "`name_ndx`",
+            "must be a non-negative integer",
+            "\"2262\"",
+        ],
+    );
+    snapshot!(refusal);
+}
+
+#[test]
+fn json_repeated_ids() {
+    let refusal = refused(&broken("json_repeated_ids"), &[]).says(
+        "training/ADE_train_00000001.json",
+        &["object id 0 is used twice"],
+    );
+    snapshot!(refusal);
+}
+
+#[test]
+fn json_missing_parent() {
+    let refusal = refused(&broken("json_missing_parent"), &[]).says(
+        "training/ADE_train_00000001.json",
+        &["parent 7", "not an object of this item"],
+    );
+    snapshot!(refusal);
+}
+
+#[test]
+fn json_parent_cycle() {
+    let refusal = refused(&broken("json_parent_cycle"), &[])
+        .says("training/ADE_train_00000001.json", &["cycle of parents"]);
+    snapshot!(refusal);
+}
+
+// The mask PNGs.
+
+const MASK_1: &str = "training/ADE_train_00000001/instance_001_ADE_train_00000001.png";
+
+#[test]
+fn png_truncated() {
+    let refusal = refused(&broken("png_truncated"), &[]).says(MASK_1, &["invalid image"]);
+    snapshot!(refusal);
+}
+
+#[test]
+fn png_empty() {
+    let refusal = refused(&broken("png_empty"), &[]).says(MASK_1, &["empty"]);
+    snapshot!(refusal);
+}
+
+#[test]
+fn png_not_png() {
+    let refusal = refused(&broken("png_not_png"), &[]).says(MASK_1, &["not a PNG"]);
+    snapshot!(refusal);
+}
+
+/// COCO reads instance masks only; the class map is read by `semantic`.
+#[test]
+fn png_seg_grey() {
+    let refusal = refused_with(&broken("png_seg_grey"), "semantic", &[], ade20k).says(
+        "training/ADE_train_00000001_seg.png",
+        &["class map must be RGB", "grayscale"],
+    );
+    snapshot!(refusal);
+}
+
+#[test]
+fn png_mask_rgb() {
+    let refusal = refused(&broken("png_mask_rgb"), &[])
+        .says(MASK_1, &["instance mask must be grayscale", "RGB"]);
+    snapshot!(refusal);
+}
+
+#[test]
+fn png_wrong_size() {
+    let refusal = refused(&broken("png_wrong_size"), &[]).says(
+        MASK_1,
+        &[
+            "instance mask is 12×8 pixels",
+            "ADE_train_00000001.jpg is 24×16",
+        ],
+    );
+    snapshot!(refusal);
+}
+
+#[test]
+fn png_bomb() {
+    let refusal = refused(&broken("png_bomb"), &[]).says(
+        MASK_1,
+        &["100000×100000", "more than the limit of 178956970"],
+    );
+    snapshot!(refusal);
+}
+
+#[test]
+fn max_pixels_sets_the_limit() {
+    let refusal = refused(&broken("valid"), &["--max-pixels", "383"]).says(
+        "training/ADE_train_00000001/instance_000_ADE_train_00000001.png",
+        &["24×16 = 384 pixels", "limit of 383"],
+    );
+    snapshot!(refusal);
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let at_limit = common::convert(&broken("valid"), "coco", &out, &["--max-pixels", "384"]);
+    assert_eq!(
+        at_limit.status.code(),
+        Some(0),
+        "{}",
+        text(&at_limit.stderr)
+    );
+}
+
+// Files and folders.
+
+#[test]
+fn missing_seg() {
+    let refusal = refused(&broken("missing_seg"), &[])
+        .says("training/ADE_train_00000001_seg.png", &["not found"]);
+    snapshot!(refusal);
+}
+
+#[test]
+fn missing_mask() {
+    let refusal = refused(&broken("missing_mask"), &[]).says(MASK_1, &["No such file"]);
+    snapshot!(refusal);
+}
+
+#[test]
+fn missing_image() {
+    let refusal = refused(&broken("missing_image"), &[]).says(
+        "training/ADE_train_00000002.json",
+        &["no photo beside this annotation"],
+    );
+    snapshot!(refusal);
+}
+
+#[test]
+fn json_without_image() {
+    let refusal = refused(&broken("json_without_image"), &[]).says(
+        "training/ADE_train_00000002.json",
+        &["no photo beside this annotation"],
+    );
+    snapshot!(refusal);
+}
+
+#[test]
+fn empty_subset() {
+    let refusal =
+        refused(&broken("empty_subset"), &[]).says("empty_subset/validation", &["no items"]);
+    snapshot!(refusal);
+}
+
+#[test]
+fn dataset_folder_does_not_exist() {
+    let scratch = tempfile::tempdir().unwrap();
+    let input = scratch.path().join("ADE20K_2021_17_01");
+    let refusal = refused(&input, &[]).says("ADE20K_2021_17_01", &["does not exist"]);
+    assert!(!input.exists());
+    assert_eq!(
+        refusal.message,
+        format!(
+            "{}: does not exist; expected an ADE20K dataset folder",
+            input.display()
+        )
+    );
+}
+
+#[test]
+fn not_ade20k() {
+    let refusal = refused(&broken("not_ade20k"), &[]).says(
+        "not_ade20k",
+        &["not an ADE20K dataset", "<name>.jpg + <name>.json"],
+    );
+    snapshot!(refusal);
+}
+
+/// As root, permissions do not stop reading: the binary then runs as the
+/// unprivileged user `nobody` (65534), with `setpriv` or else `runuser`.
+#[test]
+fn unreadable_file() {
+    let scratch = tempfile::tempdir().unwrap();
+    let input = scratch.path().join("dataset");
+    copy_dir(&broken("valid"), &input);
+    let mask = input.join(MASK_1);
+    set_mode(&mask, 0o000);
+    let refusal = if is_root() {
+        // `nobody` must traverse the dataset's copy and write beside the output.
+        set_mode(scratch.path(), 0o755);
+        refused_with(&input, "coco", &[], as_nobody)
+    } else {
+        refused(&input, &[])
+    };
+    let refusal = refusal.says(MASK_1, &["Permission denied"]);
+    assert!(refusal.message.contains("Permission denied"));
+}
+
+#[test]
+fn non_utf8_file_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let scratch = tempfile::tempdir().unwrap();
+    let input = scratch.path().join("dataset");
+    copy_dir(&broken("valid"), &input);
+    let name = std::ffi::OsStr::from_bytes(b"ADE_train_\xFF.jpg");
+    fs::copy(
+        input.join("training/ADE_train_00000001.jpg"),
+        input.join("training").join(name),
+    )
+    .unwrap();
+    refused(&input, &[]).says("training/ADE_train_\u{FFFD}.jpg", &["not valid UTF-8"]);
+}
+
+// Paths that lead out of the dataset or the output.
+
+#[test]
+fn mask_absolute() {
+    let refusal = refused(&broken("mask_absolute"), &[]).says(
+        "training/ADE_train_00000001.json",
+        &["object 1", "is an absolute path"],
+    );
+    snapshot!(refusal);
+}
+
+#[test]
+fn mask_dotdot() {
+    let refusal = refused(&broken("mask_dotdot"), &[]).says(
+        "training/ADE_train_00000001.json",
+        &["object 1", "leads outside the subset folder"],
+    );
+    snapshot!(refusal);
+}
+
+#[test]
+fn mask_symlink_outside() {
+    let refusal = refused(&broken("mask_symlink_outside"), &[]).says(
+        MASK_1,
+        &["outside-the-dataset.png", "outside the subset folder"],
+    );
+    snapshot!(refusal);
+}
+
+/// Output file names come from item ids and subsets, which are file and
+/// folder names inside the dataset; what the annotation says (`filename`,
+/// `folder`, scene, source, class and raw names) never becomes a path. A
+/// dataset whose annotation names climb out converts, in every format, to
+/// files inside the output only.
+#[test]
+fn names_that_climb_stay_inside_the_output() {
+    let input = broken("names_that_climb");
+    let before = tree(&fixture("broken"));
+    for format in [
+        "coco",
+        "coco_panoptic",
+        "voc",
+        "cityscapes",
+        "semantic",
+        "yolo",
+        "datumaro",
+        "ade20k2020",
+    ] {
+        let scratch = tempfile::tempdir().unwrap();
+        let nested = scratch.path().join("a/b/c/d");
+        let out = nested.join("out");
+        let output = common::convert(&input, format, &out, &[]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{format}: {}",
+            text(&output.stderr)
+        );
+        let written: Vec<PathBuf> = tree(scratch.path()).into_keys().collect();
+        for path in &written {
+            assert!(
+                path.starts_with("a/b/c/d/out") || Path::new("a/b/c/d").starts_with(path),
+                "{format} wrote {} outside the output",
+                path.display()
+            );
+        }
+    }
+    assert!(tree(&fixture("broken")) == before, "the input is unchanged");
+    assert!(!Path::new("/tmp/escaped").exists());
+}
+
+fn is_root() -> bool {
+    // The owner of a file this process creates is the process's user.
+    use std::os::unix::fs::MetadataExt;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    file.as_file().metadata().unwrap().uid() == 0
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Runs the binary as the user `nobody`, with `setpriv` or else `runuser`.
+fn as_nobody(args: &[&str]) -> Output {
+    let binary = env!("CARGO_BIN_EXE_ade20k");
+    let setpriv = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", binary])
+        .args(args)
+        .output();
+    if let Ok(output) = setpriv {
+        return output;
+    }
+    let runuser = Command::new("runuser")
+        .args(["-u", "nobody", "--", binary])
+        .args(args)
+        .output();
+    runuser.unwrap_or_else(|e| {
+        panic!(
+            "running as root, this test needs `setpriv` or `runuser` (util-linux) to run \
+             the binary as an unprivileged user: {e}"
+        )
+    })
+}

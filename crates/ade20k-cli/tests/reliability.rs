@@ -1,0 +1,446 @@
+//! Broken input, killed runs, read-only input and failing writes: what
+//! `ade20k convert` leaves behind.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant, SystemTime};
+
+use common::{ade20k, arg, copy_dir, fixture, run_convert, text};
+
+/// The item broken by the tests, as `<subset>/<item id>`, and its files' stem.
+const BROKEN_ITEM: &str = "training/home/kitchen/ADE_train_00000002";
+
+/// Every file below `dir` by its path relative to `dir`, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = fs::read(&path).unwrap();
+                found.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    found
+}
+
+/// Every entry below `dir` (folders too) with its bytes, modification time
+/// and permissions: what must not change in an input tree.
+fn fingerprint(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime, u32)> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let metadata = fs::symlink_metadata(&path).unwrap();
+            let bytes = if metadata.is_dir() {
+                pending.push(path.clone());
+                Vec::new()
+            } else {
+                fs::read(&path).unwrap()
+            };
+            let key = path.strip_prefix(dir).unwrap().to_path_buf();
+            let stamp = (
+                bytes,
+                metadata.modified().unwrap(),
+                metadata.permissions().mode(),
+            );
+            found.insert(key, stamp);
+        }
+    }
+    found
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Removes every file of [`BROKEN_ITEM`] from the dataset at `input`.
+fn remove_broken_item(input: &Path) {
+    let stem = input.join(BROKEN_ITEM);
+    let name = stem.file_name().unwrap().to_string_lossy().into_owned();
+    for entry in fs::read_dir(stem.parent().unwrap()).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(&name)
+        {
+            if path.is_dir() {
+                fs::remove_dir_all(&path).unwrap();
+            } else {
+                fs::remove_file(&path).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn skip_broken_leaves_the_item_out_lists_it_and_exits_3() {
+    let root = tempfile::tempdir().unwrap();
+    let input = root.path().join("in");
+    let out = root.path().join("out");
+    copy_dir(&fixture("ade20k2020"), &input);
+    let mask = input.join(format!("{BROKEN_ITEM}/instance_000_ADE_train_00000002.png"));
+    fs::remove_file(&mask).unwrap();
+
+    let failed = run_convert(&input, "coco", &out, &["--media", "copy"]);
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed.stderr));
+    assert!(text(&failed.stderr).contains(arg(&mask)));
+    assert!(!out.exists());
+
+    let run = run_convert(&input, "coco", &out, &["--media", "copy", "--skip-broken"]);
+    assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
+    let problem = "No such file or directory (os error 2)";
+    let stdout = text(&run.stdout);
+    assert!(
+        stdout.contains("  skipped: 1 broken items, listed in skipped.txt\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "    {BROKEN_ITEM}: {}: {problem}\n",
+            mask.display()
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  training: 1 items, 10 annotations\n"),
+        "{stdout}"
+    );
+    let mut converted = tree(&out);
+    assert_eq!(
+        text(&converted.remove(Path::new("skipped.txt")).unwrap()),
+        format!("{BROKEN_ITEM}\t{}: {problem}\n", mask.display())
+    );
+
+    let quiet = run_convert(
+        &input,
+        "coco",
+        &out,
+        &["--media", "copy", "--skip-broken", "--quiet", "--overwrite"],
+    );
+    assert_eq!(quiet.status.code(), Some(3), "{}", text(&quiet.stderr));
+    assert!(quiet.stdout.is_empty());
+
+    remove_broken_item(&input);
+    let clean = run_convert(
+        &input,
+        "coco",
+        &out,
+        &["--media", "copy", "--skip-broken", "--overwrite"],
+    );
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stderr));
+    assert!(!text(&clean.stdout).contains("skipped"));
+    assert_eq!(
+        converted,
+        tree(&out),
+        "the output equals that of the dataset without the broken item"
+    );
+}
+
+/// A dataset of `copies` copies (hard links) of the fixture's street item,
+/// each in a scene folder of its own: large enough that a conversion takes
+/// seconds.
+fn large_dataset(root: &Path, copies: usize) -> PathBuf {
+    let input = root.join("large");
+    let street = fixture("ade20k2020").join("training/urban/street");
+    for copy in 0..copies {
+        link_dir(
+            &street,
+            &input.join(format!("training/scene{copy:04}/street")),
+        );
+    }
+    input
+}
+
+fn link_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            link_dir(&entry.path(), &target);
+        } else {
+            fs::hard_link(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Whether a staging folder of `target` holds something yet.
+fn staging_has_content(target: &Path) -> bool {
+    let prefix = format!(".{}.ade20k-", target.file_name().unwrap().to_string_lossy());
+    fs::read_dir(target.parent().unwrap())
+        .unwrap()
+        .any(|entry| {
+            let entry = entry.unwrap();
+            entry.file_name().to_string_lossy().starts_with(&prefix)
+                && fs::read_dir(entry.path()).is_ok_and(|mut inside| inside.next().is_some())
+        })
+}
+
+/// Starts converting `input` to COCO at `target`, waits until its staging
+/// folder has content, waits `delay` more and kills it with SIGKILL.
+fn kill_midway(input: &Path, target: &Path, extra: &[&str], delay: Duration) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ade20k"))
+        .args(["convert", "-i", arg(input), "-f", "coco", "-o", arg(target)])
+        .args(["--quiet", "--media", "copy"])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !staging_has_content(target) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the conversion ended before it could be killed"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no staging folder"
+        );
+        sleep(Duration::from_millis(2));
+    }
+    sleep(delay);
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the conversion ended before it could be killed: make the dataset larger"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_killed_conversion_leaves_the_target_as_it_was() {
+    let root = tempfile::tempdir().unwrap();
+    let input = large_dataset(root.path(), 600);
+    let outputs = root.path().join("outputs");
+    fs::create_dir(&outputs).unwrap();
+    let target = outputs.join("coco");
+    let delays = [0, 30, 300, 900].map(Duration::from_millis);
+
+    for delay in delays {
+        kill_midway(&input, &target, &[], delay);
+        assert!(!target.exists(), "killed after {delay:?}: no target");
+    }
+
+    let previous = run_convert(&fixture("ade20k2020"), "coco", &target, &["--quiet"]);
+    assert_eq!(
+        previous.status.code(),
+        Some(0),
+        "{}",
+        text(&previous.stderr)
+    );
+    let before = tree(&target);
+    for delay in delays {
+        kill_midway(&input, &target, &["--overwrite"], delay);
+        assert!(
+            before == tree(&target),
+            "killed after {delay:?} with --overwrite: the previous output is intact"
+        );
+    }
+
+    let again = run_convert(
+        &fixture("ade20k2020"),
+        "semantic",
+        &target,
+        &["--quiet", "--overwrite"],
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert_eq!(
+        names(&outputs),
+        ["coco"],
+        "the next run removed the killed runs' staging folders"
+    );
+    assert!(target.join("dataset_meta.json").is_file());
+}
+
+/// Runs `ade20k` with `args` as an unprivileged user when this process is
+/// root (root ignores permission bits), as this user otherwise.
+fn ade20k_unprivileged(binary: &Path, args: &[&str]) -> Output {
+    let uid = text(&Command::new("id").arg("-u").output().unwrap().stdout);
+    let mut command = if uid.trim() == "0" {
+        let mut command = Command::new("setpriv");
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(binary);
+        command
+    } else {
+        Command::new(binary)
+    };
+    command.args(args).output().unwrap_or_else(|e| {
+        panic!(
+            "cannot run the binary as an unprivileged user (setpriv from util-linux \
+             is needed when the tests run as root): {e}"
+        )
+    })
+}
+
+fn chmod(path: &Path, mode: u32) {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Applies `change` to the mode of `dir` and everything below it.
+fn chmod_tree(dir: &Path, change: &dyn Fn(u32) -> u32) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            chmod_tree(&path, change);
+        }
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
+        chmod(&path, change(mode));
+    }
+    let mode = fs::metadata(dir).unwrap().permissions().mode();
+    chmod(dir, change(mode));
+}
+
+#[test]
+fn the_input_is_never_written() {
+    let root = tempfile::tempdir().unwrap();
+    chmod(root.path(), 0o755);
+    // A binary the unprivileged user can reach.
+    let binary = root.path().join("ade20k");
+    fs::copy(env!("CARGO_BIN_EXE_ade20k"), &binary).unwrap();
+    chmod(&binary, 0o755);
+    let input = root.path().join("in");
+    copy_dir(&fixture("ade20k2020"), &input);
+    chmod_tree(&input, &|mode| mode & !0o222);
+    let outputs = root.path().join("outputs");
+    fs::create_dir(&outputs).unwrap();
+    chmod(&outputs, 0o777);
+    let before = fingerprint(&input);
+
+    let listed = ade20k(&["formats"]);
+    let formats: Vec<String> = text(&listed.stdout)
+        .lines()
+        .skip_while(|line| !line.starts_with("output formats"))
+        .skip(1)
+        .filter_map(|line| line.split_whitespace().next().map(str::to_string))
+        .collect();
+    assert!(formats.len() >= 8, "{formats:?}");
+    for format in &formats {
+        for media in ["hardlink", "copy"] {
+            let out = outputs.join(format!("{format}-{media}"));
+            let run = ade20k_unprivileged(
+                &binary,
+                &[
+                    "convert",
+                    "-i",
+                    arg(&input),
+                    "-f",
+                    format,
+                    "-o",
+                    arg(&out),
+                    "--media",
+                    media,
+                    "--quiet",
+                ],
+            );
+            assert_eq!(
+                run.status.code(),
+                Some(0),
+                "{format}, {media}: {}",
+                text(&run.stderr)
+            );
+            assert!(out.is_dir());
+            assert!(
+                before == fingerprint(&input),
+                "{format}, --media {media} changed the input"
+            );
+        }
+    }
+    chmod_tree(&input, &|mode| mode | 0o200);
+}
+
+/// Runs `ade20k convert` with writes limited to `blocks` × 512 bytes: a write
+/// past the limit fails with EFBIG (SIGXFSZ ignored).
+fn convert_with_file_size_limit(blocks: u32, args: &[&str]) -> Output {
+    let script = format!("trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" convert \"$@\"");
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_ade20k"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_failing_write_is_an_error_naming_the_file_and_the_target_is_untouched() {
+    let input = fixture("ade20k2020");
+    // Images placed first (copy), or annotation files and masks only (none).
+    for media in ["copy", "none"] {
+        for format in [
+            "coco",
+            "coco_panoptic",
+            "semantic",
+            "voc",
+            "cityscapes",
+            "datumaro",
+            "ade20k2020",
+            "yolo",
+        ] {
+            let root = tempfile::tempdir().unwrap();
+            let target = root.path().join("out");
+            let args = [
+                "-i",
+                arg(&input),
+                "-f",
+                format,
+                "-o",
+                arg(&target),
+                "--media",
+                media,
+            ];
+            let run = convert_with_file_size_limit(1, &args);
+            let stderr = text(&run.stderr);
+            assert_eq!(run.status.code(), Some(1), "{format}, {media}: {stderr}");
+            let named = stderr
+                .strip_prefix(&format!("error: {}/.out.ade20k-", root.path().display()))
+                .is_some_and(|rest| rest.ends_with(": File too large (os error 27)\n"));
+            assert!(
+                named,
+                "{format}, {media}: the error names the file and the OS error: {stderr}"
+            );
+            assert_eq!(
+                names(root.path()),
+                Vec::<String>::new(),
+                "{format}, {media}"
+            );
+
+            let previous = run_convert(&input, "coco", &target, &["--quiet"]);
+            assert_eq!(previous.status.code(), Some(0));
+            let before = tree(&target);
+            let overwrite =
+                convert_with_file_size_limit(1, &[&args[..], &["--overwrite"]].concat());
+            assert_eq!(overwrite.status.code(), Some(1), "{format}, {media}");
+            assert!(
+                before == tree(&target),
+                "{format}, {media}: the previous output is intact"
+            );
+            assert_eq!(
+                names(root.path()),
+                ["out"],
+                "{format}, {media}: no staging folder left"
+            );
+        }
+    }
+}

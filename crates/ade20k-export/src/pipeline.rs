@@ -10,6 +10,7 @@
 use ade20k_model::{Error, Item, ItemSource};
 use rayon::prelude::*;
 
+use crate::media::check_output_names;
 use crate::{ExportOptions, ItemProgress};
 
 /// The per-item work of an exporter that can run on any thread.
@@ -55,6 +56,7 @@ where
             .into_par_iter()
             .map(|index| {
                 let item = source.load(index)?;
+                check_output_names(&item)?;
                 Ok(Prepared {
                     subset: item.subset.clone(),
                     id: item.id.clone(),

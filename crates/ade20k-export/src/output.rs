@@ -122,8 +122,16 @@ fn swap_into_place(staged: &Path, target: &Path) -> Result<(), Error> {
     }
     if exchange(staged, target).map_err(|e| Error::io(target, e))? {
         // `staged` now names the previous output.
-        return fs::remove_dir_all(staged).map_err(|e| Error::io(staged, e));
+        return remove_replaced(staged);
     }
+    replace_by_renames(staged, target)
+}
+
+/// Puts `staged` at the existing `target` where folders cannot be swapped:
+/// `target` is renamed aside, then `staged` onto it. Killed between the two,
+/// the process leaves the previous output aside, for the next
+/// [`StagedOutput::begin`] to put back.
+fn replace_by_renames(staged: &Path, target: &Path) -> Result<(), Error> {
     let old = tempfile::Builder::new()
         .prefix(&format!("{}{OLD}", staging_prefix(target)))
         .tempdir_in(parent_of(target))
@@ -134,7 +142,7 @@ fn swap_into_place(staged: &Path, target: &Path) -> Result<(), Error> {
         let _ = fs::rename(&old, target);
         return Err(Error::io(target, e));
     }
-    fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))
+    remove_replaced(&old)
 }
 
 /// Swaps the folders `a` and `b` atomically. `Ok(false)`: this platform or
@@ -160,26 +168,24 @@ const OLD: &str = "old-";
 
 /// Handles what killed runs for `target` left in `parent`: when `target` is
 /// missing, a previous output set aside by an interrupted commit is renamed
-/// back; every other hidden folder of `target` that no process holds is
-/// removed.
+/// back (an error if that fails: the next output must not take its place);
+/// every other hidden folder of `target` that no process holds is removed,
+/// as far as possible (what cannot be listed or removed is left for later).
 fn clean_up_stale(target: &Path, parent: &Path) -> Result<(), Error> {
     if !cfg!(unix) {
         // Without advisory locks a live run cannot be told from a dead one.
         return Ok(());
     }
     let prefix = staging_prefix(target);
-    let entries = fs::read_dir(parent).map_err(|e| Error::io(parent, e))?;
-    let mut stale: Vec<PathBuf> = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(parent, e))?;
-        let name = entry.file_name();
-        if !name.to_string_lossy().starts_with(&prefix) {
-            continue;
-        }
-        if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
-            stale.push(entry.path());
-        }
-    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let mut stale: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(&prefix))
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
+        .map(|entry| entry.path())
+        .collect();
     stale.sort();
     for path in stale {
         let Some(_held) = lock::FolderLock::hold(&path).ok().flatten() else {
@@ -191,10 +197,19 @@ fn clean_up_stale(target: &Path, parent: &Path) -> Result<(), Error> {
         if is_old && fs::symlink_metadata(target).is_err() {
             fs::rename(&path, target).map_err(|e| Error::io(target, e))?;
         } else {
-            fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+            let _ = fs::remove_dir_all(&path);
         }
     }
     Ok(())
+}
+
+/// Removes the previous output once the new one is in place; already gone
+/// (removed by another run's clean-up) is fine.
+fn remove_replaced(old: &Path) -> Result<(), Error> {
+    match fs::remove_dir_all(old) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(old, e)),
+        _ => Ok(()),
+    }
 }
 
 /// Advisory locks on folders: held by the process that stages into one,
@@ -312,6 +327,20 @@ mod tests {
         drop(second);
         live.commit().unwrap();
         assert!(target.exists());
+    }
+
+    #[test]
+    fn without_swapping_the_previous_output_is_replaced_by_two_renames() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("old.txt"), "old").unwrap();
+        let staged = root.path().join(".out.ade20k-abc123");
+        fs::create_dir(&staged).unwrap();
+        fs::write(staged.join("new.txt"), "new").unwrap();
+        replace_by_renames(&staged, &target).unwrap();
+        assert_eq!(fs::read_to_string(target.join("new.txt")).unwrap(), "new");
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
     }
 
     #[cfg(unix)]

@@ -314,6 +314,19 @@ fn max_pixels_sets_the_limit() {
         "{}",
         text(&at_limit.stderr)
     );
+    let info = ade20k(&[
+        "info",
+        arg(&broken("valid")),
+        "--pixels",
+        "--max-pixels",
+        "383",
+    ]);
+    assert_eq!(info.status.code(), Some(1));
+    assert!(
+        text(&info.stderr).contains("_seg.png: invalid image: the PNG header claims"),
+        "{}",
+        text(&info.stderr)
+    );
 }
 
 // Files and folders.
@@ -498,24 +511,33 @@ fn set_mode(path: &Path, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
-/// Runs the binary as the user `nobody`, with `setpriv` or else `runuser`.
+/// Runs the binary as the user `nobody`, with `setpriv` or else `runuser`;
+/// fails the test, saying why, when neither can.
 fn as_nobody(args: &[&str]) -> Output {
     let binary = env!("CARGO_BIN_EXE_ade20k");
-    let setpriv = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", binary])
-        .args(args)
-        .output();
-    if let Ok(output) = setpriv {
-        return output;
+    let mut failures = Vec::new();
+    for (tool, prefix) in [
+        (
+            "setpriv",
+            &["--reuid=65534", "--regid=65534", "--clear-groups"][..],
+        ),
+        ("runuser", &["-u", "nobody", "--"][..]),
+    ] {
+        match Command::new(tool)
+            .args(prefix)
+            .arg(binary)
+            .args(args)
+            .output()
+        {
+            // The tool's own failures start with its name.
+            Ok(output) if !text(&output.stderr).starts_with(&format!("{tool}:")) => return output,
+            Ok(output) => failures.push(text(&output.stderr)),
+            Err(error) => failures.push(format!("{tool}: {error}")),
+        }
     }
-    let runuser = Command::new("runuser")
-        .args(["-u", "nobody", "--", binary])
-        .args(args)
-        .output();
-    runuser.unwrap_or_else(|e| {
-        panic!(
-            "running as root, this test needs `setpriv` or `runuser` (util-linux) to run \
-             the binary as an unprivileged user: {e}"
-        )
-    })
+    panic!(
+        "running as root, this test runs the binary as the unprivileged user nobody \
+         (65534) with `setpriv` or `runuser` (util-linux), and neither worked:\n{}",
+        failures.join("\n")
+    )
 }

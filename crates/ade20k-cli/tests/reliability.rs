@@ -444,3 +444,69 @@ fn a_failing_write_is_an_error_naming_the_file_and_the_target_is_untouched() {
         }
     }
 }
+
+/// Exit code of the test script when the small file system cannot be made.
+const NO_NAMESPACE: i32 = 90;
+
+/// In a mount namespace of its own, mounts a `size` tmpfs at `dir`, converts
+/// the fixture to COCO there (the previous output), prints the listing of
+/// `dir` with checksums, converts `input` over it with `args` and
+/// `--overwrite`, prints its exit code and the listing again.
+fn convert_on_a_full_disk(dir: &Path, size: &str, input: &Path, args: &[&str]) -> Output {
+    let script = r#"
+        dir=$1; size=$2; fixture=$3; input=$4; shift 4
+        mount -t tmpfs -o "size=$size" tmpfs "$dir" || exit 90
+        "$0" convert -i "$fixture" -f coco -o "$dir/out" --media none --quiet || exit 91
+        list() { (cd "$dir" && find . -print | sort && find . -type f -exec cksum {} + | sort); }
+        list
+        echo "----"
+        "$0" convert -i "$input" -o "$dir/out" --overwrite --quiet "$@"
+        echo "exit $?"
+        echo "----"
+        list
+    "#;
+    let uid = text(&Command::new("id").arg("-u").output().unwrap().stdout);
+    let unshare = if uid.trim() == "0" { "-m" } else { "-rm" };
+    Command::new("unshare")
+        .args([unshare, "--propagation", "private", "sh", "-c", script])
+        .arg(env!("CARGO_BIN_EXE_ade20k"))
+        .args([arg(dir), size, arg(&fixture("ade20k2020")), arg(input)])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_full_disk_is_an_error_naming_the_file_and_the_previous_output_is_kept() {
+    let root = tempfile::tempdir().unwrap();
+    let input = large_dataset(root.path(), 50);
+    let dir = root.path().join("small-disk");
+    fs::create_dir(&dir).unwrap();
+    for format in ["coco", "semantic", "voc", "yolo", "datumaro"] {
+        for media in ["none", "copy"] {
+            let run =
+                convert_on_a_full_disk(&dir, "64k", &input, &["-f", format, "--media", media]);
+            let stderr = text(&run.stderr);
+            if run.status.code() == Some(NO_NAMESPACE) {
+                eprintln!(
+                    "not tested: a tmpfs in a mount namespace of its own cannot be made here \
+                     (the EFBIG test covers failing writes): {stderr}"
+                );
+                return;
+            }
+            assert_eq!(run.status.code(), Some(0), "{format}, {media}: {stderr}");
+            let stdout = text(&run.stdout);
+            let parts: Vec<&str> = stdout.split("----\n").collect();
+            assert_eq!(parts.len(), 3, "{stdout}");
+            assert_eq!(parts[1], "exit 1\n", "{format}, {media}: {stderr}");
+            assert_eq!(
+                parts[0], parts[2],
+                "{format}, {media}: the previous output is intact, no staging folder left"
+            );
+            let named = stderr
+                .strip_prefix(&format!("error: {}/.out.ade20k-", dir.display()))
+                .is_some_and(|rest| rest.ends_with(": No space left on device (os error 28)\n"));
+            assert!(named, "{format}, {media}: {stderr}");
+        }
+    }
+}

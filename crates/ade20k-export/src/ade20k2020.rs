@@ -80,8 +80,8 @@ use crate::png_out::{write_png, PngPixels};
 use crate::selection::{LabelPlan, NOT_SELECTED};
 use crate::voc::ORPHAN_PARTS;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, SegmentationMode,
-    Summary,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, Reads,
+    SegmentationMode, Summary,
 };
 
 /// The `ade20k2020` format.
@@ -90,6 +90,7 @@ pub(crate) const FORMAT: Format = Format {
     description: "ADE20K 2020/2021 layout: a smaller ADE20K cut by subsets, classes and parts \
                   (ade20k-import, Datumaro ade20k2020)",
     write,
+    reads: Reads::Everything,
 };
 
 /// Datumaro's meta file at the root of the output.

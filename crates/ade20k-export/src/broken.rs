@@ -3,8 +3,9 @@
 //!
 //! An item is broken when its annotation cannot be parsed, or one of its masks
 //! (the class map of each of its part levels, the instance mask of each of its
-//! objects) cannot be read, decoded or disagrees with the item, or, when
-//! images reach the output, its image cannot be opened.
+//! objects, unless the format reads none: `semantic`) cannot be read, decoded
+//! or disagrees with the item, or, when images reach the output, its image
+//! cannot be opened.
 //!
 //! [`CheckedSource::check`] reads every item that way, in parallel, *before*
 //! the format sees the dataset, and the format then reads only the items that
@@ -16,7 +17,7 @@
 //! formats' whole-dataset passes (label collection, pixel counts, name checks)
 //! never see it, and the output is exactly the conversion of the dataset
 //! without the broken items, numbered the same whatever the thread count.
-//! The price is that every mask is decoded twice.
+//! The price is that every mask the format reads is decoded twice.
 
 use std::fmt;
 use std::fs::File;
@@ -25,7 +26,7 @@ use std::path::PathBuf;
 use ade20k_model::{Error, Item, ItemSource};
 use rayon::prelude::*;
 
-use crate::MediaMode;
+use crate::{MediaMode, Reads};
 
 /// The file listing the skipped items, written at the top of the output only
 /// when an item was skipped.
@@ -70,10 +71,14 @@ pub(crate) struct CheckedSource<'a> {
 impl<'a> CheckedSource<'a> {
     /// Reads every item of `inner` (see the module documentation) and keeps
     /// those that can be read whole; returns the others in item order.
-    pub fn check(inner: &'a dyn ItemSource, media: MediaMode) -> (Self, Vec<SkippedItem>) {
+    pub fn check(
+        inner: &'a dyn ItemSource,
+        reads: Reads,
+        media: MediaMode,
+    ) -> (Self, Vec<SkippedItem>) {
         let results: Vec<Result<(), Error>> = (0..inner.len())
             .into_par_iter()
-            .map(|index| check_item(inner, index, media))
+            .map(|index| check_item(inner, index, reads, media))
             .collect();
         let mut indices = Vec::new();
         let mut skipped = Vec::new();
@@ -106,13 +111,20 @@ impl<'a> CheckedSource<'a> {
 }
 
 /// Reads item `index` of `source` the way a format would, writing nothing.
-fn check_item(source: &dyn ItemSource, index: usize, media: MediaMode) -> Result<(), Error> {
+fn check_item(
+    source: &dyn ItemSource,
+    index: usize,
+    reads: Reads,
+    media: MediaMode,
+) -> Result<(), Error> {
     let item: Item = source.load(index)?;
     for level in 0..=item.part_levels {
         item.class_map(level)?;
     }
-    for object in 0..item.objects.len() {
-        item.instance_mask(object)?;
+    if reads == Reads::Everything {
+        for object in 0..item.objects.len() {
+            item.instance_mask(object)?;
+        }
     }
     if media != MediaMode::None {
         File::open(&item.image.path).map_err(|e| Error::io(&item.image.path, e))?;

@@ -82,7 +82,7 @@ use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, PngPixels};
 use crate::selection::{LabelPlan, PlannedLabel, NOT_SELECTED};
 use crate::trace::trace_polygons;
-use crate::{ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Summary};
+use crate::{ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Summary};
 
 /// The `cityscapes` format.
 pub(crate) const FORMAT: Format = Format {
@@ -90,6 +90,7 @@ pub(crate) const FORMAT: Format = Format {
     description: "Cityscapes gtFine label, instance and colour images with polygons \
                   (cityscapesScripts, Datumaro)",
     write,
+    reads: Reads::Everything,
 };
 
 /// Highest label id: `_gtFine_labelIds.png` is 8-bit.

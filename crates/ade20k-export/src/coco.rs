@@ -23,7 +23,8 @@ use crate::rle::Rle;
 use crate::selection::LabelPlan;
 use crate::trace::trace_polygons;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, SegmentationMode, Summary,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, SegmentationMode,
+    Summary,
 };
 
 /// The `coco` format.
@@ -31,6 +32,7 @@ pub(crate) const FORMAT: Format = Format {
     name: "coco",
     description: "COCO instance segmentation (detectron2, mmdetection, pycocotools)",
     write,
+    reads: Reads::Everything,
 };
 
 /// Reason counted for objects without pixels of the chosen mask kind.

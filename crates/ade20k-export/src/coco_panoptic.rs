@@ -45,13 +45,14 @@ use crate::palette::voc_color;
 use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, PngPixels};
 use crate::selection::{LabelPlan, NOT_SELECTED};
-use crate::{ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Summary};
+use crate::{ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Summary};
 
 /// The `coco_panoptic` format.
 pub(crate) const FORMAT: Format = Format {
     name: "coco_panoptic",
     description: "COCO panoptic segmentation (panopticapi, detectron2, Datumaro coco_panoptic)",
     write,
+    reads: Reads::Everything,
 };
 
 /// The largest segment id three 8-bit channels hold.

@@ -76,7 +76,7 @@ use crate::pipeline::{self, Conversion};
 use crate::rle::Rle;
 use crate::selection::LabelPlan;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, SegmentationMode,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, SegmentationMode,
     SubsetSummary, Summary,
 };
 
@@ -86,6 +86,7 @@ pub(crate) const FORMAT: Format = Format {
     description: "Datumaro JSON: instance masks, annotator polygons, attributes and \
                   object-part groups (Datumaro, CVAT)",
     write,
+    reads: Reads::Everything,
 };
 
 /// The format version Datumaro 1.x writes and reads.

@@ -66,6 +66,20 @@ pub struct Format {
     /// One line on what the format is and who reads it.
     pub description: &'static str,
     write: fn(&dyn ItemSource, &Path, &ExportOptions) -> Result<Summary, ExportError>,
+    /// What of each item the format reads: what `--skip-broken` checks.
+    reads: Reads,
+}
+
+/// What of an item a format reads, and so what [`ExportOptions::skip_broken`]
+/// checks before the format starts: a file the format never reads does not
+/// make an item broken for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reads {
+    /// The annotation, the class maps of every part level and the instance
+    /// mask of every object.
+    Everything,
+    /// The annotation and the class maps of every part level: no instance mask.
+    ClassMaps,
 }
 
 impl Format {
@@ -92,7 +106,7 @@ impl Format {
             None => source,
         };
         let mut summary = if options.skip_broken {
-            let (checked, skipped) = CheckedSource::check(input, options.media);
+            let (checked, skipped) = CheckedSource::check(input, self.reads, options.media);
             if checked.is_empty() && !skipped.is_empty() {
                 let first = &skipped[0];
                 return Err(ExportError::Data(Error::invalid(

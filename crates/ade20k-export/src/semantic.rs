@@ -43,13 +43,16 @@ use crate::palette::{label_color, voc_color};
 use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, PngPixels};
 use crate::selection::LabelPlan;
-use crate::{ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, Summary};
+use crate::{
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, Reads, Summary,
+};
 
 /// The `semantic` format.
 pub(crate) const FORMAT: Format = Format {
     name: "semantic",
     description: "Semantic masks in the ADEChallengeData2016 layout (mmsegmentation, Datumaro)",
     write,
+    reads: Reads::ClassMaps,
 };
 
 /// Reason counted for labeled pixels whose class is not kept.

@@ -72,7 +72,7 @@ use crate::palette::{voc_color, voc_palette};
 use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, PngPixels};
 use crate::selection::{LabelPlan, PlannedLabel, NOT_SELECTED};
-use crate::{ExportError, ExportOptions, Format, LabelNaming, PartsMode, Summary};
+use crate::{ExportError, ExportOptions, Format, LabelNaming, PartsMode, Reads, Summary};
 
 /// The `voc` format.
 pub(crate) const FORMAT: Format = Format {
@@ -80,6 +80,7 @@ pub(crate) const FORMAT: Format = Format {
     description: "Pascal VOC 2012 layout: XML boxes with parts, class and instance \
                   palette PNGs (VOC devkit, torchvision, Datumaro)",
     write,
+    reads: Reads::Everything,
 };
 
 /// What `/` in an item id becomes in VOC file names.

@@ -68,8 +68,8 @@ use crate::pipeline::{self, Conversion};
 use crate::selection::LabelPlan;
 use crate::trace::trace_polygons;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, SegmentationMode, Summary,
-    YoloTask,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, SegmentationMode,
+    Summary, YoloTask,
 };
 
 /// The `yolo` format.
@@ -77,6 +77,7 @@ pub(crate) const FORMAT: Format = Format {
     name: "yolo",
     description: "Ultralytics YOLO layout: data.yaml, a polygon (--task segment) or box (--task detect) per object (ultralytics)",
     write,
+    reads: Reads::Everything,
 };
 
 /// Folder of the photos; also the path component Ultralytics replaces.

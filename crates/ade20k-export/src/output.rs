@@ -20,7 +20,8 @@
 //! for as long as its process lives; the kernel drops the lock when the
 //! process dies, however it dies. [`StagedOutput::begin`] removes the hidden
 //! folders of its target that nobody holds: what killed runs left behind.
-//! Folders of a run still going on are left alone.
+//! Folders of a run still going on are left alone. On a file system without
+//! advisory locks, staging goes on unlocked and nothing is cleaned up.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -37,8 +38,9 @@ use crate::ExportError;
 pub struct StagedOutput {
     target: PathBuf,
     staging: tempfile::TempDir,
-    /// The staging folder, open and locked while this value lives.
-    _lock: lock::FolderLock,
+    /// The staging folder, open and locked while this value lives (`None`
+    /// where the file system has no advisory locks).
+    _lock: Option<lock::FolderLock>,
 }
 
 impl StagedOutput {
@@ -68,23 +70,29 @@ impl StagedOutput {
             }
         }
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let staging = tempfile::Builder::new()
-            .prefix(&staging_prefix(target))
-            .tempdir_in(&parent)
-            .map_err(|e| Error::io(&parent, e))?;
-        let lock = lock::FolderLock::hold(staging.path())
-            .map_err(|e| Error::io(staging.path(), e))?
-            .ok_or_else(|| {
-                Error::io(
-                    staging.path(),
-                    std::io::Error::other("the new staging folder is locked by another process"),
-                )
-            })?;
-        Ok(StagedOutput {
-            target: target.to_path_buf(),
-            staging,
-            _lock: lock,
-        })
+        // Another run's clean-up may lock (and remove) a new staging folder
+        // before this run locks it: then take another.
+        for _ in 0..3 {
+            let staging = tempfile::Builder::new()
+                .prefix(&staging_prefix(target))
+                .tempdir_in(&parent)
+                .map_err(|e| Error::io(&parent, e))?;
+            let lock = match lock::FolderLock::hold(staging.path()) {
+                Ok(Some(lock)) => Some(lock),
+                Ok(None) => continue,
+                // No advisory locks on this file system: stage unlocked.
+                Err(_) => None,
+            };
+            return Ok(StagedOutput {
+                target: target.to_path_buf(),
+                staging,
+                _lock: lock,
+            });
+        }
+        Err(ExportError::Data(Error::io(
+            &parent,
+            std::io::Error::other("every new staging folder was taken by another run"),
+        )))
     }
 
     /// The folder to write into.

@@ -231,7 +231,7 @@ fn kill_midway(input: &Path, target: &Path, extra: &[&str], delay: Duration) {
 #[test]
 fn a_killed_conversion_leaves_the_target_as_it_was() {
     let root = tempfile::tempdir().unwrap();
-    let input = large_dataset(root.path(), 600);
+    let input = large_dataset(root.path(), 2000);
     let outputs = root.path().join("outputs");
     fs::create_dir(&outputs).unwrap();
     let target = outputs.join("coco");

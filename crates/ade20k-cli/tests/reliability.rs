@@ -425,6 +425,15 @@ fn a_failing_write_is_an_error_naming_the_file_and_the_target_is_untouched() {
                 Vec::<String>::new(),
                 "{format}, {media}"
             );
+            let skipping =
+                convert_with_file_size_limit(1, &[&args[..], &["--skip-broken"]].concat());
+            assert_eq!(
+                skipping.status.code(),
+                Some(1),
+                "{format}, {media}: a write error is never skipped: {}",
+                text(&skipping.stderr)
+            );
+            assert_eq!(names(root.path()), Vec::<String>::new());
 
             let previous = run_convert(&input, "coco", &target, &["--quiet"]);
             assert_eq!(previous.status.code(), Some(0));

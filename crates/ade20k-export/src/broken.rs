@@ -7,7 +7,7 @@
 //! or disagrees with the item, or, when images reach the output, its image
 //! cannot be opened.
 //!
-//! [`CheckedSource::check`] reads every item that way, in parallel, *before*
+//! [`check`] reads every item that way, in parallel, *before*
 //! the format sees the dataset, and the format then reads only the items that
 //! passed. This is how input errors are told from output errors: while the
 //! check runs nothing is written, so every error it meets is about the input
@@ -26,6 +26,7 @@ use std::path::PathBuf;
 use ade20k_model::{Error, Item, ItemSource};
 use rayon::prelude::*;
 
+use crate::picked::PickedItems;
 use crate::{MediaMode, Reads};
 
 /// The file listing the skipped items, written at the top of the output only
@@ -60,54 +61,33 @@ impl fmt::Display for SkippedItem {
     }
 }
 
-/// A dataset without its broken items.
-pub(crate) struct CheckedSource<'a> {
+/// Reads every item of `inner` (see the module documentation): returns the
+/// dataset without its broken items, and those items in item order.
+pub(crate) fn check<'a>(
     inner: &'a dyn ItemSource,
-    /// Index in `inner` of each item that passed.
-    indices: Vec<usize>,
-    subsets: Vec<String>,
-}
-
-impl<'a> CheckedSource<'a> {
-    /// Reads every item of `inner` (see the module documentation) and keeps
-    /// those that can be read whole; returns the others in item order.
-    pub fn check(
-        inner: &'a dyn ItemSource,
-        reads: Reads,
-        media: MediaMode,
-    ) -> (Self, Vec<SkippedItem>) {
-        let results: Vec<Result<(), Error>> = (0..inner.len())
-            .into_par_iter()
-            .map(|index| check_item(inner, index, reads, media))
-            .collect();
-        let mut indices = Vec::new();
-        let mut skipped = Vec::new();
-        for (index, result) in results.into_iter().enumerate() {
-            match result {
-                Ok(()) => indices.push(index),
-                Err(error) => skipped.push(SkippedItem {
-                    subset: inner.subset_of(index).to_string(),
-                    id: inner
-                        .id_of(index)
-                        .unwrap_or_else(|_| format!("#{}", index + 1)),
-                    path: error.path,
-                    problem: error.problem.to_string(),
-                }),
-            }
+    reads: Reads,
+    media: MediaMode,
+) -> (PickedItems<'a>, Vec<SkippedItem>) {
+    let results: Vec<Result<(), Error>> = (0..inner.len())
+        .into_par_iter()
+        .map(|index| check_item(inner, index, reads, media))
+        .collect();
+    let mut indices = Vec::new();
+    let mut skipped = Vec::new();
+    for (index, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(()) => indices.push(index),
+            Err(error) => skipped.push(SkippedItem {
+                subset: inner.subset_of(index).to_string(),
+                id: inner
+                    .id_of(index)
+                    .unwrap_or_else(|_| format!("#{}", index + 1)),
+                path: error.path,
+                problem: error.problem.to_string(),
+            }),
         }
-        let subsets = inner
-            .subsets()
-            .iter()
-            .filter(|subset| indices.iter().any(|&i| inner.subset_of(i) == *subset))
-            .cloned()
-            .collect();
-        let source = CheckedSource {
-            inner,
-            indices,
-            subsets,
-        };
-        (source, skipped)
     }
+    (PickedItems::new(inner, indices), skipped)
 }
 
 /// Reads item `index` of `source` the way a format would, writing nothing.
@@ -130,39 +110,4 @@ fn check_item(
         File::open(&item.image.path).map_err(|e| Error::io(&item.image.path, e))?;
     }
     Ok(())
-}
-
-impl ItemSource for CheckedSource<'_> {
-    fn subsets(&self) -> &[String] {
-        &self.subsets
-    }
-
-    fn len(&self) -> usize {
-        self.indices.len()
-    }
-
-    /// # Panics
-    ///
-    /// When `index` is not below [`ItemSource::len`].
-    fn subset_of(&self, index: usize) -> &str {
-        self.inner.subset_of(self.indices[index])
-    }
-
-    /// # Panics
-    ///
-    /// When `index` is not below [`ItemSource::len`].
-    fn load(&self, index: usize) -> Result<Item, Error> {
-        self.inner.load(self.indices[index])
-    }
-
-    /// # Panics
-    ///
-    /// When `index` is not below [`ItemSource::len`].
-    fn id_of(&self, index: usize) -> Result<String, Error> {
-        self.inner.id_of(self.indices[index])
-    }
-
-    fn label_order(&self) -> Option<&[String]> {
-        self.inner.label_order()
-    }
 }

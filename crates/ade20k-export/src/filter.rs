@@ -9,6 +9,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::composite::instance_mask_like;
 use crate::hierarchy::kept_with_ancestors;
+use crate::picked::PickedItems;
 use crate::selection::LabelPlan;
 use crate::voc::ORPHAN_PARTS;
 use crate::{ExportError, LabelList};
@@ -149,10 +150,8 @@ const EXCLUDED: &str = "objects of excluded classes";
 /// remembered (one flag per object), so loading it again costs no mask
 /// decoding and [`FilteredSource::left_out`] counts each object once.
 pub struct FilteredSource<'a> {
-    inner: &'a dyn ItemSource,
-    /// Index in `inner` of each kept item.
-    indices: Vec<usize>,
-    subsets: Vec<String>,
+    /// The kept items, as the source has them.
+    items: PickedItems<'a>,
     include: Option<LabelPlan>,
     exclude: Option<LabelPlan>,
     min_area: u64,
@@ -209,18 +208,9 @@ impl<'a> FilteredSource<'a> {
             };
             return Err(ExportError::Usage(format!("no item of the dataset {what}")));
         }
-        let mut subsets: Vec<String> = Vec::new();
-        for &index in &indices {
-            let subset = inner.subset_of(index);
-            if subsets.last().map(String::as_str) != Some(subset) {
-                subsets.push(subset.to_string());
-            }
-        }
         Ok(FilteredSource {
-            inner,
             decisions: indices.iter().map(|_| OnceLock::new()).collect(),
-            indices,
-            subsets,
+            items: PickedItems::new(inner, indices),
             include,
             exclude,
             min_area: filter.min_area,
@@ -297,25 +287,25 @@ impl<'a> FilteredSource<'a> {
 
 impl ItemSource for FilteredSource<'_> {
     fn subsets(&self) -> &[String] {
-        &self.subsets
+        self.items.subsets()
     }
 
     fn len(&self) -> usize {
-        self.indices.len()
+        self.items.len()
     }
 
     /// # Panics
     ///
     /// When `index` is not below [`ItemSource::len`].
     fn subset_of(&self, index: usize) -> &str {
-        self.inner.subset_of(self.indices[index])
+        self.items.subset_of(index)
     }
 
     /// # Panics
     ///
     /// When `index` is not below [`ItemSource::len`].
     fn load(&self, index: usize) -> Result<Item, Error> {
-        let mut item = self.inner.load(self.indices[index])?;
+        let mut item = self.items.load(index)?;
         if !self.selects_objects {
             return Ok(item);
         }
@@ -358,11 +348,11 @@ impl ItemSource for FilteredSource<'_> {
     ///
     /// When `index` is not below [`ItemSource::len`].
     fn id_of(&self, index: usize) -> Result<String, Error> {
-        self.inner.id_of(self.indices[index])
+        self.items.id_of(index)
     }
 
     fn label_order(&self) -> Option<&[String]> {
-        self.inner.label_order()
+        self.items.label_order()
     }
 }
 

@@ -20,8 +20,6 @@ use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
 
-use broken::CheckedSource;
-
 mod ade20k2020;
 mod broken;
 mod cityscapes;
@@ -38,6 +36,7 @@ mod media;
 mod options;
 pub mod output;
 mod palette;
+mod picked;
 mod pipeline;
 mod png_out;
 pub mod preview;
@@ -106,7 +105,7 @@ impl Format {
             None => source,
         };
         let mut summary = if options.skip_broken {
-            let (checked, skipped) = CheckedSource::check(input, self.reads, options.media);
+            let (checked, skipped) = broken::check(input, self.reads, options.media);
             if checked.is_empty() && !skipped.is_empty() {
                 let first = &skipped[0];
                 return Err(ExportError::Data(Error::invalid(

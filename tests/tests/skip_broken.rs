@@ -12,7 +12,7 @@ use ade20k_export::{
     SKIPPED_FILE,
 };
 use ade20k_import::Ade20kDataset;
-use common::{file_contents, fixture, on_threads};
+use common::{copy_dir, file_contents, fixture, on_threads};
 
 /// The item broken in these tests, and the files that make it.
 const BROKEN_SUBSET: &str = "training";
@@ -49,19 +49,6 @@ impl Breakage {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Removes every file of the broken item from the dataset at `root`.
 fn remove_broken_item(root: &Path) {
     let stem = root.join(BROKEN_STEM);
@@ -92,7 +79,7 @@ struct Workspace {
 impl Workspace {
     fn new() -> Self {
         let root = tempfile::tempdir().unwrap();
-        copy_tree(&fixture("ade20k2020"), &root.path().join("in"));
+        copy_dir(&fixture("ade20k2020"), &root.path().join("in"));
         Workspace { root }
     }
 

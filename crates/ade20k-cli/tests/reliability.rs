@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{ade20k, arg, copy_dir, fixture, run_convert, text};
+use common::{ade20k, arg, copy_dir, fixture, link_dir, run_convert, text};
 
 /// The item broken by the tests, as `<subset>/<item id>`, and its files' stem.
 const BROKEN_ITEM: &str = "training/home/kitchen/ADE_train_00000002";
@@ -169,19 +169,6 @@ fn large_dataset(root: &Path, copies: usize) -> PathBuf {
         );
     }
     input
-}
-
-fn link_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            link_dir(&entry.path(), &target);
-        } else {
-            fs::hard_link(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Whether a staging folder of `target` holds something yet.

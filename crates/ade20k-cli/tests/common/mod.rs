@@ -32,14 +32,24 @@ pub fn arg(path: &Path) -> &str {
 
 /// Copies the folder `from` to `to`, recursively.
 pub fn copy_dir(from: &Path, to: &Path) {
+    mirror_dir(from, to, &|file, target| fs::copy(file, target).map(drop));
+}
+
+/// Recreates the folder `from` at `to` with every file hard-linked, not copied.
+pub fn link_dir(from: &Path, to: &Path) {
+    mirror_dir(from, to, &|file, target| fs::hard_link(file, target));
+}
+
+/// Recreates the folders of `from` at `to` and puts each file there with `place`.
+fn mirror_dir(from: &Path, to: &Path, place: &dyn Fn(&Path, &Path) -> std::io::Result<()>) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
+            mirror_dir(&entry.path(), &target, place);
         } else {
-            fs::copy(entry.path(), &target).unwrap();
+            place(&entry.path(), &target).unwrap();
         }
     }
 }

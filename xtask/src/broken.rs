@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 use crate::classes::{SIGNBOARD, SKY};
 use crate::files::{self, PathError};
 use crate::scene::Shape;
+use crate::standard_png::write_chunk;
 use crate::writer::{whole, Item};
 
 /// Folder of the broken datasets under `tests/assets`.
@@ -427,49 +428,19 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     // 8 bits, greyscale, deflate, adaptive filtering, not interlaced.
     header.extend([8, 0, 0, 0, 0]);
     let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    for (kind, data) in [
-        (b"IHDR", &header[..]),
-        (
-            b"IDAT",
-            &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01][..],
-        ),
-        (b"IEND", &[][..]),
-    ] {
-        bytes.extend((data.len() as u32).to_be_bytes());
-        let start = bytes.len();
-        bytes.extend(kind);
-        bytes.extend(data);
-        let crc = crc32(&bytes[start..]);
-        bytes.extend(crc.to_be_bytes());
-    }
+    write_chunk(&mut bytes, b"IHDR", &header);
+    write_chunk(
+        &mut bytes,
+        b"IDAT",
+        &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
+    write_chunk(&mut bytes, b"IEND", &[]);
     bytes
-}
-
-/// The CRC-32 of PNG chunks (ISO 3309, reflected, polynomial 0xEDB88320).
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = u32::MAX;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crc32_of_a_known_chunk() {
-        // IEND's CRC is the same in every PNG.
-        assert_eq!(crc32(b"IEND"), 0xAE42_6082);
-    }
 
     #[test]
     fn the_bomb_header_is_a_valid_png_header() {

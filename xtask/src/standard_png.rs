@@ -85,7 +85,7 @@ pub fn encode(pixels: &[u8], width: u32, height: u32, color: Color) -> Result<Ve
 
 /// Appends a chunk: its length, type, data and the CRC of type and data.
 /// `data` is at most [`MAX_IDAT_LEN`] bytes.
-fn write_chunk(file: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+pub(crate) fn write_chunk(file: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     file.extend((data.len() as u32).to_be_bytes());
     file.extend(kind);
     file.extend(data);

@@ -33,7 +33,7 @@
 //! assert_eq!(rle.area(), 3);
 //! ```
 
-use ade20k_model::{BBox, BinaryMask};
+use ade20k_model::{BBox, BinaryMask, CroppedMask};
 
 /// A binary mask as COCO run-length counts over its pixels in column-major order.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -81,56 +81,22 @@ pub enum RleError {
 const MAX_GROUPS_PER_COUNT: u32 = 7;
 
 impl Rle {
-    /// Encodes a row-major mask, as pycocotools' `rleEncode` does.
-    ///
-    /// Runs only change where a pixel differs from the one above it (or at the
-    /// top of a column), so the encoder compares adjacent rows eight pixels at a
-    /// time, buckets the changes by column, and emits the runs column by column:
-    /// the cost is one sequential pass over the mask plus the number of runs.
+    /// Encodes a row-major mask, as pycocotools' `rleEncode` does, in one
+    /// sequential pass over the mask plus the number of runs.
     pub fn encode(mask: &BinaryMask) -> Rle {
-        let (width, height) = (mask.width() as usize, mask.height() as usize);
-        let pixels = mask.pixels();
-        let mut runs = RunWriter::default();
-        if width > 0 && height > 0 {
-            // Rows (y ≥ 1) where pixel (x, y) differs from (x, y - 1), bucketed
-            // by column with a counting sort; rows ascend within a column.
-            let mut column_ends = vec![0usize; width + 1];
-            let mut changes = Vec::new();
-            for y in 1..height {
-                let above = &pixels[(y - 1) * width..y * width];
-                let row = &pixels[y * width..(y + 1) * width];
-                for_each_difference(above, row, |x| {
-                    changes.push((x as u32, y as u32));
-                    column_ends[x + 1] += 1;
-                });
-            }
-            for x in 0..width {
-                column_ends[x + 1] += column_ends[x];
-            }
-            let mut change_rows = vec![0u32; changes.len()];
-            for &(x, y) in &changes {
-                let x = x as usize;
-                change_rows[column_ends[x]] = y;
-                column_ends[x] += 1;
-            }
-            // Each column_ends[x] has moved to the end of column x's bucket.
-            let mut column_start = 0;
-            for x in 0..width {
-                let first_position = (x * height) as u64;
-                if pixels[x] != runs.value {
-                    runs.toggle_at(first_position);
-                }
-                for &y in &change_rows[column_start..column_ends[x]] {
-                    runs.toggle_at(first_position + u64::from(y));
-                }
-                column_start = column_ends[x];
-            }
-        }
-        Rle {
-            height: mask.height(),
-            width: mask.width(),
-            counts: runs.finish(u64::from(mask.height()) * u64::from(mask.width())),
-        }
+        encode_window(mask, (0, 0), (mask.width(), mask.height()))
+    }
+
+    /// Encodes a cropped mask as [`Rle::encode`] encodes the same mask over the
+    /// whole image, reading only the window: every column left or right of it
+    /// is one run of 0s, and inside a column the rows above and below the
+    /// window are 0s too.
+    pub fn encode_cropped(mask: &CroppedMask) -> Rle {
+        encode_window(
+            mask.window(),
+            mask.origin(),
+            (mask.frame_width(), mask.frame_height()),
+        )
     }
 
     /// The compressed COCO string of the counts, as pycocotools' `rleToString` writes it.
@@ -284,6 +250,68 @@ impl Rle {
     }
 }
 
+/// The counts of `window`, a mask placed with its top-left pixel at `origin`
+/// in an image of `frame` = (width, height) pixels that is unset elsewhere.
+///
+/// Runs only change where a pixel differs from the one above it (or at the
+/// top of a column), so the encoder compares adjacent rows eight pixels at a
+/// time, buckets the changes by column, and emits the runs column by column:
+/// the cost is one sequential pass over the window plus the number of runs.
+fn encode_window(window: &BinaryMask, origin: (u32, u32), frame: (u32, u32)) -> Rle {
+    let (width, height) = (window.width() as usize, window.height() as usize);
+    let (frame_width, frame_height) = frame;
+    let (origin_x, origin_y) = origin;
+    let frame_height_64 = u64::from(frame_height);
+    let pixels = window.pixels();
+
+    let mut runs = RunWriter::default();
+    if width > 0 && height > 0 {
+        // Rows (y ≥ 1) where pixel (x, y) differs from (x, y - 1), bucketed
+        // by column with a counting sort; rows ascend within a column.
+        let mut column_ends = vec![0usize; width + 1];
+        let mut changes = Vec::new();
+        for y in 1..height {
+            let above = &pixels[(y - 1) * width..y * width];
+            let row = &pixels[y * width..(y + 1) * width];
+            for_each_difference(above, row, |x| {
+                changes.push((x as u32, y as u32));
+                column_ends[x + 1] += 1;
+            });
+        }
+        for x in 0..width {
+            column_ends[x + 1] += column_ends[x];
+        }
+        let mut change_rows = vec![0u32; changes.len()];
+        for &(x, y) in &changes {
+            let x = x as usize;
+            change_rows[column_ends[x]] = y;
+            column_ends[x] += 1;
+        }
+        // Each column_ends[x] has moved to the end of column x's bucket.
+        let mut column_start = 0;
+        for x in 0..width {
+            let first_position =
+                (u64::from(origin_x) + x as u64) * frame_height_64 + u64::from(origin_y);
+            if pixels[x] != runs.value {
+                runs.toggle_at(first_position);
+            }
+            for &y in &change_rows[column_start..column_ends[x]] {
+                runs.toggle_at(first_position + u64::from(y));
+            }
+            // Below the window, the column is 0s.
+            if runs.value == 1 {
+                runs.toggle_at(first_position + height as u64);
+            }
+            column_start = column_ends[x];
+        }
+    }
+    Rle {
+        height: frame_height,
+        width: frame_width,
+        counts: runs.finish(frame_height_64 * u64::from(frame_width)),
+    }
+}
+
 /// Builds the counts of a column-major pixel stream from the positions where its value flips.
 #[derive(Default)]
 struct RunWriter {
@@ -294,15 +322,30 @@ struct RunWriter {
 
 impl RunWriter {
     /// The value flips at `position`: the current run ends there.
+    ///
+    /// Flipping back where the run began (a window's column ends right where
+    /// the next one starts) continues the previous run instead, so that no
+    /// empty run appears but a leading one.
     fn toggle_at(&mut self, position: u64) {
+        if position == self.run_start {
+            if let Some(previous) = self.counts.pop() {
+                self.run_start -= u64::from(previous);
+                self.value ^= 1;
+                return;
+            }
+        }
         push_run(&mut self.counts, position - self.run_start);
         self.run_start = position;
         self.value ^= 1;
     }
 
     /// Closes the last run at `end`, the number of pixels.
+    /// A run closed exactly at `end` (the last column of a window reaching the
+    /// bottom right corner) leaves no empty run after it.
     fn finish(mut self, end: u64) -> Vec<u32> {
-        push_run(&mut self.counts, end - self.run_start);
+        if end > self.run_start || self.counts.is_empty() {
+            push_run(&mut self.counts, end - self.run_start);
+        }
         self.counts
     }
 }
@@ -435,6 +478,29 @@ mod tests {
         let parsed = Rle::from_coco_string(rle.height, rle.width, &text).unwrap();
         assert_eq!(parsed, rle, "{text}");
         assert_eq!(&parsed.decode().unwrap(), mask);
+        assert_cropped_encodings_equal(mask, &rle);
+    }
+
+    /// Encoding the mask cropped to its box, to full-height or full-width
+    /// strips through the box, or not at all, gives the same counts.
+    fn assert_cropped_encodings_equal(mask: &BinaryMask, rle: &Rle) {
+        let (width, height) = (mask.width(), mask.height());
+        let Some(bbox) = mask.bbox() else {
+            assert_eq!(&Rle::encode_cropped(&CroppedMask::empty(width, height)), rle);
+            return;
+        };
+        let (right, bottom) = (bbox.x + bbox.width, bbox.y + bbox.height);
+        let windows = [
+            (bbox.x, bbox.y, right, bottom),
+            (bbox.x, 0, right, height),
+            (0, bbox.y, width, bottom),
+            (0, 0, width, height),
+        ];
+        for (x0, y0, x1, y1) in windows {
+            let window = BinaryMask::from_fn(x1 - x0, y1 - y0, |x, y| mask.get(x + x0, y + y0));
+            let cropped = CroppedMask::new(width, height, x0, y0, window).unwrap();
+            assert_eq!(&Rle::encode_cropped(&cropped), rle, "window {x0},{y0}–{x1},{y1}");
+        }
     }
 
     #[test]

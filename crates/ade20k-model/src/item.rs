@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::{ClassMap, Error, InstanceMask, MaskKind, MaskSource};
+use crate::{BinaryMask, ClassMap, CroppedMask, Error, InstanceMask, MaskKind, MaskSource};
 
 /// An ADE class index (`name_ndx`): the class value of an object's pixels in the
 /// class maps. 0 means unlabeled and is never the class of an object.
@@ -46,8 +46,14 @@ impl Item {
     }
 
     /// Loads the instance mask of `self.objects[object]` and keeps the `kind` of pixels.
-    pub fn binary_mask(&self, object: usize, kind: MaskKind) -> Result<crate::BinaryMask, Error> {
+    pub fn binary_mask(&self, object: usize, kind: MaskKind) -> Result<BinaryMask, Error> {
         Ok(self.instance_mask(object)?.binary(kind))
+    }
+
+    /// Loads the instance mask of `self.objects[object]` and keeps the `kind`
+    /// of pixels, inside the box around the object only.
+    pub fn cropped_mask(&self, object: usize, kind: MaskKind) -> Result<CroppedMask, Error> {
+        Ok(self.instance_mask(object)?.cropped(kind))
     }
 
     /// Loads the class map of part level `level` (0 = objects, `_seg.png`).

@@ -29,5 +29,5 @@ mod source;
 pub use error::{Error, Problem};
 pub use item::{ClassIndex, ImageInfo, Item, Object, Occlusion, SourceInfo};
 pub use label::{Categories, Category};
-pub use mask::{BBox, BinaryMask, ClassMap, InstanceMask, MaskKind};
+pub use mask::{BBox, BinaryMask, ClassMap, CroppedMask, InstanceMask, MaskKind};
 pub use source::{InMemoryMasks, ItemSource, MaskSource};

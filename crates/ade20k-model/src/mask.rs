@@ -23,6 +23,8 @@ pub struct InstanceMask {
     width: u32,
     height: u32,
     pixels: Vec<u8>,
+    /// The tight box around the non-zero pixels, found when the mask is built.
+    extent: Option<BBox>,
 }
 
 impl InstanceMask {
@@ -36,21 +38,22 @@ impl InstanceMask {
     /// Builds a mask from row-major pixels valued 0, 128 or 255.
     pub fn from_pixels(width: u32, height: u32, pixels: Vec<u8>) -> Result<Self, Problem> {
         check_len(width, height, pixels.len())?;
-        if !all_instance_values(&pixels) {
+        let Some(extent) = checked_extent(width, &pixels) else {
             // Rare: scan again, the slow way, for the value to name.
-            if let Some(bad) = pixels
+            let bad = pixels
                 .iter()
                 .find(|&&p| p != Self::VISIBLE && p != Self::HIDDEN && p != Self::ABSENT)
-            {
-                return Err(Problem::Invalid(format!(
-                    "instance mask value {bad} is none of 0, 128, 255"
-                )));
-            }
-        }
+                .copied()
+                .unwrap_or_default();
+            return Err(Problem::Invalid(format!(
+                "instance mask value {bad} is none of 0, 128, 255"
+            )));
+        };
         Ok(InstanceMask {
             width,
             height,
             pixels,
+            extent,
         })
     }
 
@@ -67,6 +70,47 @@ impl InstanceMask {
     /// Row-major pixel values (0, 128 or 255).
     pub fn pixels(&self) -> &[u8] {
         &self.pixels
+    }
+
+    /// The tight box around every pixel where the object is, seen or hidden;
+    /// `None` when the mask is empty. Known without a scan: it is found when
+    /// the mask is built.
+    pub fn extent(&self) -> Option<BBox> {
+        self.extent
+    }
+
+    /// The pixels that count as the object for `kind`, kept only inside
+    /// [`InstanceMask::extent`]: far less to store and scan than
+    /// [`InstanceMask::binary`] when the object covers a small part of the image.
+    pub fn cropped(&self, kind: MaskKind) -> CroppedMask {
+        let Some(extent) = self.extent else {
+            return CroppedMask::empty(self.width, self.height);
+        };
+        let (x, width) = (extent.x as usize, extent.width as usize);
+        let mut pixels = Vec::with_capacity(width * extent.height as usize);
+        let rows = self
+            .pixels
+            .chunks_exact(self.width as usize)
+            .skip(extent.y as usize)
+            .take(extent.height as usize);
+        for row in rows {
+            let row = &row[x..x + width];
+            match kind {
+                MaskKind::Visible => pixels.extend(row.iter().map(|&p| p & 1)),
+                MaskKind::Amodal => pixels.extend(row.iter().map(|&p| p >> 7)),
+            }
+        }
+        CroppedMask {
+            frame_width: self.width,
+            frame_height: self.height,
+            x: extent.x,
+            y: extent.y,
+            window: BinaryMask {
+                width: extent.width,
+                height: extent.height,
+                pixels,
+            },
+        }
     }
 
     /// The pixels that count as the object for `kind`.
@@ -87,19 +131,77 @@ impl InstanceMask {
     }
 }
 
-/// Whether every value is 0, 128 or 255. Each block of pixels is folded with
-/// branch-free compares and ORs, which the compiler turns into vector code;
-/// the scan stops after the first block holding another value.
-fn all_instance_values(pixels: &[u8]) -> bool {
-    pixels.chunks(4096).all(|block| {
-        let bad = block.iter().fold(0_u8, |bad, &p| {
+/// The tight box around the non-zero pixels of a row-major mask `width`
+/// pixels wide (`Some(None)` when there are none), or `None` when a value is
+/// not 0, 128 or 255. One pass: each row is folded with branch-free compares
+/// and ORs, which the compiler turns into vector code, and only the non-empty
+/// rows are searched for their ends.
+fn checked_extent(width: u32, pixels: &[u8]) -> Option<Option<BBox>> {
+    let mut bounds = Bounds::default();
+    for (y, row) in pixels.chunks_exact(width.max(1) as usize).enumerate() {
+        let (bad, any) = row.iter().fold((0_u8, 0_u8), |(bad, any), &p| {
             let valid = (p == InstanceMask::ABSENT)
                 | (p == InstanceMask::HIDDEN)
                 | (p == InstanceMask::VISIBLE);
-            bad | u8::from(!valid)
+            (bad | u8::from(!valid), any | p)
         });
-        bad == 0
-    })
+        if bad != 0 {
+            return None;
+        }
+        if any != 0 {
+            bounds.add_row(y, row);
+        }
+    }
+    Some(bounds.bbox())
+}
+
+/// A box grown row by row around the set (non-zero) pixels of a mask.
+#[derive(Clone, Copy, Debug)]
+struct Bounds {
+    x0: usize,
+    y0: usize,
+    x1: usize,
+    y1: usize,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds {
+            x0: usize::MAX,
+            y0: usize::MAX,
+            x1: 0,
+            y1: 0,
+        }
+    }
+}
+
+impl Bounds {
+    /// Grows the box by the set pixels of `row`, row `y`, which has at least
+    /// one; rows come in ascending order. Only pixels left of the box so far
+    /// can move its left edge, and only pixels right of it its right edge.
+    fn add_row(&mut self, y: usize, row: &[u8]) {
+        let right_from = if self.y0 == usize::MAX { 0 } else { self.x1 + 1 };
+        if let Some(first) = row[..self.x0.min(row.len())].iter().position(|&p| p != 0) {
+            self.x0 = first;
+        }
+        if let Some(last) = row[right_from.min(row.len())..]
+            .iter()
+            .rposition(|&p| p != 0)
+        {
+            self.x1 = right_from + last;
+        }
+        self.y0 = self.y0.min(y);
+        self.y1 = y;
+    }
+
+    fn bbox(self) -> Option<BBox> {
+        (self.y0 != usize::MAX).then(|| BBox {
+            x: self.x0 as u32,
+            y: self.y0 as u32,
+            width: (self.x1 - self.x0 + 1) as u32,
+            height: (self.y1 - self.y0 + 1) as u32,
+        })
+    }
 }
 
 /// A tight, axis-aligned box around a set of pixels, in pixel units.
@@ -191,38 +293,146 @@ impl BinaryMask {
 
     /// The tight box around the set pixels; `None` when the mask is empty.
     pub fn bbox(&self) -> Option<BBox> {
-        let width = self.width as usize;
-        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-        for (y, row) in self.pixels.chunks_exact(width.max(1)).enumerate() {
+        let mut bounds = Bounds::default();
+        for (y, row) in self.pixels.chunks_exact(self.width.max(1) as usize).enumerate() {
             // Empty rows, most of them, are skipped by a branch-free OR.
-            if row.iter().fold(0, |any, &p| any | p) == 0 {
-                continue;
+            if row.iter().fold(0, |any, &p| any | p) != 0 {
+                bounds.add_row(y, row);
             }
-            // Only pixels left of the box so far can move its left edge, and
-            // only pixels right of it its right edge.
-            let right_from = if y0 == usize::MAX { 0 } else { x1 + 1 };
-            if let Some(first) = row[..x0.min(row.len())].iter().position(|&p| p != 0) {
-                x0 = first;
-            }
-            if let Some(last) = row[right_from.min(row.len())..]
-                .iter()
-                .rposition(|&p| p != 0)
-            {
-                x1 = right_from + last;
-            }
-            y0 = y0.min(y);
-            y1 = y;
         }
-        (y0 != usize::MAX).then(|| BBox {
-            x: x0 as u32,
-            y: y0 as u32,
-            width: (x1 - x0 + 1) as u32,
-            height: (y1 - y0 + 1) as u32,
-        })
+        bounds.bbox()
     }
 
     fn index(&self, x: u32, y: u32) -> usize {
         y as usize * self.width as usize + x as usize
+    }
+}
+
+/// A binary mask of a `frame_width` × `frame_height` image, kept only inside
+/// a window that holds all its set pixels: the cheap form of a mask that covers
+/// a small part of a large image. Made by [`InstanceMask::cropped`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CroppedMask {
+    frame_width: u32,
+    frame_height: u32,
+    x: u32,
+    y: u32,
+    window: BinaryMask,
+}
+
+impl CroppedMask {
+    /// The mask `window`, placed with its top-left pixel at column `x`, row `y`
+    /// of a `frame_width` × `frame_height` image; it must fit inside.
+    pub fn new(
+        frame_width: u32,
+        frame_height: u32,
+        x: u32,
+        y: u32,
+        window: BinaryMask,
+    ) -> Result<Self, Problem> {
+        let fits = |start: u32, length: u32, frame: u32| {
+            start.checked_add(length).is_some_and(|end| end <= frame)
+        };
+        if !fits(x, window.width, frame_width) || !fits(y, window.height, frame_height) {
+            return Err(Problem::Invalid(format!(
+                "a {}×{} window at ({x}, {y}) does not fit in a {frame_width}×{frame_height} mask",
+                window.width, window.height
+            )));
+        }
+        Ok(CroppedMask {
+            frame_width,
+            frame_height,
+            x,
+            y,
+            window,
+        })
+    }
+
+    /// A mask of a `frame_width` × `frame_height` image with no pixel set.
+    pub fn empty(frame_width: u32, frame_height: u32) -> Self {
+        CroppedMask {
+            frame_width,
+            frame_height,
+            x: 0,
+            y: 0,
+            window: BinaryMask::from_fn(0, 0, |_, _| false),
+        }
+    }
+
+    /// Width of the whole image in pixels.
+    pub fn frame_width(&self) -> u32 {
+        self.frame_width
+    }
+
+    /// Height of the whole image in pixels.
+    pub fn frame_height(&self) -> u32 {
+        self.frame_height
+    }
+
+    /// Column and row of the window's top-left pixel in the image.
+    pub fn origin(&self) -> (u32, u32) {
+        (self.x, self.y)
+    }
+
+    /// The pixels inside the window; every pixel outside it is unset.
+    pub fn window(&self) -> &BinaryMask {
+        &self.window
+    }
+
+    /// Whether the pixel at column `x`, row `y` of the image is set.
+    pub fn get(&self, x: u32, y: u32) -> bool {
+        x.checked_sub(self.x)
+            .zip(y.checked_sub(self.y))
+            .is_some_and(|(x, y)| self.window.get(x, y))
+    }
+
+    /// Number of set pixels.
+    pub fn area(&self) -> u64 {
+        self.window.area()
+    }
+
+    /// Whether no pixel is set.
+    pub fn is_empty(&self) -> bool {
+        self.window.is_empty()
+    }
+
+    /// The tight box around the set pixels, in image coordinates; `None` when
+    /// the mask is empty.
+    pub fn bbox(&self) -> Option<BBox> {
+        self.window.bbox().map(|bbox| BBox {
+            x: bbox.x + self.x,
+            y: bbox.y + self.y,
+            ..bbox
+        })
+    }
+
+    /// The same mask over the whole image.
+    pub fn to_full(&self) -> BinaryMask {
+        let frame_width = self.frame_width as usize;
+        let mut pixels = vec![0; frame_width * self.frame_height as usize];
+        let window_rows = self.window.pixels.chunks_exact(self.window.width.max(1) as usize);
+        let frame_rows = pixels.chunks_exact_mut(frame_width.max(1)).skip(self.y as usize);
+        for (frame_row, window_row) in frame_rows.zip(window_rows) {
+            frame_row[self.x as usize..][..window_row.len()].copy_from_slice(window_row);
+        }
+        BinaryMask {
+            width: self.frame_width,
+            height: self.frame_height,
+            pixels,
+        }
+    }
+}
+
+impl From<BinaryMask> for CroppedMask {
+    /// A window as large as the image.
+    fn from(mask: BinaryMask) -> Self {
+        CroppedMask {
+            frame_width: mask.width,
+            frame_height: mask.height,
+            x: 0,
+            y: 0,
+            window: mask,
+        }
     }
 }
 
@@ -357,6 +567,54 @@ mod tests {
             });
             assert_eq!(mask.bbox(), expected);
         }
+    }
+
+    #[test]
+    fn cropped_masks_equal_the_full_ones() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        for _ in 0..300 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let (width, height) = (1 + (state % 11) as u32, 1 + (state / 11 % 9) as u32);
+            let bits = state >> 20;
+            let values = [0, 0, 128, 255];
+            let pixels = (0..width * height)
+                .map(|i| {
+                    let inside = (i % width) * 3 > width && (i / width) * 4 > height;
+                    if inside {
+                        values[(bits >> (i % 40) & 3) as usize]
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            let mask = InstanceMask::from_pixels(width, height, pixels).unwrap();
+            assert_eq!(mask.extent(), mask.binary(MaskKind::Amodal).bbox());
+            for kind in [MaskKind::Visible, MaskKind::Amodal] {
+                let full = mask.binary(kind);
+                let cropped = mask.cropped(kind);
+                assert_eq!(cropped.to_full(), full);
+                assert_eq!(cropped.area(), full.area());
+                assert_eq!(cropped.bbox(), full.bbox());
+                assert_eq!(cropped.is_empty(), full.is_empty());
+                for (x, y) in (0..height).flat_map(|y| (0..width).map(move |x| (x, y))) {
+                    assert_eq!(cropped.get(x, y), full.get(x, y));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_cropped_window_must_fit_its_frame() {
+        let window = BinaryMask::from_fn(2, 2, |_, _| true);
+        assert!(CroppedMask::new(4, 4, 2, 2, window.clone()).is_ok());
+        assert!(CroppedMask::new(4, 4, 3, 0, window.clone()).is_err());
+        assert!(CroppedMask::new(4, 4, 0, u32::MAX, window).is_err());
+        let empty = InstanceMask::from_pixels(2, 1, vec![0, 0]).unwrap();
+        assert_eq!(empty.extent(), None);
+        assert_eq!(empty.cropped(MaskKind::Amodal), CroppedMask::empty(2, 1));
+        assert_eq!(CroppedMask::empty(2, 1).to_full().pixels(), &[0, 0]);
     }
 
     #[test]

@@ -486,7 +486,10 @@ mod tests {
     fn assert_cropped_encodings_equal(mask: &BinaryMask, rle: &Rle) {
         let (width, height) = (mask.width(), mask.height());
         let Some(bbox) = mask.bbox() else {
-            assert_eq!(&Rle::encode_cropped(&CroppedMask::empty(width, height)), rle);
+            assert_eq!(
+                &Rle::encode_cropped(&CroppedMask::empty(width, height)),
+                rle
+            );
             return;
         };
         let (right, bottom) = (bbox.x + bbox.width, bbox.y + bbox.height);
@@ -499,7 +502,11 @@ mod tests {
         for (x0, y0, x1, y1) in windows {
             let window = BinaryMask::from_fn(x1 - x0, y1 - y0, |x, y| mask.get(x + x0, y + y0));
             let cropped = CroppedMask::new(width, height, x0, y0, window).unwrap();
-            assert_eq!(&Rle::encode_cropped(&cropped), rle, "window {x0},{y0}–{x1},{y1}");
+            assert_eq!(
+                &Rle::encode_cropped(&cropped),
+                rle,
+                "window {x0},{y0}–{x1},{y1}"
+            );
         }
     }
 

@@ -180,7 +180,11 @@ impl Bounds {
     /// one; rows come in ascending order. Only pixels left of the box so far
     /// can move its left edge, and only pixels right of it its right edge.
     fn add_row(&mut self, y: usize, row: &[u8]) {
-        let right_from = if self.y0 == usize::MAX { 0 } else { self.x1 + 1 };
+        let right_from = if self.y0 == usize::MAX {
+            0
+        } else {
+            self.x1 + 1
+        };
         if let Some(first) = row[..self.x0.min(row.len())].iter().position(|&p| p != 0) {
             self.x0 = first;
         }
@@ -294,7 +298,11 @@ impl BinaryMask {
     /// The tight box around the set pixels; `None` when the mask is empty.
     pub fn bbox(&self) -> Option<BBox> {
         let mut bounds = Bounds::default();
-        for (y, row) in self.pixels.chunks_exact(self.width.max(1) as usize).enumerate() {
+        for (y, row) in self
+            .pixels
+            .chunks_exact(self.width.max(1) as usize)
+            .enumerate()
+        {
             // Empty rows, most of them, are skipped by a branch-free OR.
             if row.iter().fold(0, |any, &p| any | p) != 0 {
                 bounds.add_row(y, row);
@@ -410,8 +418,13 @@ impl CroppedMask {
     pub fn to_full(&self) -> BinaryMask {
         let frame_width = self.frame_width as usize;
         let mut pixels = vec![0; frame_width * self.frame_height as usize];
-        let window_rows = self.window.pixels.chunks_exact(self.window.width.max(1) as usize);
-        let frame_rows = pixels.chunks_exact_mut(frame_width.max(1)).skip(self.y as usize);
+        let window_rows = self
+            .window
+            .pixels
+            .chunks_exact(self.window.width.max(1) as usize);
+        let frame_rows = pixels
+            .chunks_exact_mut(frame_width.max(1))
+            .skip(self.y as usize);
         for (frame_row, window_row) in frame_rows.zip(window_rows) {
             frame_row[self.x as usize..][..window_row.len()].copy_from_slice(window_row);
         }

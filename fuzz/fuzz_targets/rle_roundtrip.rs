@@ -1,5 +1,6 @@
 //! COCO RLE round trip of arbitrary small masks: `Rle::encode`, `decode`,
-//! the compressed string form, `area` and `bbox` all agree with the mask.
+//! the compressed string form, `area` and `bbox` all agree with the mask, and
+//! `Rle::encode_cropped` of the mask cropped to its box gives the same counts.
 //!
 //! Input: one byte each for the width and the height (0 to 64), then the
 //! pixels, one bit each, row-major, least significant bit first; missing
@@ -7,7 +8,7 @@
 #![no_main]
 
 use ade20k_export::rle::Rle;
-use ade20k_model::BinaryMask;
+use ade20k_model::{BinaryMask, CroppedMask};
 use libfuzzer_sys::fuzz_target;
 
 const MAX_SIDE: u32 = 64;
@@ -42,6 +43,17 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(rle.decode().as_ref(), Ok(&mask));
     assert_eq!(rle.area(), mask.area());
     assert_eq!(rle.bbox(), mask.bbox());
+
+    let cropped = match mask.bbox() {
+        Some(bbox) => {
+            let window = BinaryMask::from_fn(bbox.width, bbox.height, |x, y| {
+                mask.get(x + bbox.x, y + bbox.y)
+            });
+            CroppedMask::new(width, height, bbox.x, bbox.y, window).expect("box inside the mask")
+        }
+        None => CroppedMask::empty(width, height),
+    };
+    assert_eq!(Rle::encode_cropped(&cropped), rle);
 
     let text = rle.to_coco_string();
     assert!(text.bytes().all(|b| (b'0'..=b'o').contains(&b)), "{text:?}");

@@ -21,7 +21,7 @@ use crate::media::place_in_subset_folder;
 use crate::pipeline::{self, Conversion};
 use crate::rle::Rle;
 use crate::selection::LabelPlan;
-use crate::trace::trace_polygons;
+use crate::trace::trace_cropped;
 use crate::{
     ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, SegmentationMode,
     Summary,
@@ -126,20 +126,20 @@ impl CocoConversion<'_> {
         index: usize,
         object: &Object,
     ) -> Result<Result<Shape, &'static str>, Error> {
-        let mask = item.binary_mask(index, self.options.mask_kind)?;
+        let mask = item.cropped_mask(index, self.options.mask_kind)?;
         let Some(bbox) = mask.bbox() else {
             return Ok(Err(NO_PIXELS));
         };
         let segmentation = match self.options.segmentation {
             SegmentationMode::Rle => {
-                let rle = Rle::encode(&mask);
+                let rle = Rle::encode_cropped(&mask);
                 Segmentation::Rle {
                     size: [rle.height, rle.width],
                     counts: rle.to_coco_string(),
                 }
             }
             SegmentationMode::Polygon => Segmentation::Polygons(
-                trace_polygons(&mask)
+                trace_cropped(&mask)
                     .iter()
                     .map(|ring| flatten(ring))
                     .collect(),

@@ -28,10 +28,34 @@ impl ObjectMap {
             if object.part_level != level || !keep(index) {
                 continue;
             }
-            let mask = item.binary_mask(index, MaskKind::Visible)?;
-            for (owner, &set) in owners.iter_mut().zip(mask.pixels()) {
-                if set != 0 {
-                    *owner = index as u32 + 1;
+            let mask = item.cropped_mask(index, MaskKind::Visible)?;
+            if (mask.frame_width(), mask.frame_height()) != (width, height) {
+                return Err(Error::invalid(
+                    &item.image.path,
+                    format!(
+                        "the instance mask of object {} is {}×{} pixels but the image is \
+                         {width}×{height}",
+                        object.ade_id,
+                        mask.frame_width(),
+                        mask.frame_height()
+                    ),
+                ));
+            }
+            // Only the rows and columns of the mask's window can be set.
+            let window = mask.window();
+            let (x, y) = mask.origin();
+            let owner_rows = owners
+                .chunks_exact_mut((width as usize).max(1))
+                .skip(y as usize);
+            let window_rows = window
+                .pixels()
+                .chunks_exact((window.width() as usize).max(1));
+            for (owner_row, window_row) in owner_rows.zip(window_rows) {
+                let owner_row = &mut owner_row[x as usize..][..window_row.len()];
+                for (owner, &set) in owner_row.iter_mut().zip(window_row) {
+                    if set != 0 {
+                        *owner = index as u32 + 1;
+                    }
                 }
             }
         }

@@ -189,12 +189,12 @@ impl Conversion for DatumaroConversion<'_> {
             .plan
             .selected_objects(&item, self.options.parts, &mut left_out)
         {
-            let mask = item.binary_mask(index, self.options.mask_kind)?;
+            let mask = item.cropped_mask(index, self.options.mask_kind)?;
             if mask.is_empty() {
                 left_out.push(NO_PIXELS);
                 continue;
             }
-            kept.push((index, Rle::encode(&mask)));
+            kept.push((index, Rle::encode_cropped(&mask)));
         }
         let positions: HashMap<u32, usize> = item
             .objects

@@ -262,7 +262,7 @@ impl<'a> FilteredSource<'a> {
         if self.min_area > 0 {
             let alive = kept_with_ancestors(item, &class_ok)?;
             for (index, alive) in alive.into_iter().enumerate() {
-                if alive && item.binary_mask(index, MaskKind::Visible)?.area() < self.min_area {
+                if alive && item.cropped_mask(index, MaskKind::Visible)?.area() < self.min_area {
                     too_small[index] = true;
                     own_ok[index] = false;
                 }

@@ -51,7 +51,7 @@
 //!
 //! ```
 //! use ade20k_export::trace::{rasterize_even_odd, trace_polygons};
-//! use ade20k_model::BinaryMask;
+//! use ade20k_model::{BinaryMask, CroppedMask};
 //!
 //! // A 3×3 square with its center unset: one polygon, its hole bridged to the
 //! // top edge at (1, 0).
@@ -71,7 +71,7 @@
 //! assert_eq!(flat.len(), 20);
 //! ```
 
-use ade20k_model::BinaryMask;
+use ade20k_model::{BinaryMask, CroppedMask};
 
 use crate::rle::for_each_difference;
 
@@ -81,13 +81,27 @@ use crate::rle::for_each_difference;
 /// Each polygon is a closed ring of `[x, y]` pixel corners, the last vertex
 /// implicitly joined to the first; an empty mask gives no polygon.
 pub fn trace_polygons(mask: &BinaryMask) -> Vec<Vec<[f64; 2]>> {
-    let Some(bounds) = SetBounds::of(mask) else {
+    trace_window(mask, (0, 0))
+}
+
+/// Traces a cropped mask as [`trace_polygons`] traces the same mask over the
+/// whole image, reading only the window.
+pub fn trace_cropped(mask: &CroppedMask) -> Vec<Vec<[f64; 2]>> {
+    trace_window(mask.window(), mask.origin())
+}
+
+/// Traces `window`, whose top-left pixel is at `origin` in the image.
+fn trace_window(window: &BinaryMask, (x, y): (u32, u32)) -> Vec<Vec<[f64; 2]>> {
+    let Some(bounds) = SetBounds::of(window) else {
         return Vec::new();
     };
-    let grid = PaddedGrid::crop(mask, &bounds);
+    let grid = PaddedGrid::crop(window, &bounds);
     let mut outlines = Outlines::new(&grid);
     outlines.find_all(&grid);
-    outlines.assemble(bounds.x0 as f64, bounds.y0 as f64)
+    outlines.assemble(
+        f64::from(x) + bounds.x0 as f64,
+        f64::from(y) + bounds.y0 as f64,
+    )
 }
 
 /// Fills `polygon` with the even-odd rule on a `width × height` grid: a pixel
@@ -702,7 +716,8 @@ mod tests {
             / 2.0
     }
 
-    /// Checks every documented property of `trace_polygons(mask)` and returns the polygons.
+    /// Checks every documented property of `trace_polygons(mask)`, and that
+    /// `trace_cropped` agrees, and returns the polygons.
     fn check(mask: &BinaryMask) -> Vec<Vec<[f64; 2]>> {
         let polygons = trace_polygons(mask);
         let components = components(mask);
@@ -739,6 +754,14 @@ mod tests {
             }
         }
         assert_eq!(&coverage[..], mask.pixels(), "union differs from the mask");
+        // Tracing only the box around the set pixels gives the same polygons.
+        if let Some(bbox) = mask.bbox() {
+            let window = BinaryMask::from_fn(bbox.width, bbox.height, |x, y| {
+                mask.get(x + bbox.x, y + bbox.y)
+            });
+            let cropped = CroppedMask::new(width, height, bbox.x, bbox.y, window).unwrap();
+            assert_eq!(trace_cropped(&cropped), polygons, "{mask:?}");
+        }
         polygons
     }
 

@@ -395,7 +395,7 @@ impl VocConversion<'_> {
         else {
             return Ok(Err(NOT_SELECTED));
         };
-        match item.binary_mask(index, self.options.mask_kind)?.bbox() {
+        match item.cropped_mask(index, self.options.mask_kind)?.bbox() {
             Some(bbox) => Ok(Ok((label, bbox))),
             None => Ok(Err(NO_PIXELS)),
         }

@@ -59,14 +59,14 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{BBox, BinaryMask, Categories, Error, Item, ItemSource};
+use ade20k_model::{BBox, Categories, CroppedMask, Error, Item, ItemSource};
 
 use crate::coco::NO_PIXELS;
 use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
 use crate::media::place_in_subset_folder;
 use crate::pipeline::{self, Conversion};
 use crate::selection::LabelPlan;
-use crate::trace::trace_polygons;
+use crate::trace::trace_cropped;
 use crate::{
     ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, SegmentationMode,
     Summary, YoloTask,
@@ -215,14 +215,14 @@ impl Conversion for YoloConversion<'_> {
             .plan
             .selected_objects(&item, self.options.parts, &mut left_out)
         {
-            let mask = item.binary_mask(index, self.options.mask_kind)?;
+            let mask = item.cropped_mask(index, self.options.mask_kind)?;
             let Some(bbox) = mask.bbox() else {
                 left_out.push(NO_PIXELS);
                 continue;
             };
             let coordinates = match self.options.yolo_task {
                 YoloTask::Segment => polygon_coordinates(&mask),
-                YoloTask::Detect => box_coordinates(&bbox, mask.width(), mask.height()),
+                YoloTask::Detect => box_coordinates(&bbox, mask.frame_width(), mask.frame_height()),
             };
             shapes.push((index, coordinates));
         }
@@ -255,9 +255,12 @@ fn check_label_path(item: &Item) -> Result<(), Error> {
 
 /// `x1 y1 x2 y2 …` of the mask's outline, normalised: one polygon, its
 /// components joined (see [`join_components`]).
-fn polygon_coordinates(mask: &BinaryMask) -> String {
-    let polygon = join_components(trace_polygons(mask));
-    let (width, height) = (f64::from(mask.width()), f64::from(mask.height()));
+fn polygon_coordinates(mask: &CroppedMask) -> String {
+    let polygon = join_components(trace_cropped(mask));
+    let (width, height) = (
+        f64::from(mask.frame_width()),
+        f64::from(mask.frame_height()),
+    );
     let mut text = String::new();
     for [x, y] in polygon {
         push_coordinate(&mut text, x / width);
@@ -593,7 +596,8 @@ fn yaml_string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::rasterize_even_odd;
+    use crate::trace::{rasterize_even_odd, trace_polygons};
+    use ade20k_model::BinaryMask;
 
     fn points(coordinates: &[(i32, i32)]) -> Vec<[f64; 2]> {
         coordinates

@@ -5,6 +5,7 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::fs::{self, File};
+use std::io::BufReader;
 use std::path::Path;
 
 use ade20k_export::{
@@ -49,11 +50,11 @@ struct PalettePng {
 
 impl PalettePng {
     fn read(path: &Path) -> PalettePng {
-        let mut decoder = png::Decoder::new(File::open(path).unwrap());
+        let mut decoder = png::Decoder::new(BufReader::new(File::open(path).unwrap()));
         decoder.set_transformations(png::Transformations::IDENTITY);
         let mut reader = decoder.read_info().unwrap();
         let palette = reader.info().palette.as_ref().unwrap().to_vec();
-        let mut buffer = vec![0; reader.output_buffer_size()];
+        let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
         let frame = reader.next_frame(&mut buffer).unwrap();
         assert_eq!(frame.color_type, png::ColorType::Indexed, "{path:?}");
         assert_eq!(frame.bit_depth, png::BitDepth::Eight, "{path:?}");

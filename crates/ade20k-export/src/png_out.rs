@@ -40,7 +40,11 @@ pub(crate) fn write_png(
     // `BufWriter` dropped unflushed would swallow a failing last write.
     let mut out = BufWriter::new(file);
     let mut encoder = png::Encoder::new(&mut out, width, height);
+    // fdeflate's fast mode with the Sub filter on every row: `Compression::Fast`
+    // alone would also pick an adaptive filter per row, which costs time and
+    // changes the bytes written.
     encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::Filter::Sub);
     let big_endian: Vec<u8>;
     let data: &[u8] = match pixels {
         PngPixels::Gray8(data) => {

@@ -12,7 +12,7 @@ use std::io::Write;
 
 use ade20k_import::{decode_class_map, decode_instance_mask, parse_annotation, DEFAULT_MAX_PIXELS};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use png::{BitDepth, ColorType, Compression, FilterType};
+use png::{BitDepth, ColorType, Compression, Filter};
 use serde_json::{json, Value};
 
 const WIDTH: u32 = 2048;
@@ -148,7 +148,7 @@ fn encode_png(color: ColorType, pixels: &[u8]) -> Vec<u8> {
     let mut encoder = png::Encoder::new(&mut bytes, WIDTH, HEIGHT);
     encoder.set_color(color);
     encoder.set_depth(BitDepth::Eight);
-    encoder.set_compression(Compression::Default);
+    encoder.set_compression(Compression::Balanced);
     let mut writer = encoder.write_header().expect("PNG header");
     let mut stream = writer.stream_writer().expect("PNG stream");
     let empty = vec![0; stride];
@@ -166,7 +166,7 @@ fn encode_png(color: ColorType, pixels: &[u8]) -> Vec<u8> {
 
 /// The filter libpng and Pillow choose for `row`: the one whose output has
 /// the smallest sum of absolute (signed) bytes, the first on ties.
-fn common_filter(bpp: usize, previous: &[u8], row: &[u8]) -> FilterType {
+fn common_filter(bpp: usize, previous: &[u8], row: &[u8]) -> Filter {
     let predictors: [fn(u8, u8, u8) -> u8; 5] = [
         |_, _, _| 0,
         |a, _, _| a,
@@ -191,11 +191,11 @@ fn common_filter(bpp: usize, previous: &[u8], row: &[u8]) -> FilterType {
         .min_by_key(|&filter| costs[filter])
         .unwrap_or(0);
     [
-        FilterType::NoFilter,
-        FilterType::Sub,
-        FilterType::Up,
-        FilterType::Avg,
-        FilterType::Paeth,
+        Filter::NoFilter,
+        Filter::Sub,
+        Filter::Up,
+        Filter::Avg,
+        Filter::Paeth,
     ][best]
 }
 
@@ -329,10 +329,10 @@ fn annotation_json() -> Vec<u8> {
 /// The pixels of a PNG as the `png` crate alone decodes them, for comparison
 /// with the importer's decoders, which also check and convert them.
 fn png_pixels(bytes: &[u8]) -> Vec<u8> {
-    let mut decoder = png::Decoder::new(bytes);
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::EXPAND);
     let mut reader = decoder.read_info().expect("PNG header");
-    let mut pixels = vec![0; reader.output_buffer_size()];
+    let mut pixels = vec![0; reader.output_buffer_size().expect("PNG size")];
     reader.next_frame(&mut pixels).expect("PNG data");
     pixels
 }

@@ -1,5 +1,7 @@
 //! Decoding of the mask PNGs: instance masks and class maps.
 
+use std::io::{BufRead, Cursor, Seek};
+
 use ade20k_model::{ClassMap, InstanceMask, Problem};
 use png::{BitDepth, ColorType, Transformations};
 
@@ -63,7 +65,7 @@ pub fn decode_class_map(bytes: &[u8], max_pixels: u64) -> Result<ClassMap, Probl
         .zip(instances.chunks_exact_mut(width.max(1)));
     if png.reader.info().interlaced {
         // Adam7 rows arrive in seven passes: decode the frame whole, then split it.
-        let mut pixels = vec![0; png.reader.output_buffer_size()];
+        let mut pixels = vec![0; output_buffer_size(&png.reader)?];
         png.reader.next_frame(&mut pixels).map_err(png_problem)?;
         for (row, (classes, instances)) in pixels.chunks_exact(width * channels).zip(rows) {
             split_row(channels, row, classes, instances);
@@ -112,7 +114,7 @@ fn is_binary(pixels: &[u8]) -> bool {
 }
 
 /// Reads the width and height of a PNG from its header alone.
-pub(crate) fn png_dimensions(reader: impl std::io::Read) -> Result<(u32, u32), Problem> {
+pub(crate) fn png_dimensions(reader: impl BufRead + Seek) -> Result<(u32, u32), Problem> {
     let mut decoder = png::Decoder::new(reader);
     let header = decoder.read_header_info().map_err(png_problem)?;
     Ok((header.width, header.height))
@@ -140,7 +142,7 @@ struct OpenPng<'a> {
     color: ColorType,
     /// Colour type stored in the file, for messages.
     file_color: ColorType,
-    reader: png::Reader<&'a [u8]>,
+    reader: png::Reader<Cursor<&'a [u8]>>,
 }
 
 /// Reads and checks the header of a PNG: at most `max_pixels` pixels, at most
@@ -154,7 +156,7 @@ fn open_png(bytes: &[u8], max_pixels: u64) -> Result<OpenPng<'_>, Problem> {
             "not a PNG file (it does not start with the PNG signature)".into(),
         ));
     }
-    let mut decoder = png::Decoder::new(bytes);
+    let mut decoder = png::Decoder::new(Cursor::new(bytes));
     decoder.set_transformations(Transformations::EXPAND);
     decoder.set_ignore_text_chunk(true);
     let header = decoder.read_header_info().map_err(png_problem)?;
@@ -185,7 +187,7 @@ fn open_png(bytes: &[u8], max_pixels: u64) -> Result<OpenPng<'_>, Problem> {
 
 fn decode_png(bytes: &[u8], max_pixels: u64) -> Result<DecodedPng, Problem> {
     let mut png = open_png(bytes, max_pixels)?;
-    let mut pixels = vec![0; png.reader.output_buffer_size()];
+    let mut pixels = vec![0; output_buffer_size(&png.reader)?];
     png.reader.next_frame(&mut pixels).map_err(png_problem)?;
     Ok(DecodedPng {
         width: png.width,
@@ -194,6 +196,14 @@ fn decode_png(bytes: &[u8], max_pixels: u64) -> Result<DecodedPng, Problem> {
         file_color: png.file_color,
         pixels,
     })
+}
+
+/// The size in bytes of the decoded frame of `reader`, or a problem when it
+/// does not fit in the address space.
+fn output_buffer_size(reader: &png::Reader<Cursor<&[u8]>>) -> Result<usize, Problem> {
+    reader
+        .output_buffer_size()
+        .ok_or_else(|| Problem::Image("the decoded PNG would not fit in the address space".into()))
 }
 
 /// Keeps the first of every `channels` bytes, in place.
@@ -421,6 +431,6 @@ pub(crate) mod tests {
     #[test]
     fn dimensions_come_from_the_header() {
         let png = gray(5, 2, &[0; 10]);
-        assert_eq!(png_dimensions(png.as_slice()).unwrap(), (5, 2));
+        assert_eq!(png_dimensions(Cursor::new(png.as_slice())).unwrap(), (5, 2));
     }
 }

@@ -245,10 +245,10 @@ pub struct Png {
 /// Decodes the PNG at `path` as stored (no palette expansion), 8- or 16-bit.
 pub fn read_png(path: &Path) -> Png {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    let mut decoder = png::Decoder::new(file);
+    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
     decoder.set_transformations(png::Transformations::IDENTITY);
     let mut reader = decoder.read_info().unwrap();
-    let mut buffer = vec![0; reader.output_buffer_size()];
+    let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
     let frame = reader.next_frame(&mut buffer).unwrap();
     let bytes = &buffer[..frame.buffer_size()];
     let samples = match frame.bit_depth {

@@ -1,6 +1,6 @@
 //! Per-pixel maps of which object is where, built from instance masks.
 
-use ade20k_model::{ClassMap, Error, InstanceMask, Item, MaskKind, Object};
+use ade20k_model::{ClassMap, CroppedMask, Error, InstanceMask, Item, MaskKind, Object};
 
 /// For each pixel of an item, the object seen there at one part level:
 /// `0` for none, `i + 1` for `item.objects[i]`.
@@ -22,48 +22,60 @@ impl ObjectMap {
         level: u32,
         mut keep: impl FnMut(usize) -> bool,
     ) -> Result<Self, Error> {
-        let (width, height) = (item.image.width, item.image.height);
-        let mut owners = vec![0u32; width as usize * height as usize];
+        let mut map = ObjectMap::empty(item);
         for (index, object) in item.objects.iter().enumerate() {
-            if object.part_level != level || !keep(index) {
-                continue;
+            if object.part_level == level && keep(index) {
+                map.add(item, index, &item.cropped_mask(index, MaskKind::Visible)?)?;
             }
-            let mask = item.cropped_mask(index, MaskKind::Visible)?;
-            if (mask.frame_width(), mask.frame_height()) != (width, height) {
-                return Err(Error::invalid(
-                    &item.image.path,
-                    format!(
-                        "the instance mask of object {} is {}×{} pixels but the image is \
-                         {width}×{height}",
-                        object.ade_id,
-                        mask.frame_width(),
-                        mask.frame_height()
-                    ),
-                ));
-            }
-            // Only the rows and columns of the mask's window can be set.
-            let window = mask.window();
-            let (x, y) = mask.origin();
-            let owner_rows = owners
-                .chunks_exact_mut((width as usize).max(1))
-                .skip(y as usize);
-            let window_rows = window
-                .pixels()
-                .chunks_exact((window.width() as usize).max(1));
-            for (owner_row, window_row) in owner_rows.zip(window_rows) {
-                let owner_row = &mut owner_row[x as usize..][..window_row.len()];
-                for (owner, &set) in owner_row.iter_mut().zip(window_row) {
-                    if set != 0 {
-                        *owner = index as u32 + 1;
-                    }
+        }
+        Ok(map)
+    }
+
+    /// A map of `item`'s size with no object on it.
+    pub fn empty(item: &Item) -> Self {
+        let (width, height) = (item.image.width, item.image.height);
+        ObjectMap {
+            width,
+            height,
+            owners: vec![0; width as usize * height as usize],
+        }
+    }
+
+    /// Paints `mask`, the visible mask of `item.objects[index]`, over what is
+    /// there; fails when the mask is not of the map's size.
+    pub fn add(&mut self, item: &Item, index: usize, mask: &CroppedMask) -> Result<(), Error> {
+        let (width, height) = (self.width, self.height);
+        if (mask.frame_width(), mask.frame_height()) != (width, height) {
+            return Err(Error::invalid(
+                &item.image.path,
+                format!(
+                    "the instance mask of object {} is {}×{} pixels but the image is \
+                     {width}×{height}",
+                    item.objects[index].ade_id,
+                    mask.frame_width(),
+                    mask.frame_height()
+                ),
+            ));
+        }
+        // Only the rows and columns of the mask's window can be set.
+        let window = mask.window();
+        let (x, y) = mask.origin();
+        let owner_rows = self
+            .owners
+            .chunks_exact_mut((width as usize).max(1))
+            .skip(y as usize);
+        let window_rows = window
+            .pixels()
+            .chunks_exact((window.width() as usize).max(1));
+        for (owner_row, window_row) in owner_rows.zip(window_rows) {
+            let owner_row = &mut owner_row[x as usize..][..window_row.len()];
+            for (owner, &set) in owner_row.iter_mut().zip(window_row) {
+                if set != 0 {
+                    *owner = index as u32 + 1;
                 }
             }
         }
-        Ok(ObjectMap {
-            width,
-            height,
-            owners,
-        })
+        Ok(())
     }
 }
 

@@ -62,7 +62,7 @@ use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{BBox, Error, Item, ItemSource, Object, Occlusion};
+use ade20k_model::{BBox, Error, Item, ItemSource, MaskKind, Object, Occlusion};
 use rayon::prelude::*;
 
 use crate::coco::NO_PIXELS;
@@ -282,7 +282,8 @@ impl Conversion for VocConversion<'_> {
         let image_path = self.out.join(IMAGES_DIR).join(&file_name);
         place_image(&item, &image_path, self.options.media)?;
         let mut left_out = Vec::new();
-        let objects = self.objects(&item, &mut left_out)?;
+        let mut map = ObjectMap::empty(&item);
+        let objects = self.objects(&item, &mut map, &mut left_out)?;
         // Instance number of each object index (0: not painted).
         let mut instances = vec![0u8; item.objects.len()];
         let mut classes = vec![0u8; item.objects.len()];
@@ -296,7 +297,6 @@ impl Conversion for VocConversion<'_> {
             // Label ids fit: the plan was resolved with a capacity of 254.
             classes[object.index] = u8::try_from(object.label.id).unwrap_or(VOID);
         }
-        let map = ObjectMap::paint(&item, 0, |index| instances[index] != 0)?;
         let values = |of: &[u8]| -> Vec<u8> {
             map.owners
                 .iter()
@@ -329,11 +329,13 @@ impl Conversion for VocConversion<'_> {
 }
 
 impl VocConversion<'_> {
-    /// The `<object>`s of `item` with their `<part>`s, in annotation order;
-    /// objects and parts not written are counted in `left_out`.
+    /// The `<object>`s of `item` with their `<part>`s, in annotation order,
+    /// each object painted on `map` as it is found (every instance mask is
+    /// decoded once); objects and parts not written are counted in `left_out`.
     fn objects<'i>(
         &'i self,
         item: &'i Item,
+        map: &mut ObjectMap,
         left_out: &mut Vec<&'static str>,
     ) -> Result<Vec<VocObject<'i>>, Error> {
         let mut objects = Vec::new();
@@ -341,7 +343,7 @@ impl VocConversion<'_> {
             if object.part_level != 0 {
                 continue;
             }
-            match self.labelled_box(item, index, object)? {
+            match self.labelled_box(item, index, object, Some(&mut *map))? {
                 Ok((label, bbox)) => objects.push(VocObject {
                     index,
                     object,
@@ -372,7 +374,7 @@ impl VocConversion<'_> {
                 left_out.push(ORPHAN_PARTS);
                 continue;
             };
-            match self.labelled_box(item, index, part)? {
+            match self.labelled_box(item, index, part, None)? {
                 Ok((label, bbox)) => parent.parts.push(VocPart { label, bbox }),
                 Err(reason) => left_out.push(reason),
             }
@@ -380,12 +382,14 @@ impl VocConversion<'_> {
         Ok(objects)
     }
 
-    /// The label and box of `object`, or the reason it is left out.
+    /// The label and box of `object`, `item.objects[index]`, or the reason it
+    /// is left out; an object written is painted on `map` when one is given.
     fn labelled_box(
         &self,
         item: &Item,
         index: usize,
         object: &Object,
+        map: Option<&mut ObjectMap>,
     ) -> Result<Result<(&PlannedLabel, BBox), &'static str>, Error> {
         let Some(label) = self
             .plan
@@ -395,10 +399,20 @@ impl VocConversion<'_> {
         else {
             return Ok(Err(NOT_SELECTED));
         };
-        match item.cropped_mask(index, self.options.mask_kind)?.bbox() {
-            Some(bbox) => Ok(Ok((label, bbox))),
-            None => Ok(Err(NO_PIXELS)),
+        let mask = item.instance_mask(index)?;
+        let visible = mask.cropped(MaskKind::Visible);
+        let bbox = match self.options.mask_kind {
+            MaskKind::Visible => visible.bbox(),
+            // Every pixel where the object is, seen or hidden.
+            MaskKind::Amodal => mask.extent(),
+        };
+        let Some(bbox) = bbox else {
+            return Ok(Err(NO_PIXELS));
+        };
+        if let Some(map) = map {
+            map.add(item, index, &visible)?;
         }
+        Ok(Ok((label, bbox)))
     }
 }
 

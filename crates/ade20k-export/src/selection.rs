@@ -429,9 +429,10 @@ fn top_classes(source: &dyn ItemSource, k: usize) -> Result<LabelList, Error> {
             let mut categories = Categories::new();
             item.objects.iter().for_each(|o| categories.observe(o));
             let mut pixels: BTreeMap<ClassIndex, u64> = BTreeMap::new();
-            for &class in item.class_map(0)?.classes() {
-                if class != 0 {
-                    *pixels.entry(class).or_default() += 1;
+            // One map update per run of equal classes, not per pixel.
+            for run in item.class_map(0)?.classes().chunk_by(|a, b| a == b) {
+                if run[0] != 0 {
+                    *pixels.entry(run[0]).or_default() += run.len() as u64;
                 }
             }
             Ok((pixels, categories))

@@ -249,9 +249,8 @@ impl BinaryMask {
     pub fn from_fn(width: u32, height: u32, mut is_set: impl FnMut(u32, u32) -> bool) -> Self {
         let mut pixels = Vec::with_capacity(width as usize * height as usize);
         for y in 0..height {
-            for x in 0..width {
-                pixels.push(u8::from(is_set(x, y)));
-            }
+            // Extending by a range's map checks the capacity once per row.
+            pixels.extend((0..width).map(|x| u8::from(is_set(x, y))));
         }
         BinaryMask {
             width,

@@ -411,35 +411,19 @@ const MAX_PIXEL_CLASS: ClassIndex = 25 * 256 + 255;
 /// module docs).
 fn class_map_pixels(item: &Item, cut: &Cut, level: u32, map: &ClassMap) -> Result<Vec<u8>, Error> {
     let classes = map.classes();
-    let mut kept = vec![true; classes.len()];
-    if cut.lost_at(item, level) {
-        let written_classes: BTreeSet<ClassIndex> = cut
-            .written()
-            .map(|(index, _)| &item.objects[index])
-            .filter(|object| object.part_level == level)
-            .map(|object| object.class)
-            .collect();
-        for (keep, class) in kept.iter_mut().zip(classes) {
-            *keep = written_classes.contains(class);
-        }
-        let removed = cut
-            .new_ids
-            .iter()
-            .enumerate()
-            .filter(|&(index, id)| id.is_none() && item.objects[index].part_level == level);
-        for (index, _) in removed {
-            let mask = instance_mask_like(item, &item.objects[index], map, level)?;
-            for (keep, &value) in kept.iter_mut().zip(mask.pixels()) {
-                if value == InstanceMask::VISIBLE {
-                    *keep = false;
-                }
-            }
-        }
-    }
-    let mut rgb = Vec::with_capacity(classes.len() * 3);
-    for ((&class, &instance), &keep) in classes.iter().zip(map.instances()).zip(&kept) {
-        if !keep {
-            rgb.extend([0, 0, 0]);
+    let kept = if cut.lost_at(item, level) {
+        Some(kept_pixels(item, cut, level, map)?)
+    } else {
+        None
+    };
+    // Written in place: extending by three bytes a pixel costs a capacity
+    // check each time.
+    let mut rgb = vec![0; classes.len() * 3];
+    let pixels = rgb
+        .chunks_exact_mut(3)
+        .zip(classes.iter().zip(map.instances()));
+    for (index, (rgb, (&class, &instance))) in pixels.enumerate() {
+        if kept.as_ref().is_some_and(|kept| !kept[index]) {
             continue;
         }
         if class > MAX_PIXEL_CLASS {
@@ -452,9 +436,40 @@ fn class_map_pixels(item: &Item, cut: &Cut, level: u32, map: &ClassMap) -> Resul
             ));
         }
         // class ≤ 6655: class / 256 × 10 ≤ 250 and class % 256 < 256.
-        rgb.extend([(class / 256 * 10) as u8, (class % 256) as u8, instance]);
+        rgb.copy_from_slice(&[(class / 256 * 10) as u8, (class % 256) as u8, instance]);
     }
     Ok(rgb)
+}
+
+/// Which pixels of the class map of `level` keep their class after a cut
+/// that removed objects of that level: not those of a class no object
+/// written has, nor those a removed object is seen at.
+fn kept_pixels(item: &Item, cut: &Cut, level: u32, map: &ClassMap) -> Result<Vec<bool>, Error> {
+    let written_classes: BTreeSet<ClassIndex> = cut
+        .written()
+        .map(|(index, _)| &item.objects[index])
+        .filter(|object| object.part_level == level)
+        .map(|object| object.class)
+        .collect();
+    let mut kept: Vec<bool> = map
+        .classes()
+        .iter()
+        .map(|class| written_classes.contains(class))
+        .collect();
+    let removed = cut
+        .new_ids
+        .iter()
+        .enumerate()
+        .filter(|&(index, id)| id.is_none() && item.objects[index].part_level == level);
+    for (index, _) in removed {
+        let mask = instance_mask_like(item, &item.objects[index], map, level)?;
+        for (keep, &value) in kept.iter_mut().zip(mask.pixels()) {
+            if value == InstanceMask::VISIBLE {
+                *keep = false;
+            }
+        }
+    }
+    Ok(kept)
 }
 
 /// `<name>.json`, in the release's field order.

@@ -2,11 +2,13 @@
 //!
 //! Generates (or reuses) a `bench-data` dataset, builds `ade20k` and the
 //! `decode_floor` example in release, then runs the floor and one conversion
-//! per format, each under `/usr/bin/time -v`, and prints a Markdown table of
-//! images per second, wall time, CPU per wall second, peak RSS and the ratio
-//! to the floor's wall time. It also checks that COCO output on a small
-//! subset is the same bytes with `--threads 1`, and with `--datumaro K`
-//! compares the time per image with Datumaro's on the first K images.
+//! per format, each `--runs` times under `/usr/bin/time -v`, and prints a
+//! Markdown table of the median run: images per second, wall time, CPU per
+//! wall second, peak RSS and the ratio to the floor's median wall time, with
+//! the machine and its load average. It also checks that every format's
+//! output on a small subset is the same bytes with `--threads 1` as with all
+//! cores, and with `--datumaro K` compares the time per image with
+//! Datumaro's on the first K images.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -30,7 +32,7 @@ const FORMATS: [&str; 8] = [
     "ade20k2020",
 ];
 
-/// How many images the `--threads 1` byte-identity check converts.
+/// How many images the `--threads 1` byte-identity check converts per format.
 const IDENTITY_IMAGES: usize = 20;
 
 /// The Datumaro release compared against.
@@ -50,6 +52,9 @@ pub struct BenchArgs {
     /// Only these formats (comma-separated); default all.
     #[arg(long, value_delimiter = ',')]
     formats: Option<Vec<String>>,
+    /// How many times each command runs; the table shows the median run.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
     /// Also convert the first K images to COCO with Datumaro (installed on
     /// demand in target/bench/venv) and with ade20k, and compare.
     #[arg(long, value_name = "K")]
@@ -123,8 +128,14 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
     files::remove_dir_if_present(&out)?;
     files::create_dir_all(&out)?;
 
+    let load_before = load_average();
     eprintln!("decode floor");
-    let (floor, floor_output) = timed(&out, "floor", Command::new(&floor_bin).arg(&data))?;
+    let (floor, floor_output) = timed_runs(
+        &out,
+        "floor",
+        args.runs,
+        Command::new(&floor_bin).arg(&data),
+    )?;
     let images: f64 = floor_output
         .split_whitespace()
         .nth(1)
@@ -146,14 +157,21 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
             .arg("-o")
             .arg(&target);
         command.args(extra_args(format));
-        match timed(&out, format, &mut command) {
+        match timed_runs(&out, format, args.runs, &mut command) {
             Ok((usage, _)) => rows.push((format.clone(), usage)),
             Err(error) => eprintln!("{format} left out: {error}"),
         }
         files::remove_dir_if_present(&target)?;
     }
+    let load_after = load_average();
 
-    println!("{} images in {}\n", images, data.display());
+    println!("{} images in {}", images, data.display());
+    println!("machine: {}", machine());
+    println!(
+        "load average (1, 5, 15 min) before: {load_before}; after: {load_after}; \
+         median of {} runs each\n",
+        args.runs
+    );
     println!("| format | images/s | wall s | CPU/wall | peak RSS MB | × decode floor |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for (name, usage) in &rows {
@@ -167,15 +185,16 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
         );
     }
 
-    let identical = check_thread_independence(&ade20k, &data, &out)?;
-    println!(
-        "\ncoco on {IDENTITY_IMAGES} images, --threads 1 vs all cores: {}",
-        if identical {
-            "byte-identical"
-        } else {
-            "DIFFERENT"
-        }
-    );
+    println!();
+    let mut identical = true;
+    for format in &formats {
+        let same = check_thread_independence(&ade20k, &data, &out, format)?;
+        println!(
+            "{format} on {IDENTITY_IMAGES} images, --threads 1 vs all cores: {}",
+            if same { "byte-identical" } else { "DIFFERENT" }
+        );
+        identical &= same;
+    }
     if let Some(count) = args.datumaro {
         compare_with_datumaro(&ade20k, &data, &work, count)?;
     }
@@ -219,6 +238,53 @@ fn cargo(root: &Path, args: &[&str], more: &[&OsStr]) -> Result<(), PathError> {
             format!("cargo {} failed", args.join(" ")),
         ))
     }
+}
+
+/// Runs `command` `runs` times (at least once) under `/usr/bin/time -v`;
+/// returns the run of median wall time and its stdout.
+fn timed_runs(
+    work: &Path,
+    name: &str,
+    runs: usize,
+    command: &mut Command,
+) -> Result<(Usage, String), PathError> {
+    let mut measured = Vec::new();
+    for _ in 0..runs.max(1) {
+        measured.push(timed(work, name, command)?);
+    }
+    measured.sort_by(|a, b| a.0.wall.total_cmp(&b.0.wall));
+    Ok(measured.swap_remove(measured.len() / 2))
+}
+
+/// The 1, 5 and 15-minute load averages, from `/proc/loadavg`.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Cores, processor model and memory, from `/proc`.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("model name"))
+        .map_or("unknown processor", |rest| {
+            rest.trim_start_matches([' ', '\t', ':'])
+        });
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let memory_gib = meminfo
+        .lines()
+        .find_map(|line| line.strip_prefix("MemTotal:"))
+        .and_then(|rest| rest.trim().trim_end_matches(" kB").parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
+    format!("{cores} cores, {model}, {memory_gib:.1} GiB")
 }
 
 /// Runs `command` under `/usr/bin/time -v`, its report written to
@@ -281,20 +347,26 @@ fn parse_time_report(text: &str) -> Usage {
     usage
 }
 
-/// Converts the first images of `data` to COCO with one thread and with all
-/// cores; true when both outputs are the same bytes.
-fn check_thread_independence(ade20k: &Path, data: &Path, out: &Path) -> Result<bool, PathError> {
+/// Converts the first images of `data` to `format` with one thread and with
+/// all cores; true when both outputs are the same bytes.
+fn check_thread_independence(
+    ade20k: &Path,
+    data: &Path,
+    out: &Path,
+    format: &str,
+) -> Result<bool, PathError> {
     let mut targets = Vec::new();
     for threads in ["1", "0"] {
-        let target = out.join(format!("identity-{threads}"));
+        let target = out.join(format!("identity-{format}-{threads}"));
         let mut command = Command::new(ade20k);
         command
-            .args(["convert", "-q", "--media", "none", "-f", "coco", "--limit"])
+            .args(["convert", "-q", "--media", "none", "-f", format, "--limit"])
             .arg(IDENTITY_IMAGES.to_string())
             .arg("-i")
             .arg(data)
             .arg("-o")
             .arg(&target);
+        command.args(extra_args(format));
         if threads == "1" {
             command.args(["--threads", "1"]);
         }
@@ -304,6 +376,9 @@ fn check_thread_independence(ade20k: &Path, data: &Path, out: &Path) -> Result<b
     let differences = check::compare_trees(&targets[0], &targets[1])?;
     for difference in &differences {
         eprintln!("{difference}");
+    }
+    for target in &targets {
+        files::remove_dir_if_present(target)?;
     }
     Ok(differences.is_empty())
 }

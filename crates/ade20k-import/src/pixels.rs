@@ -269,6 +269,64 @@ pub(crate) mod tests {
         bytes
     }
 
+    /// An Adam7-interlaced PNG of 8-bit `color` pixels, written by hand (the
+    /// `png` crate does not write interlaced files): unfiltered rows, stored
+    /// in uncompressed deflate blocks.
+    fn interlaced_png(width: u32, height: u32, color: ColorType, data: &[u8]) -> Vec<u8> {
+        const PASSES: [(u32, u32, u32, u32); 7] = [
+            (0, 0, 8, 8),
+            (4, 0, 8, 8),
+            (0, 4, 4, 8),
+            (2, 0, 4, 4),
+            (0, 2, 2, 4),
+            (1, 0, 2, 2),
+            (0, 1, 1, 2),
+        ];
+        let channels = color.samples();
+        let mut raw = Vec::new();
+        for (x0, y0, dx, dy) in PASSES {
+            if x0 >= width {
+                continue;
+            }
+            for y in (y0..height).step_by(dy as usize) {
+                raw.push(0);
+                for x in (x0..width).step_by(dx as usize) {
+                    let at = (y * width + x) as usize * channels;
+                    raw.extend_from_slice(&data[at..at + channels]);
+                }
+            }
+        }
+        let mut zlib = vec![0x78, 0x01];
+        let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+        for (index, block) in blocks.iter().enumerate() {
+            let len = block.len() as u16;
+            zlib.push(u8::from(index + 1 == blocks.len()));
+            zlib.extend_from_slice(&len.to_le_bytes());
+            zlib.extend_from_slice(&(!len).to_le_bytes());
+            zlib.extend_from_slice(block);
+        }
+        let (mut a, mut b) = (1u32, 0u32);
+        for &byte in &raw {
+            a = (a + u32::from(byte)) % 65_521;
+            b = (b + a) % 65_521;
+        }
+        zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
+        let mut header = Vec::new();
+        header.extend_from_slice(&width.to_be_bytes());
+        header.extend_from_slice(&height.to_be_bytes());
+        header.extend_from_slice(&[8, color as u8, 0, 0, 1]);
+        let mut bytes = PNG_SIGNATURE.to_vec();
+        for (kind, payload) in [(b"IHDR", header), (b"IDAT", zlib), (b"IEND", Vec::new())] {
+            bytes.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+            let start = bytes.len();
+            bytes.extend_from_slice(kind);
+            bytes.extend_from_slice(&payload);
+            let crc = crc32(&bytes[start..]);
+            bytes.extend_from_slice(&crc.to_be_bytes());
+        }
+        bytes
+    }
+
     fn crc32(data: &[u8]) -> u32 {
         let mut crc = !0u32;
         for &byte in data {
@@ -426,6 +484,41 @@ pub(crate) mod tests {
             let _ = decode_class_map(&damaged, DEFAULT_MAX_PIXELS);
             let _ = decode_instance_mask(&damaged, DEFAULT_MAX_PIXELS);
         }
+    }
+
+    #[test]
+    fn interlaced_pngs_decode_as_plain_ones() {
+        let (width, height) = (11, 9);
+        let count = (width * height) as usize;
+        let values: Vec<u8> = (0..count).map(|i| [0, 128, 255][i * 7 % 3]).collect();
+        let plain =
+            decode_instance_mask(&gray(width, height, &values), DEFAULT_MAX_PIXELS).unwrap();
+        assert_eq!(plain.pixels(), values.as_slice());
+        let interlaced = interlaced_png(width, height, ColorType::Grayscale, &values);
+        let mask = decode_instance_mask(&interlaced, DEFAULT_MAX_PIXELS).unwrap();
+        assert_eq!(mask, plain);
+        let with_alpha: Vec<u8> = values.iter().flat_map(|&v| [v, 7]).collect();
+        let interlaced = interlaced_png(width, height, ColorType::GrayscaleAlpha, &with_alpha);
+        let mask = decode_instance_mask(&interlaced, DEFAULT_MAX_PIXELS).unwrap();
+        assert_eq!(mask, plain);
+        let binary: Vec<u8> = values.iter().map(|&v| v & 1).collect();
+        let interlaced = interlaced_png(width, height, ColorType::Grayscale, &binary);
+        let mask = decode_instance_mask(&interlaced, DEFAULT_MAX_PIXELS).unwrap();
+        let visible: Vec<u8> = binary.iter().map(|&v| v * 255).collect();
+        assert_eq!(mask.pixels(), visible.as_slice());
+
+        let rgb: Vec<u8> = (0..count * 3).map(|i| (i * 37 % 251) as u8).collect();
+        let plain = decode_class_map(
+            &encode_png(width, height, ColorType::Rgb, BitDepth::Eight, &rgb),
+            DEFAULT_MAX_PIXELS,
+        )
+        .unwrap();
+        let interlaced = interlaced_png(width, height, ColorType::Rgb, &rgb);
+        let map = decode_class_map(&interlaced, DEFAULT_MAX_PIXELS).unwrap();
+        assert_eq!(
+            (map.classes(), map.instances()),
+            (plain.classes(), plain.instances())
+        );
     }
 
     #[test]

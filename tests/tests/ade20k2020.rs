@@ -100,6 +100,35 @@ fn every_fixture_reads_back_as_the_same_model() {
 }
 
 #[test]
+fn instance_masks_stored_as_written_are_copied_and_binary_ones_rewritten() {
+    for (name, copied) in [("ade20k2020", true), ("ade20k2020_binary", false)] {
+        let dataset = open(name);
+        let (_root, out, _) = convert(&dataset, "ade20k2020", &copy_options());
+        let back = Ade20kDataset::open(&out).unwrap();
+        for (source, read) in items(&dataset).iter().zip(items(&back)) {
+            for (object, read_object) in source.objects.iter().zip(&read.objects) {
+                let source_path = source.image.path.with_file_name(&object.instance_mask);
+                let path = read.image.path.with_file_name(&read_object.instance_mask);
+                let (source_bytes, bytes) =
+                    (fs::read(&source_path).unwrap(), fs::read(&path).unwrap());
+                assert_eq!(bytes == source_bytes, copied, "{name}: {path:?}");
+                // Either way the file is 8-bit grey with the release's values.
+                let png = read_png(&path);
+                assert_eq!(
+                    (png.color_type, png.bit_depth as u8),
+                    (png::ColorType::Grayscale, 8)
+                );
+                let values: std::collections::BTreeSet<u32> = png.samples.into_iter().collect();
+                assert!(
+                    values.is_subset(&[0, 128, 255].into()),
+                    "{path:?}: {values:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn latin1_annotations_are_written_as_utf8() {
     let source = fixture("ade20k2020").join("validation/ADE_val_00000001.json");
     assert!(String::from_utf8(fs::read(source).unwrap()).is_err());

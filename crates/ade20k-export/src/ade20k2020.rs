@@ -76,7 +76,7 @@ use crate::composite::instance_mask_like;
 use crate::hierarchy::kept_with_ancestors;
 use crate::media::{image_file_name, place_image};
 use crate::pipeline::{self, Conversion};
-use crate::png_out::{write_png, PngPixels};
+use crate::png_out::{write_png, write_png_file, PngPixels};
 use crate::selection::{LabelPlan, NOT_SELECTED};
 use crate::voc::ORPHAN_PARTS;
 use crate::{
@@ -214,14 +214,18 @@ impl Conversion for Ade20kConversion<'_> {
         let files = ItemFiles::new(self.out, &item);
         place_image(&item, &files.image, self.options.media)?;
         for (index, new_id) in cut.written() {
-            let mask = item.instance_mask(index)?;
+            let (mask, png) = item.instance_mask_png(index)?;
             let path = files.dir.join(instance_mask_name(&files.stem, new_id));
-            write_png(
-                &path,
-                mask.width(),
-                mask.height(),
-                PngPixels::Gray8(mask.pixels()),
-            )?;
+            match png {
+                // The source file already holds these pixels as written here.
+                Some(bytes) => write_png_file(&path, &bytes)?,
+                None => write_png(
+                    &path,
+                    mask.width(),
+                    mask.height(),
+                    PngPixels::Gray8(mask.pixels()),
+                )?,
+            }
         }
         let levels = match self.options.parts {
             PartsMode::Include => item.part_levels,
@@ -416,17 +420,12 @@ fn class_map_pixels(item: &Item, cut: &Cut, level: u32, map: &ClassMap) -> Resul
     } else {
         None
     };
-    // Written in place: extending by three bytes a pixel costs a capacity
-    // check each time.
-    let mut rgb = vec![0; classes.len() * 3];
-    let pixels = rgb
-        .chunks_exact_mut(3)
-        .zip(classes.iter().zip(map.instances()));
-    for (index, (rgb, (&class, &instance))) in pixels.enumerate() {
-        if kept.as_ref().is_some_and(|kept| !kept[index]) {
-            continue;
-        }
-        if class > MAX_PIXEL_CLASS {
+    let is_kept = |index: usize| kept.as_ref().is_none_or(|kept| kept[index]);
+    // The common case, no class too large, is known from one vectorised pass.
+    if classes.iter().any(|&class| class > MAX_PIXEL_CLASS) {
+        let too_large = (0..classes.len()).find(|&i| classes[i] > MAX_PIXEL_CLASS && is_kept(i));
+        if let Some(index) = too_large {
+            let class = classes[index];
             return Err(Error::invalid(
                 &item.image.path,
                 format!(
@@ -435,8 +434,27 @@ fn class_map_pixels(item: &Item, cut: &Cut, level: u32, map: &ClassMap) -> Resul
                 ),
             ));
         }
-        // class ≤ 6655: class / 256 × 10 ≤ 250 and class % 256 < 256.
-        rgb.copy_from_slice(&[(class / 256 * 10) as u8, (class % 256) as u8, instance]);
+    }
+    // Written in place: extending by three bytes a pixel would check the
+    // capacity each time. Pixels not kept stay 0, 0, 0.
+    let mut rgb = vec![0; classes.len() * 3];
+    let pixels = rgb
+        .chunks_exact_mut(3)
+        .zip(classes.iter().zip(map.instances()));
+    // class ≤ 6655: class / 256 × 10 ≤ 250 and class % 256 < 256.
+    let rgb_of =
+        |class: ClassIndex, instance: u8| [(class / 256 * 10) as u8, (class % 256) as u8, instance];
+    match &kept {
+        None => {
+            for (rgb, (&class, &instance)) in pixels {
+                rgb.copy_from_slice(&rgb_of(class, instance));
+            }
+        }
+        Some(kept) => {
+            for ((rgb, (&class, &instance)), _) in pixels.zip(kept).filter(|(_, &keep)| keep) {
+                rgb.copy_from_slice(&rgb_of(class, instance));
+            }
+        }
     }
     Ok(rgb)
 }

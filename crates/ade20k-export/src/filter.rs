@@ -370,6 +370,14 @@ impl MaskSource for WithoutRemoved {
         self.inner.instance_mask(item, object)
     }
 
+    fn instance_mask_png(
+        &self,
+        item: &Item,
+        object: &Object,
+    ) -> Result<(InstanceMask, Option<Vec<u8>>), Error> {
+        self.inner.instance_mask_png(item, object)
+    }
+
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
         let map = self.inner.class_map(item, level)?;
         let mut removed_here = self

@@ -32,9 +32,7 @@ pub(crate) fn write_png(
     height: u32,
     pixels: PngPixels<'_>,
 ) -> Result<(), Error> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
+    create_parent(path)?;
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
     // The encoder writes through a borrowed buffer, flushed below: a
     // `BufWriter` dropped unflushed would swallow a failing last write.
@@ -76,4 +74,17 @@ pub(crate) fn write_png(
     writer.write_image_data(data).map_err(fail)?;
     writer.finish().map_err(fail)?;
     out.flush().map_err(|e| Error::io(path, e))
+}
+
+/// Writes `bytes`, a PNG file already encoded, to `path`, creating its folder.
+pub(crate) fn write_png_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    create_parent(path)?;
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}
+
+fn create_parent(path: &Path) -> Result<(), Error> {
+    match path.parent() {
+        Some(parent) => std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e)),
+        None => Ok(()),
+    }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{ClassMap, Error, ImageInfo, InstanceMask, Item, MaskSource, Object};
 
 use crate::names::class_map_file_name;
-use crate::pixels::{decode_class_map, decode_instance_mask};
+use crate::pixels::{decode_class_map, decode_instance_mask_as_stored};
 
 /// Reads the masks of the items of one dataset from the files beside their
 /// photos. One value is shared by every item of the dataset.
@@ -54,18 +54,26 @@ impl FileMasks {
 
 impl MaskSource for FileMasks {
     fn instance_mask(&self, item: &Item, object: &Object) -> Result<InstanceMask, Error> {
+        self.instance_mask_png(item, object).map(|(mask, _)| mask)
+    }
+
+    fn instance_mask_png(
+        &self,
+        item: &Item,
+        object: &Object,
+    ) -> Result<(InstanceMask, Option<Vec<u8>>), Error> {
         let path = photo_folder(item).join(&object.instance_mask);
         let real = self.resolve_inside_subset(&path, &item.subset)?;
         let bytes = fs::read(&real).map_err(|e| Error::io(&path, e))?;
-        let mask =
-            decode_instance_mask(&bytes, self.max_pixels).map_err(|e| Error::new(&path, e))?;
+        let (mask, as_stored) = decode_instance_mask_as_stored(&bytes, self.max_pixels)
+            .map_err(|e| Error::new(&path, e))?;
         check_size(
             &path,
             "instance mask",
             (mask.width(), mask.height()),
             &item.image,
         )?;
-        Ok(mask)
+        Ok((mask, as_stored.then_some(bytes)))
     }
 
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {

@@ -16,7 +16,18 @@ pub const DEFAULT_MAX_PIXELS: u64 = 178_956_970;
 /// binary masks made by other tools, where 1 means visible. A PNG whose header
 /// claims more than `max_pixels` pixels is refused before anything is allocated.
 pub fn decode_instance_mask(bytes: &[u8], max_pixels: u64) -> Result<InstanceMask, Problem> {
+    decode_instance_mask_as_stored(bytes, max_pixels).map(|(mask, _)| mask)
+}
+
+/// Decodes an instance mask as [`decode_instance_mask`] does, and tells
+/// whether the file stores exactly the mask's pixels: 8-bit grey without
+/// transparency, values 0, 128 and 255 (not a binary 0/1 mask).
+pub(crate) fn decode_instance_mask_as_stored(
+    bytes: &[u8],
+    max_pixels: u64,
+) -> Result<(InstanceMask, bool), Problem> {
     let png = decode_png(bytes, max_pixels)?;
+    let mut as_stored = png.gray8_as_stored;
     let mut pixels = match png.color {
         ColorType::Grayscale => png.pixels,
         ColorType::GrayscaleAlpha => first_channel(png.pixels, 2),
@@ -32,8 +43,11 @@ pub fn decode_instance_mask(bytes: &[u8], max_pixels: u64) -> Result<InstanceMas
         for value in &mut pixels {
             *value = value.wrapping_neg();
         }
+        // Unless it is all 0s, which both kinds of mask store alike.
+        as_stored &= pixels.iter().all(|&value| value == 0);
     }
-    InstanceMask::from_pixels(png.width, png.height, pixels)
+    let mask = InstanceMask::from_pixels(png.width, png.height, pixels)?;
+    Ok((mask, as_stored))
 }
 
 /// Decodes a class map PNG (`<name>_seg.png` or `<name>_parts_N.png`).
@@ -131,6 +145,8 @@ struct DecodedPng {
     color: ColorType,
     /// Colour type stored in the file, for messages.
     file_color: ColorType,
+    /// Whether `pixels` are the file's own samples, 8-bit grey.
+    gray8_as_stored: bool,
     pixels: Vec<u8>,
 }
 
@@ -142,6 +158,9 @@ struct OpenPng<'a> {
     color: ColorType,
     /// Colour type stored in the file, for messages.
     file_color: ColorType,
+    /// Whether the file is 8-bit grey with no transparency: decoding then
+    /// gives its samples untouched.
+    gray8_as_stored: bool,
     reader: png::Reader<Cursor<&'a [u8]>>,
 }
 
@@ -169,18 +188,23 @@ fn open_png(bytes: &[u8], max_pixels: u64) -> Result<OpenPng<'_>, Problem> {
              more than the limit of {max_pixels}"
         )));
     }
-    if header.bit_depth == BitDepth::Sixteen {
+    let header_depth = header.bit_depth;
+    if header_depth == BitDepth::Sixteen {
         return Err(Problem::Image(
             "16-bit PNG found, masks must have 8 bits per channel".into(),
         ));
     }
     let reader = decoder.read_info().map_err(png_problem)?;
     let (color, _) = reader.output_color_type();
+    let gray8_as_stored = file_color == ColorType::Grayscale
+        && header_depth == BitDepth::Eight
+        && color == ColorType::Grayscale;
     Ok(OpenPng {
         width,
         height,
         color,
         file_color,
+        gray8_as_stored,
         reader,
     })
 }
@@ -194,6 +218,7 @@ fn decode_png(bytes: &[u8], max_pixels: u64) -> Result<DecodedPng, Problem> {
         height: png.height,
         color: png.color,
         file_color: png.file_color,
+        gray8_as_stored: png.gray8_as_stored,
         pixels,
     })
 }
@@ -356,6 +381,24 @@ pub(crate) mod tests {
         let one_bit = encode_png(8, 1, ColorType::Grayscale, BitDepth::One, &[0b1010_0000]);
         let mask = decode_instance_mask(&one_bit, DEFAULT_MAX_PIXELS).unwrap();
         assert_eq!(mask.pixels(), &[255, 0, 255, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn only_8_bit_grey_masks_of_the_release_s_values_are_as_stored() {
+        let as_stored = |png: &[u8]| {
+            decode_instance_mask_as_stored(png, DEFAULT_MAX_PIXELS)
+                .unwrap()
+                .1
+        };
+        assert!(as_stored(&gray(3, 1, &[0, 128, 255])));
+        assert!(as_stored(&gray(2, 1, &[0, 255])));
+        // All 0s: a binary mask stores what the release stores.
+        assert!(as_stored(&gray(2, 1, &[0, 0])));
+        assert!(!as_stored(&gray(2, 1, &[0, 1])));
+        let one_bit = encode_png(8, 1, ColorType::Grayscale, BitDepth::One, &[0b1010_0000]);
+        assert!(!as_stored(&one_bit));
+        let with_alpha = encode_png(1, 1, ColorType::GrayscaleAlpha, BitDepth::Eight, &[255, 9]);
+        assert!(!as_stored(&with_alpha));
     }
 
     #[test]

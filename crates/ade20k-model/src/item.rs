@@ -45,6 +45,16 @@ impl Item {
         self.masks.instance_mask(self, &self.objects[object])
     }
 
+    /// Loads the instance mask of `self.objects[object]` with, when the file
+    /// it comes from holds exactly these pixels as 8-bit grey, that file's
+    /// bytes ([`MaskSource::instance_mask_png`]).
+    pub fn instance_mask_png(
+        &self,
+        object: usize,
+    ) -> Result<(InstanceMask, Option<Vec<u8>>), Error> {
+        self.masks.instance_mask_png(self, &self.objects[object])
+    }
+
     /// Loads the instance mask of `self.objects[object]` and keeps the `kind` of pixels.
     pub fn binary_mask(&self, object: usize, kind: MaskKind) -> Result<BinaryMask, Error> {
         Ok(self.instance_mask(object)?.binary(kind))

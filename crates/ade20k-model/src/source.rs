@@ -9,6 +9,18 @@ pub trait MaskSource: Send + Sync + fmt::Debug {
     /// The instance mask of `object`, one of `item.objects`.
     fn instance_mask(&self, item: &Item, object: &Object) -> Result<InstanceMask, Error>;
 
+    /// [`MaskSource::instance_mask`], with the bytes of the PNG file it was
+    /// read from when that file stores exactly these pixels as 8-bit grey,
+    /// so that a writer of the same kind of file can copy them instead of
+    /// encoding the mask again. By default, no bytes.
+    fn instance_mask_png(
+        &self,
+        item: &Item,
+        object: &Object,
+    ) -> Result<(InstanceMask, Option<Vec<u8>>), Error> {
+        Ok((self.instance_mask(item, object)?, None))
+    }
+
     /// The class map of part level `level` (0 = objects) of `item`.
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error>;
 }

@@ -24,7 +24,7 @@ pub(crate) trait Conversion: Sync {
 
 /// Items prepared per chunk and thread: large enough to keep every thread
 /// busy, small enough to keep memory flat.
-const ITEMS_PER_THREAD: usize = 8;
+const ITEMS_PER_THREAD: usize = 32;
 
 /// A prepared item, with what the progress hook is told of it.
 struct Prepared<P> {

@@ -135,6 +135,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
         "floor",
         args.runs,
         Command::new(&floor_bin).arg(&data),
+        None,
     )?;
     let images: f64 = floor_output
         .split_whitespace()
@@ -157,11 +158,10 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
             .arg("-o")
             .arg(&target);
         command.args(extra_args(format));
-        match timed_runs(&out, format, args.runs, &mut command) {
+        match timed_runs(&out, format, args.runs, &mut command, Some(&target)) {
             Ok((usage, _)) => rows.push((format.clone(), usage)),
             Err(error) => eprintln!("{format} left out: {error}"),
         }
-        files::remove_dir_if_present(&target)?;
     }
     let load_after = load_average();
 
@@ -240,17 +240,24 @@ fn cargo(root: &Path, args: &[&str], more: &[&OsStr]) -> Result<(), PathError> {
     }
 }
 
-/// Runs `command` `runs` times (at least once) under `/usr/bin/time -v`;
-/// returns the run of median wall time and its stdout.
+/// Runs `command` `runs` times (at least once) under `/usr/bin/time -v`,
+/// removing its `output` folder, when it has one, before and after each run
+/// (outside the time measured); returns the run of median wall time and its
+/// stdout.
 fn timed_runs(
     work: &Path,
     name: &str,
     runs: usize,
     command: &mut Command,
+    output: Option<&Path>,
 ) -> Result<(Usage, String), PathError> {
+    let remove_output = || output.map_or(Ok(()), files::remove_dir_if_present);
     let mut measured = Vec::new();
     for _ in 0..runs.max(1) {
-        measured.push(timed(work, name, command)?);
+        remove_output()?;
+        let run = timed(work, name, command);
+        remove_output()?;
+        measured.push(run?);
     }
     measured.sort_by(|a, b| a.0.wall.total_cmp(&b.0.wall));
     Ok(measured.swap_remove(measured.len() / 2))
@@ -348,16 +355,17 @@ fn parse_time_report(text: &str) -> Usage {
 }
 
 /// Converts the first images of `data` to `format` with one thread and with
-/// all cores; true when both outputs are the same bytes.
+/// all cores, both into the same folder (YOLO's `data.yaml` names it); true
+/// when both outputs are the same bytes.
 fn check_thread_independence(
     ade20k: &Path,
     data: &Path,
     out: &Path,
     format: &str,
 ) -> Result<bool, PathError> {
-    let mut targets = Vec::new();
+    let target = out.join(format!("identity-{format}"));
+    let one_thread = out.join(format!("identity-{format}-1"));
     for threads in ["1", "0"] {
-        let target = out.join(format!("identity-{format}-{threads}"));
         let mut command = Command::new(ade20k);
         command
             .args(["convert", "-q", "--media", "none", "-f", format, "--limit"])
@@ -371,14 +379,16 @@ fn check_thread_independence(
             command.args(["--threads", "1"]);
         }
         run_quietly(&mut command)?;
-        targets.push(target);
+        if threads == "1" {
+            std::fs::rename(&target, &one_thread).map_err(|e| PathError::new(&target, e))?;
+        }
     }
-    let differences = check::compare_trees(&targets[0], &targets[1])?;
+    let differences = check::compare_trees(&one_thread, &target)?;
     for difference in &differences {
         eprintln!("{difference}");
     }
-    for target in &targets {
-        files::remove_dir_if_present(target)?;
+    for folder in [&one_thread, &target] {
+        files::remove_dir_if_present(folder)?;
     }
     Ok(differences.is_empty())
 }

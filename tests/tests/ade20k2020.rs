@@ -100,7 +100,7 @@ fn every_fixture_reads_back_as_the_same_model() {
 }
 
 #[test]
-fn instance_masks_stored_as_written_are_copied_and_binary_ones_rewritten() {
+fn masks_stored_as_written_are_copied_and_binary_ones_rewritten() {
     for (name, copied) in [("ade20k2020", true), ("ade20k2020_binary", false)] {
         let dataset = open(name);
         let (_root, out, _) = convert(&dataset, "ade20k2020", &copy_options());
@@ -124,7 +124,26 @@ fn instance_masks_stored_as_written_are_copied_and_binary_ones_rewritten() {
                     "{path:?}: {values:?}"
                 );
             }
+            // Nothing is cut: every class map is the source file.
+            for level in 0..=source.part_levels {
+                let path =
+                    |item: &Item| item.image.path.with_file_name(class_map_name(item, level));
+                assert_eq!(
+                    fs::read(path(source)).unwrap(),
+                    fs::read(path(&read)).unwrap(),
+                    "{name}: class map of level {level}"
+                );
+            }
         }
+    }
+}
+
+/// `<stem>_seg.png` (level 0) or `<stem>_parts_<level>.png`.
+fn class_map_name(item: &Item, level: u32) -> String {
+    let stem = item.image.path.file_stem().unwrap().to_string_lossy();
+    match level {
+        0 => format!("{stem}_seg.png"),
+        level => format!("{stem}_parts_{level}.png"),
     }
 }
 

@@ -232,10 +232,17 @@ impl Conversion for Ade20kConversion<'_> {
             PartsMode::Exclude => 0,
         };
         for level in 0..=levels {
-            let map = item.class_map(level)?;
-            let rgb = class_map_pixels(&item, &cut, level, &map)?;
+            let (map, png) = item.class_map_png(level)?;
             let path = files.class_map(level);
-            write_png(&path, map.width(), map.height(), PngPixels::Rgb8(&rgb))?;
+            match png {
+                // Nothing cut at this level, and the source file already
+                // holds the map as written here.
+                Some(bytes) if !cut.lost_at(&item, level) => write_png_file(&path, &bytes)?,
+                _ => {
+                    let rgb = class_map_pixels(&item, &cut, level, &map)?;
+                    write_png(&path, map.width(), map.height(), PngPixels::Rgb8(&rgb))?;
+                }
+            }
         }
         write_json(&files.annotation, &annotation_file(&item, &cut, &files))?;
         Ok(PreparedItem {

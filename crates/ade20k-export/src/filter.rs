@@ -378,6 +378,15 @@ impl MaskSource for WithoutRemoved {
         self.inner.instance_mask_png(item, object)
     }
 
+    fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
+        if self.removed.iter().any(|object| object.part_level == level) {
+            // The map differs from the file.
+            Ok((self.class_map(item, level)?, None))
+        } else {
+            self.inner.class_map_png(item, level)
+        }
+    }
+
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
         let map = self.inner.class_map(item, level)?;
         let mut removed_here = self

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{ClassMap, Error, ImageInfo, InstanceMask, Item, MaskSource, Object};
 
 use crate::names::class_map_file_name;
-use crate::pixels::{decode_class_map, decode_instance_mask_as_stored};
+use crate::pixels::{decode_class_map, decode_class_map_as_stored, decode_instance_mask_as_stored};
 
 /// Reads the masks of the items of one dataset from the files beside their
 /// photos. One value is shared by every item of the dataset.
@@ -77,13 +77,19 @@ impl MaskSource for FileMasks {
     }
 
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
+        self.class_map_png(item, level).map(|(map, _)| map)
+    }
+
+    fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         let path = class_map_path(&item.image.path, level);
         if level > item.part_levels {
             return Err(missing_level(&path, level, item.part_levels));
         }
-        let map = read_class_map(&path, self.max_pixels)?;
+        let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let (map, as_stored) = decode_class_map_as_stored(&bytes, self.max_pixels)
+            .map_err(|e| Error::new(&path, e))?;
         check_size(&path, "class map", (map.width(), map.height()), &item.image)?;
-        Ok(map)
+        Ok((map, as_stored.then_some(bytes)))
     }
 }
 

@@ -57,6 +57,16 @@ pub(crate) fn decode_instance_mask_as_stored(
 /// A PNG whose header claims more than `max_pixels` pixels is refused before
 /// anything is allocated.
 pub fn decode_class_map(bytes: &[u8], max_pixels: u64) -> Result<ClassMap, Problem> {
+    decode_class_map_as_stored(bytes, max_pixels).map(|(map, _)| map)
+}
+
+/// Decodes a class map as [`decode_class_map`] does, and tells whether the
+/// file stores exactly what encoding the map again would: 8-bit RGB without
+/// transparency, every R a multiple of 10 (the class's high byte × 10).
+pub(crate) fn decode_class_map_as_stored(
+    bytes: &[u8],
+    max_pixels: u64,
+) -> Result<(ClassMap, bool), Problem> {
     let mut png = open_png(bytes, max_pixels)?;
     let channels = match png.color {
         ColorType::Rgb => 3,
@@ -77,45 +87,58 @@ pub fn decode_class_map(bytes: &[u8], max_pixels: u64) -> Result<ClassMap, Probl
     let mut rows = classes
         .chunks_exact_mut(width.max(1))
         .zip(instances.chunks_exact_mut(width.max(1)));
+    // The OR of every R % 10: 0 when each R is a multiple of 10.
+    let mut r_remainders = 0;
     if png.reader.info().interlaced {
         // Adam7 rows arrive in seven passes: decode the frame whole, then split it.
         let mut pixels = vec![0; output_buffer_size(&png.reader)?];
         png.reader.next_frame(&mut pixels).map_err(png_problem)?;
         for (row, (classes, instances)) in pixels.chunks_exact(width * channels).zip(rows) {
-            split_row(channels, row, classes, instances);
+            r_remainders |= split_row(channels, row, classes, instances);
         }
     } else {
         while let Some(row) = png.reader.next_row().map_err(png_problem)? {
             if let Some((classes, instances)) = rows.next() {
-                split_row(channels, row.data(), classes, instances);
+                r_remainders |= split_row(channels, row.data(), classes, instances);
             }
         }
     }
-    ClassMap::from_pixels(png.width, png.height, classes, instances)
+    let as_stored = png.color == ColorType::Rgb && png.file_color == ColorType::Rgb;
+    let map = ClassMap::from_pixels(png.width, png.height, classes, instances)?;
+    Ok((map, as_stored && r_remainders == 0))
 }
 
 /// Splits one decoded row of `channels` bytes per pixel (3 or 4) into class
-/// indices `(R / 10) * 256 + G` and instance codes `B`.
-fn split_row(channels: usize, row: &[u8], classes: &mut [u32], instances: &mut [u8]) {
+/// indices `(R / 10) * 256 + G` and instance codes `B`; returns the OR of
+/// every `R % 10`.
+fn split_row(channels: usize, row: &[u8], classes: &mut [u32], instances: &mut [u8]) -> u8 {
     if channels == 4 {
-        split_pixels::<4>(row, classes, instances);
+        split_pixels::<4>(row, classes, instances)
     } else {
-        split_pixels::<3>(row, classes, instances);
+        split_pixels::<3>(row, classes, instances)
     }
 }
 
 /// [`split_row`] for a channel count known at compile time, so that the loop
 /// has fixed strides and no bounds checks, and the compiler can vectorise it.
 #[inline(always)]
-fn split_pixels<const CHANNELS: usize>(row: &[u8], classes: &mut [u32], instances: &mut [u8]) {
+fn split_pixels<const CHANNELS: usize>(
+    row: &[u8],
+    classes: &mut [u32],
+    instances: &mut [u8],
+) -> u8 {
+    let mut r_remainders = 0;
     for ((pixel, class), instance) in row
         .chunks_exact(CHANNELS)
         .zip(classes.iter_mut())
         .zip(instances.iter_mut())
     {
-        *class = u32::from(pixel[0] / 10) * 256 + u32::from(pixel[1]);
+        let high = pixel[0] / 10;
+        r_remainders |= pixel[0] - high * 10;
+        *class = u32::from(high) * 256 + u32::from(pixel[1]);
         *instance = pixel[2];
     }
+    r_remainders
 }
 
 /// Whether every value of a mask is 0 or 1. The values are combined a block
@@ -503,6 +526,20 @@ pub(crate) mod tests {
         )
         .unwrap();
         assert_eq!((map.classes(), map.instances()), (&[257][..], &[3][..]));
+    }
+
+    #[test]
+    fn only_rgb_class_maps_with_r_a_multiple_of_10_are_as_stored() {
+        let as_stored = |color: ColorType, data: &[u8]| {
+            let png = encode_png(2, 1, color, BitDepth::Eight, data);
+            decode_class_map_as_stored(&png, DEFAULT_MAX_PIXELS)
+                .unwrap()
+                .1
+        };
+        assert!(as_stored(ColorType::Rgb, &[10, 145, 7, 250, 255, 1]));
+        // R = 19 reads as class 401, which is written back with R = 10.
+        assert!(!as_stored(ColorType::Rgb, &[19, 145, 7, 0, 0, 0]));
+        assert!(!as_stored(ColorType::Rgba, &[10, 1, 3, 255, 0, 0, 0, 255]));
     }
 
     #[test]

@@ -71,6 +71,13 @@ impl Item {
         self.masks.class_map(self, level)
     }
 
+    /// Loads the class map of part level `level` with, when the file it comes
+    /// from stores exactly what encoding it again would, that file's bytes
+    /// ([`MaskSource::class_map_png`]).
+    pub fn class_map_png(&self, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
+        self.masks.class_map_png(self, level)
+    }
+
     /// Index in `self.objects` of the object whose ADE id is `ade_id`.
     pub fn object_index(&self, ade_id: u32) -> Option<usize> {
         self.objects

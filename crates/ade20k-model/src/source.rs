@@ -23,6 +23,14 @@ pub trait MaskSource: Send + Sync + fmt::Debug {
 
     /// The class map of part level `level` (0 = objects) of `item`.
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error>;
+
+    /// [`MaskSource::class_map`], with the bytes of the PNG file it was read
+    /// from when that file stores exactly what encoding the map as 8-bit RGB
+    /// (R = class / 256 × 10, G = class % 256, B = instance code) would.
+    /// By default, no bytes.
+    fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
+        Ok((self.class_map(item, level)?, None))
+    }
 }
 
 /// Masks held in memory, keyed by object id and by level: for items built in

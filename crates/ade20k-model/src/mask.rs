@@ -548,13 +548,18 @@ mod tests {
         assert_eq!(BinaryMask::from_fn(3, 3, |_, _| false).bbox(), None);
     }
 
+    /// One xorshift64 step: deterministic test data.
+    fn next_random(state: &mut u64) {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+    }
+
     #[test]
     fn bbox_and_area_match_a_pixel_by_pixel_count() {
         let mut state = 0x2545_F491_4F6C_DD1D_u64;
         for _ in 0..200 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            next_random(&mut state);
             let (width, height) = (1 + (state % 9) as u32, 1 + (state / 9 % 7) as u32);
             let bits = state >> 16;
             let mask = BinaryMask::from_fn(width, height, |x, y| {
@@ -585,9 +590,7 @@ mod tests {
     fn cropped_masks_equal_the_full_ones() {
         let mut state = 0x9E37_79B9_7F4A_7C15_u64;
         for _ in 0..300 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            next_random(&mut state);
             let (width, height) = (1 + (state % 11) as u32, 1 + (state / 11 % 9) as u32);
             let bits = state >> 20;
             let values = [0, 0, 128, 255];

@@ -378,24 +378,19 @@ impl MaskSource for WithoutRemoved {
         self.inner.instance_mask_png(item, object)
     }
 
-    fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
-        if self.removed.iter().any(|object| object.part_level == level) {
-            // The map differs from the file.
-            Ok((self.class_map(item, level)?, None))
-        } else {
-            self.inner.class_map_png(item, level)
-        }
+    fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
+        self.class_map_png(item, level).map(|(map, _)| map)
     }
 
-    fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
-        let map = self.inner.class_map(item, level)?;
+    fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
+        let (map, png) = self.inner.class_map_png(item, level)?;
         let mut removed_here = self
             .removed
             .iter()
             .filter(|o| o.part_level == level)
             .peekable();
         if removed_here.peek().is_none() {
-            return Ok(map);
+            return Ok((map, png));
         }
         let mut classes = map.classes().to_vec();
         let mut instances = map.instances().to_vec();
@@ -410,8 +405,10 @@ impl MaskSource for WithoutRemoved {
                 }
             }
         }
-        ClassMap::from_pixels(map.width(), map.height(), classes, instances)
-            .map_err(|problem| Error::new(&item.image.path, problem))
+        let map = ClassMap::from_pixels(map.width(), map.height(), classes, instances)
+            .map_err(|problem| Error::new(&item.image.path, problem))?;
+        // The map now differs from the file: no bytes to copy.
+        Ok((map, None))
     }
 }
 

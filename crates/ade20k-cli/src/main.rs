@@ -7,7 +7,6 @@ use clap::{Parser, Subcommand};
 
 mod commands;
 mod input;
-mod paths;
 mod progress;
 mod table;
 

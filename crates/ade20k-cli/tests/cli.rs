@@ -48,19 +48,40 @@ fn output_is_byte_identical_with_one_thread_and_many() {
 }
 
 #[test]
-fn a_non_empty_output_is_replaced_only_with_overwrite() {
+fn a_folder_the_tool_did_not_write_is_never_replaced() {
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("coco");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("keep.txt"), "mine").unwrap();
     let input = fixture("ade20k2020");
+    for extra in [&[][..], &["--overwrite"]] {
+        let refused = convert(&input, "coco", &out, extra);
+        assert_eq!(refused.status.code(), Some(2), "{extra:?}");
+        assert!(
+            text(&refused.stderr)
+                .contains("holds no .ade20k-output.json, so it was not written by ade20k"),
+            "{}",
+            text(&refused.stderr)
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("keep.txt")).unwrap(),
+            "mine"
+        );
+    }
+    assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn a_previous_output_is_replaced_only_with_overwrite() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("coco");
+    let input = fixture("ade20k2020");
+    let first = convert(&input, "semantic", &out, &[]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
     let refused = convert(&input, "coco", &out, &[]);
     assert_eq!(refused.status.code(), Some(2));
-    assert!(text(&refused.stderr).contains("not empty; pass --overwrite"));
-    assert_eq!(
-        std::fs::read_to_string(out.join("keep.txt")).unwrap(),
-        "mine"
-    );
+    assert!(text(&refused.stderr).contains("holds a previous output; pass --overwrite"));
+    assert!(out.join("dataset_meta.json").is_file(), "left as it was");
 
     let replaced = convert(&input, "coco", &out, &["--overwrite"]);
     assert_eq!(
@@ -69,7 +90,7 @@ fn a_non_empty_output_is_replaced_only_with_overwrite() {
         "{}",
         text(&replaced.stderr)
     );
-    assert!(!out.join("keep.txt").exists());
+    assert!(!out.join("dataset_meta.json").exists());
     assert!(out.join("annotations/instances_validation.json").is_file());
     assert_eq!(
         std::fs::read_dir(root.path()).unwrap().count(),

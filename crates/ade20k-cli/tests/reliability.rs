@@ -11,6 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime};
 
+use ade20k_export::MANIFEST_FILE;
 use common::{ade20k, arg, copy_dir, fixture, link_dir, run_convert, text};
 
 /// The item broken by the tests, as `<subset>/<item id>`, and its files' stem.
@@ -25,7 +26,7 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 pending.push(path);
-            } else {
+            } else if path.file_name() != Some(MANIFEST_FILE.as_ref()) {
                 let bytes = fs::read(&path).unwrap();
                 found.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
             }

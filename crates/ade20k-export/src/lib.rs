@@ -7,10 +7,11 @@
 //!
 //! ```no_run
 //! # fn run(dataset: &dyn ade20k_model::ItemSource) -> Result<(), ade20k_export::ExportError> {
-//! use ade20k_export::{export, find_format, ExportOptions};
+//! use ade20k_export::{export_to, find_format, ExportOptions, OutputTarget};
 //!
 //! let coco = find_format("coco").expect("coco is built in");
-//! let summary = export(dataset, coco, "out/coco".as_ref(), &ExportOptions::default(), false)?;
+//! let target = OutputTarget::resolve("out/coco".as_ref())?.apart_from("data/ade".as_ref())?;
+//! let summary = export_to(dataset, coco, &target, &ExportOptions::default(), false)?;
 //! println!("{} images, {} annotations", summary.items(), summary.annotations());
 //! # Ok(()) }
 //! ```
@@ -32,6 +33,7 @@ mod filter;
 mod hierarchy;
 mod json_records;
 mod labels;
+pub mod manifest;
 mod media;
 mod options;
 pub mod output;
@@ -51,8 +53,9 @@ mod yolo;
 
 pub use broken::{SkippedItem, SKIPPED_FILE};
 pub use filter::{FilteredSource, IdPatterns, ItemFilter};
+pub use manifest::{Manifest, MANIFEST_FILE};
 pub use options::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, YoloTask};
-pub use output::StagedOutput;
+pub use output::{Committed, OutputTarget, StagedOutput};
 pub use progress::{ItemProgress, ProgressHook};
 pub use selection::{ClassRef, LabelList, LabelSelection, ListedLabel};
 pub use summary::{SubsetSummary, Summary};
@@ -175,10 +178,10 @@ pub enum ExportError {
     Usage(String),
 }
 
-/// Writes `source` as `format` into `target`: staged beside it and renamed
-/// into place when complete, so `target` is either the whole output or as it
-/// was. A non-empty `target` is replaced only when `overwrite` is true. The
-/// format is told `target` as [`ExportOptions::destination`].
+/// Writes `source` as `format` into the folder `target`, resolved by
+/// [`OutputTarget::resolve`]; see [`export_to`], which this calls. To keep the
+/// output apart from the dataset's folder, resolve the target yourself with
+/// [`OutputTarget::apart_from`] and call [`export_to`].
 pub fn export(
     source: &dyn ItemSource,
     format: &Format,
@@ -186,12 +189,42 @@ pub fn export(
     options: &ExportOptions,
     overwrite: bool,
 ) -> Result<Summary, ExportError> {
+    export_to(
+        source,
+        format,
+        &OutputTarget::resolve(target)?,
+        options,
+        overwrite,
+    )
+}
+
+/// Writes `source` as `format` into `target`: staged beside it and renamed
+/// into place when complete, so `target` is either the whole output or as it
+/// was (see [`output`] for the rules: what may be replaced, the lock, the
+/// commit point). A non-empty `target` is replaced only when `overwrite` is
+/// true and it holds the [`Manifest`] of a previous output; the new output
+/// gets its own. The format is told `target` as
+/// [`ExportOptions::destination`]. A previous output that could not be
+/// removed once the new one was in place is reported in
+/// [`Summary::warnings`].
+pub fn export_to(
+    source: &dyn ItemSource,
+    format: &Format,
+    target: &OutputTarget,
+    options: &ExportOptions,
+    overwrite: bool,
+) -> Result<Summary, ExportError> {
+    let started = std::time::SystemTime::now();
     let staged = StagedOutput::begin(target, overwrite)?;
     let options = ExportOptions {
         destination: Some(staged.target().to_path_buf()),
         ..options.clone()
     };
-    let summary = format.write_into(source, staged.path(), &options)?;
-    staged.commit()?;
+    let mut summary = format.write_into(source, staged.path(), &options)?;
+    Manifest::new(format.name, &options, target.input(), &summary, started).write(staged.path())?;
+    let committed = staged.commit()?;
+    summary
+        .warnings
+        .extend(committed.leftover.map(|error| error.to_string()));
     Ok(summary)
 }

@@ -21,6 +21,9 @@ pub struct Summary {
     /// Broken items left out, in item order (only with
     /// [`ExportOptions::skip_broken`](crate::ExportOptions::skip_broken)).
     pub skipped: Vec<SkippedItem>,
+    /// Problems that did not stop the export, one sentence each, naming the
+    /// file (e.g. a previous output that could not be removed).
+    pub warnings: Vec<String>,
 }
 
 /// Counts of one subset.

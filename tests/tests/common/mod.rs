@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
-use ade20k_export::{export, find_format, ExportOptions, MediaMode, Summary};
+use ade20k_export::{export, find_format, ExportOptions, MediaMode, Summary, MANIFEST_FILE};
 use ade20k_import::Ade20kDataset;
 use std::sync::Arc;
 
@@ -109,7 +109,8 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Every file below `dir`, relative, sorted.
+/// Every file below `dir`, relative, sorted; without the output manifest,
+/// which records when it was written (the `manifest` tests check it).
 pub fn files(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -118,7 +119,7 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 pending.push(path);
-            } else {
+            } else if path.strip_prefix(dir).unwrap() != Path::new(MANIFEST_FILE) {
                 found.push(path.strip_prefix(dir).unwrap().to_path_buf());
             }
         }

@@ -4,15 +4,15 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ade20k_export::{
-    export, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
-    LabelSelection, MediaMode, PartsMode, SegmentationMode, YoloTask, FORMATS,
+    export_to, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
+    LabelSelection, MediaMode, OutputTarget, PartsMode, SegmentationMode, YoloTask, FORMATS,
 };
 use ade20k_model::MaskKind;
 use clap::ValueEnum;
 
 use crate::input::{self, ImportFlags, InputFormat};
 use crate::progress::{Progress, Verbosity};
-use crate::{paths, usage, Failure, SKIPPED};
+use crate::{usage, Failure, SKIPPED};
 
 #[derive(clap::Args)]
 pub struct ConvertArgs {
@@ -27,10 +27,12 @@ pub struct ConvertArgs {
     /// Output format (see `ade20k formats`).
     #[arg(short, long)]
     format: String,
-    /// Output folder; must be empty or absent unless --overwrite is given.
+    /// Output folder: absent, empty, or a previous output of ade20k (with
+    /// --overwrite). A folder the tool did not write is never replaced.
     #[arg(short, long)]
     output: PathBuf,
-    /// Replace a non-empty output folder (only once the new output is complete).
+    /// Replace a previous output (a folder holding .ade20k-output.json), only
+    /// once the new output is complete.
     #[arg(long)]
     overwrite: bool,
     /// Leave out broken items (annotation or masks unreadable or inconsistent,
@@ -169,7 +171,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
             names.join(", ")
         ))
     })?;
-    paths::check_separate(&args.input, &args.output).map_err(usage)?;
+    let target = OutputTarget::resolve(&args.output)?.apart_from(&args.input)?;
     if let Some(threads) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
@@ -241,9 +243,12 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         progress: progress.hook(),
         skip_broken: args.skip_broken,
     };
-    let result = export(&*dataset, format, &args.output, &options, args.overwrite);
+    let result = export_to(&*dataset, format, &target, &options, args.overwrite);
     progress.finish();
     let summary = result?;
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
+    }
     let outcome = if summary.skipped.is_empty() {
         Ok(())
     } else {

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use ade20k_export::Manifest;
 use ade20k_import::{dataset_stats, DatasetStats, StatsOptions, SubsetStats};
 
 use crate::input::{self, ImportFlags, InputFormat};
@@ -35,8 +36,24 @@ pub struct InfoArgs {
     json: bool,
 }
 
-/// Counts what the dataset holds and prints it.
+/// Counts what the dataset holds and prints it. On an output folder of
+/// `ade20k convert`, prints its manifest first; the counts follow only where
+/// the output is itself a dataset (`ade20k2020`).
 pub fn run(args: InfoArgs) -> Result<(), Failure> {
+    if let Some(manifest) = Manifest::read(&args.dataset)? {
+        let is_dataset = manifest.format == "ade20k2020";
+        if args.json && !is_dataset {
+            println!("{}", to_json(&manifest)?);
+        } else if !args.json {
+            print_manifest(&manifest);
+        }
+        if !is_dataset {
+            return Ok(());
+        }
+        if !args.json {
+            println!();
+        }
+    }
     let dataset = input::open(&args.dataset, args.input_format, &args.import.options(None))?;
     let options = StatsOptions {
         pixels: args.pixels,
@@ -46,13 +63,42 @@ pub fn run(args: InfoArgs) -> Result<(), Failure> {
         stats.keep_top(args.top.unwrap_or(DEFAULT_TOP));
     }
     if args.json {
-        let json = serde_json::to_string_pretty(&stats)
-            .map_err(|e| Failure::data(format!("cannot write the counts as JSON: {e}")))?;
-        println!("{json}");
+        println!("{}", to_json(&stats)?);
     } else {
         print_tables(&stats, args.pixels);
     }
     Ok(())
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String, Failure> {
+    serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::data(format!("cannot write the counts as JSON: {e}")))
+}
+
+/// The manifest of an output folder, as lines of text.
+fn print_manifest(manifest: &Manifest) {
+    println!(
+        "an output of ade20k {} in the {} format",
+        manifest.version, manifest.format
+    );
+    if let Some(input) = &manifest.input {
+        println!("  input: {}", input.display());
+    }
+    println!(
+        "  written: {} items, {} annotations, {} broken items skipped",
+        manifest.items, manifest.annotations, manifest.skipped
+    );
+    for (name, subset) in &manifest.subsets {
+        println!(
+            "    {name}: {} items, {} annotations",
+            subset.items, subset.annotations
+        );
+    }
+    println!(
+        "  started {}, finished {}",
+        manifest.started, manifest.finished
+    );
+    println!("  options: {}", manifest.options);
 }
 
 fn print_tables(stats: &DatasetStats, pixels: bool) {

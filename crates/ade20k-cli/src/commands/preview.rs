@@ -7,7 +7,7 @@ use ade20k_model::{Error, ItemSource, Problem};
 use image::{ImageFormat, RgbImage};
 
 use crate::input::{self, ImportFlags, InputFormat};
-use crate::{paths, usage, Failure};
+use crate::{usage, Failure};
 
 #[derive(clap::Args)]
 pub struct PreviewArgs {
@@ -41,7 +41,7 @@ pub struct PreviewArgs {
 
 /// Draws the item's masks (or the COCO file's) over its image and writes the PNG.
 pub fn run(args: PreviewArgs) -> Result<(), Failure> {
-    paths::check_separate(&args.dataset, &args.output).map_err(usage)?;
+    ade20k_export::OutputTarget::resolve(&args.output)?.apart_from(&args.dataset)?;
     let dataset = input::open(&args.dataset, args.input_format, &args.import.options(None))?;
     let index = find_item(&*dataset, &args.item)?;
     let item = dataset.load(index)?;

@@ -507,3 +507,142 @@ fn a_full_disk_is_an_error_naming_the_file_and_the_previous_output_is_kept() {
         }
     }
 }
+
+/// Starts converting `input` to COCO at `target` and waits until the run
+/// holds the target's lock; returns the running child.
+fn start_holding_the_lock(input: &Path, target: &Path) -> std::process::Child {
+    let lock = target.with_file_name(format!(
+        ".{}.ade20k-lock",
+        target.file_name().unwrap().to_string_lossy()
+    ));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ade20k"))
+        .args(["convert", "-i", arg(input), "-f", "coco", "-o", arg(target)])
+        .args(["--quiet", "--media", "none"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while fs::read_to_string(&lock).map_or(true, |pid| pid.is_empty()) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the conversion ended before it took its lock"
+        );
+        assert!(started.elapsed() < Duration::from_secs(60), "no lock file");
+        sleep(Duration::from_millis(2));
+    }
+    child
+}
+
+#[test]
+fn a_second_run_on_the_same_output_is_refused_while_the_first_runs() {
+    let root = tempfile::tempdir().unwrap();
+    let input = large_dataset(root.path(), 2000);
+    let target = root.path().join("coco");
+    let mut first = start_holding_the_lock(&input, &target);
+    let second = run_convert(
+        &fixture("ade20k2020"),
+        "semantic",
+        &target,
+        &["--overwrite", "--media", "none"],
+    );
+    let message = text(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains(&format!("another ade20k run (process {})", first.id())),
+        "{message}"
+    );
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first run is still going: make the dataset larger"
+    );
+    let status = first.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(target.join("annotations/instances_training.json").is_file());
+    assert_eq!(names(root.path()), ["coco", "large"], "the lock is gone");
+}
+
+#[test]
+fn a_folder_made_at_the_output_during_a_run_is_left_alone() {
+    let root = tempfile::tempdir().unwrap();
+    let input = large_dataset(root.path(), 2000);
+    let target = root.path().join("coco");
+    let running = start_holding_the_lock(&input, &target);
+    fs::create_dir(&target).unwrap();
+    fs::write(target.join("mine.txt"), "mine").unwrap();
+    let output = running.wait_with_output().unwrap();
+    let message = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(message.contains("new output discarded"), "{message}");
+    assert_eq!(names(&target), ["mine.txt"]);
+    assert_eq!(
+        names(root.path()),
+        ["coco", "large"],
+        "nothing left beside it"
+    );
+}
+
+#[test]
+fn a_previous_output_that_cannot_be_removed_is_a_warning_once_the_new_one_is_in_place() {
+    let root = tempfile::tempdir().unwrap();
+    chmod(root.path(), 0o755);
+    let binary = root.path().join("ade20k");
+    fs::copy(env!("CARGO_BIN_EXE_ade20k"), &binary).unwrap();
+    chmod(&binary, 0o755);
+    let input = root.path().join("in");
+    copy_dir(&fixture("ade20k2020"), &input);
+    let outputs = root.path().join("outputs");
+    fs::create_dir(&outputs).unwrap();
+    chmod(&outputs, 0o777);
+    let out = outputs.join("out");
+    let convert = |format: &str, extra: &[&str]| {
+        let args = [
+            &["convert", "-i", arg(&input), "-f", format, "-o", arg(&out)][..],
+            &["--media", "none", "--quiet"],
+            extra,
+        ]
+        .concat();
+        ade20k_unprivileged(&binary, &args)
+    };
+    let previous = convert("coco", &[]);
+    assert_eq!(
+        previous.status.code(),
+        Some(0),
+        "{}",
+        text(&previous.stderr)
+    );
+    // The unprivileged user cannot empty this folder, so cannot remove it.
+    chmod(&out.join("annotations"), 0o555);
+
+    let replaced = convert("semantic", &["--overwrite"]);
+    let message = text(&replaced.stderr);
+    assert_eq!(replaced.status.code(), Some(0), "{message}");
+    assert!(
+        out.join("dataset_meta.json").is_file(),
+        "the new output is in place"
+    );
+    let leftover: Vec<String> = names(&outputs)
+        .into_iter()
+        .filter(|name| name != "out")
+        .collect();
+    assert_eq!(leftover.len(), 1, "{leftover:?}");
+    assert!(
+        message.starts_with("warning: ")
+            && message.contains(&leftover[0])
+            && message.contains("the previous output could not be removed"),
+        "{message}"
+    );
+    let leftover = outputs.join(&leftover[0]);
+    assert!(leftover
+        .join("annotations/instances_training.json")
+        .is_file());
+
+    chmod(&leftover.join("annotations"), 0o755);
+    let again = convert("coco", &["--overwrite"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert_eq!(
+        names(&outputs),
+        ["out"],
+        "the next run removed the leftover"
+    );
+}

@@ -22,6 +22,7 @@ use ade20k_model::{Error, ItemSource};
 
 mod ade20k2020;
 mod broken;
+pub mod centre_trace;
 mod cityscapes;
 mod coco;
 mod coco_json;

@@ -52,7 +52,9 @@ mod yolo;
 
 pub use broken::{SkippedItem, SKIPPED_FILE};
 pub use filter::{FilteredSource, IdPatterns, ItemFilter};
-pub use options::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, YoloTask};
+pub use options::{
+    ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, SimplifyTolerance, YoloTask,
+};
 pub use output::StagedOutput;
 pub use progress::{ItemProgress, ProgressHook};
 pub use selection::{ClassRef, LabelList, LabelSelection, ListedLabel};

@@ -244,6 +244,7 @@ def main():
     names = {name: label_id for label_id, (name, _) in enumerate(label_colors)}
 
     pixels = instances = polygons = rendered = outline_pixels = seg_disagrees = 0
+    ious = []
     datumaro_items = {}
     for subset, item_id, json_path, annotation in items:
         folder, _, name = item_id.rpartition("/")
@@ -369,12 +370,16 @@ def main():
             if render.shape != label_ids.shape or differ:
                 failures.append(f"{where}: json2labelImg differs from labelIds on {differ} interior pixels")
             outline_pixels += int(np.sum(render != label_ids))
+            for label_id in np.unique(label_ids[label_ids != 0]):
+                rendered_label, source_label = render == label_id, label_ids == label_id
+                ious.append((rendered_label & source_label).sum() / (rendered_label | source_label).sum())
 
     datumaro = check_datumaro(args.out, label_colors, datumaro_items, failures)
     for failure in failures:
         print("MISMATCH", failure)
     cross_check = (
-        f"json2labelImg rendered {rendered} polygon files ({outline_pixels} outline pixels differ, as expected)"
+        f"json2labelImg rendered {rendered} polygon files ({outline_pixels} outline pixels differ, as expected; "
+        f"IoU with labelIds per label and image: mean {np.mean(ious):.4f}, min {np.min(ious):.4f})"
         if rendered else "cityscapesScripts not installed: json2labelImg skipped"
     )
     print(

@@ -3,7 +3,7 @@
 
 Reads the output as Ultralytics does (per `ultralytics/data/utils.py`:
 `img2label_paths`, `verify_image_label`, `check_det_dataset`), with PyYAML,
-NumPy and Pillow, and the source dataset independently (item JSONs and
+NumPy, Pillow and OpenCV, and the source dataset independently (item JSONs and
 instance masks):
 
 - `data.yaml` parses as a mapping: `path` is the absolute path of the output
@@ -19,14 +19,16 @@ instance masks):
   pixels in its mask (visible, or amodal with --amodal), in annotation order:
   an integer class in range whose name is the object's class, then
   coordinates in [0, 1] (at most 6 decimals);
-- segment (default): an even number of coordinates, at least 3 points; the
-  polygon, scaled to the image and filled with the even-odd rule at pixel
-  centres, is exactly the mask; its vertices are pixel corners (up to the
-  rounding to 6 decimals); filled with Pillow's `ImageDraw.polygon` at those
-  corners (Pillow fills the boundary too, so the mask grows by the pixels
-  right of and below it), it is exactly that grown mask for masks of one
-  component, and its IoU with it is at least 0.9 for masks of several
-  (joined by bridges Pillow draws as lines);
+- segment (default): an even number of coordinates, at least 3 points; each
+  vertex is the centre of a pixel (up to the rounding to 6 decimals), and
+  Ultralytics' float32 scaling and int32 truncation give that pixel back;
+  filled by `cv2.fillPoly` (without resampling), the vertices give exactly the
+  mask when it has one component, and the mask and more (the links between
+  its components, drawn as lines) when it has several (with --exact, for an
+  export with --simplify 0); each line is rasterised as Ultralytics trains on
+  it (`ultralytics_raster.py`: float32, resampling, int32, fillPoly) and the
+  mean IoU with the masks, the label bytes and the longest line are printed,
+  and checked against --min-mean-iou and --max-label-bytes when given;
 - detect (--task detect): `cx cy w h` is the mask's tight box.
 
 If Ultralytics imports (`import ultralytics`), and the images are present (not
@@ -40,7 +42,8 @@ them those parts are skipped, with a message.
 
 Usage:
     python3 scripts/verify_yolo.py --dataset tests/assets/ade20k2020 --out out/yolo \
-        [--task segment|detect] [--amodal] [--no-parts]
+        [--task segment|detect] [--amodal] [--no-parts] [--exact] \
+        [--min-mean-iou X] [--max-label-bytes N]
 
 `--dataset` is the folder whose children are the subsets; the export must have
 used the default label selection and naming. Exits 1 on any mismatch.
@@ -53,8 +56,8 @@ from collections import deque
 
 import numpy as np
 import yaml
-from PIL import Image, ImageDraw
 
+import ultralytics_raster
 from ade20k_source import first_synonym, load_annotation_json, source_items, source_mask
 
 SPLIT_KEYS = {"training": "train", "validation": "val"}
@@ -86,44 +89,6 @@ def components(mask):
                         seen[ny, nx] = True
                         queue.append((ny, nx))
     return count
-
-
-def fill_even_odd(points, width, height):
-    """Pixels whose centre (x + 0.5, y + 0.5) is inside the polygon (even-odd
-    rule; each edge counts on the half-open row span [top, bottom))."""
-    crossings = [[] for _ in range(height)]
-    for (x0, y0), (x1, y1) in zip(points, np.roll(points, -1, axis=0)):
-        if y0 == y1:
-            continue
-        top, bottom = min(y0, y1), max(y0, y1)
-        for row in range(max(int(np.ceil(top - 0.5)), 0), min(int(np.ceil(bottom - 0.5)), height)):
-            centre = row + 0.5
-            crossings[row].append(x0 + (centre - y0) * (x1 - x0) / (y1 - y0))
-    mask = np.zeros((height, width), dtype=bool)
-    for row, xs in enumerate(crossings):
-        xs.sort()
-        for enter, leave in zip(xs[0::2], xs[1::2]):
-            first, end = max(int(np.ceil(enter - 0.5)), 0), min(int(np.ceil(leave - 0.5)), width)
-            mask[row, first:end] = True
-    return mask
-
-
-def fill_pillow(points, width, height):
-    image = Image.new("L", (width, height), 0)
-    ImageDraw.Draw(image).polygon([tuple(p) for p in points.tolist()], fill=1)
-    return np.array(image, dtype=bool)
-
-
-def grown(mask):
-    """The mask with the pixels right of, below, and right below each pixel:
-    the pixels whose top-left corner lies on a set pixel's square, which is
-    what a polygon along the pixel borders covers once its vertices are
-    taken as pixel centres."""
-    out = mask.copy()
-    out[:, 1:] |= mask[:, :-1]
-    out[1:, :] |= mask[:-1, :]
-    out[1:, 1:] |= mask[:-1, :-1]
-    return out
 
 
 def iou(a, b):
@@ -224,25 +189,41 @@ def verify_item(out, subset, item_id, json_path, class_of, args, failures, stats
                 failures.append(f"{at}: box {values.tolist()}, expected {expected}")
             stats["boxes"] += 1
             continue
-        points = values.reshape(-1, 2) * scale
-        if not np.array_equal(fill_even_odd(points, width, height), mask):
-            failures.append(f"{at}: the polygon filled at pixel centres is not the mask")
-        # Vertices are pixel corners, up to the rounding to 6 decimals.
-        corners = np.round(points)
-        if np.abs(points - corners).max() > 5e-7 * scale.max() + 1e-9:
-            failures.append(f"{at}: a vertex is not a pixel corner")
-        pillow, expected = fill_pillow(corners, width, height), grown(mask)
-        if components(mask) == 1:
-            stats["single"] += 1
-            if not np.array_equal(pillow, expected):
-                failures.append(f"{at}: Pillow's fill of the polygon is not the mask grown by its border")
-        else:
-            stats["joined"] += 1
-            stats["min_iou"] = min(stats["min_iou"], iou(pillow, expected))
-            if iou(pillow, expected) < 0.9:
-                failures.append(f"{at}: Pillow's fill has IoU {iou(pillow, expected):.3f} with the grown mask")
+        check_polygon(values, mask, width, height, at, args, failures, stats)
+    if args.task == "segment" and len(lines) == len(objects):
+        text = "\n".join(lines)
+        rasterised = ultralytics_raster.masks([points for _, points in ultralytics_raster.parse_segments(text)], width, height)
+        for (_, mask), filled in zip(objects, rasterised):
+            stats["ious"].append(iou(filled, mask))
+        stats["bytes"] += os.path.getsize(label_path)
+        stats["max_points"] = max([stats["max_points"]] + [(len(line.split()) - 1) // 2 for line in lines])
     stats["lines"] += len(lines)
     return [(image_path, label_path, lines, (height, width))]
+
+
+def check_polygon(values, mask, width, height, at, args, failures, stats):
+    """Checks one polygon line against its mask: every vertex is the centre of
+    a pixel, which Ultralytics' float32 scaling and int32 truncation recover;
+    filled by `cv2.fillPoly` without resampling, the vertices give exactly
+    the mask when it has one component (with --exact), and the mask and more
+    when it has several (the links between components are drawn)."""
+    scale = np.array([width, height], dtype=float)
+    points = values.reshape(-1, 2) * scale
+    pixels = np.round(points - 0.5)
+    if np.abs(points - pixels - 0.5).max() > 5e-7 * scale.max() + 1e-9:
+        failures.append(f"{at}: a vertex is not a pixel centre")
+    truncated = (values.astype(np.float32).reshape(-1, 2) * scale.astype(np.float32)).astype(np.int32)
+    if not np.array_equal(truncated, pixels):
+        failures.append(f"{at}: float32 scaling and int32 truncation do not give the pixels of the vertices")
+    filled = ultralytics_raster.fill(pixels, width, height)
+    if components(mask) == 1:
+        stats["single"] += 1
+        if args.exact and not np.array_equal(filled, mask):
+            failures.append(f"{at}: cv2.fillPoly of the vertices is not the mask (IoU {iou(filled, mask):.4f})")
+    else:
+        stats["joined"] += 1
+        if args.exact and (mask & ~filled).any():
+            failures.append(f"{at}: cv2.fillPoly of the vertices misses pixels of the mask")
 
 
 def distinct_rows(lines, task):
@@ -318,6 +299,10 @@ def main():
     parser.add_argument("--task", choices=["segment", "detect"], default="segment")
     parser.add_argument("--amodal", action="store_true")
     parser.add_argument("--no-parts", action="store_true")
+    parser.add_argument("--exact", action="store_true", help="the export used --simplify 0")
+    parser.add_argument("--min-mean-iou", type=float, default=0.0,
+                        help="fail when the mean IoU under Ultralytics' rasteriser is lower")
+    parser.add_argument("--max-label-bytes", type=int, help="fail when the label files hold more bytes")
     args = parser.parse_args()
     failures = []
     items = source_items(args.dataset)
@@ -333,7 +318,7 @@ def main():
     for index, name in zip(class_of, names):
         if name not in (classes[index], first_synonym(classes[index])):
             failures.append(f"data.yaml: class {index} {classes[index]!r} named {name!r}")
-    stats = {"lines": 0, "boxes": 0, "single": 0, "joined": 0, "min_iou": 1.0}
+    stats = {"lines": 0, "boxes": 0, "single": 0, "joined": 0, "ious": [], "bytes": 0, "max_points": 0}
     pairs = []
     for subset, item_id, json_path in items:
         pairs += verify_item(args.out, subset, item_id, json_path, class_of, args, failures, stats)
@@ -341,6 +326,8 @@ def main():
         check_with_ultralytics(args.out, pairs, len(names), args.task, failures),
         check_with_datumaro(args.out, items, names, stats["lines"], args.task, failures),
     ]
+    if args.task == "segment":
+        messages.append(measure_polygons(stats, args, failures))
     for message in messages:
         print(f"  {message}")
     if failures:
@@ -351,11 +338,27 @@ def main():
     if args.task == "detect":
         shapes = f"{stats['boxes']} boxes equal the masks' tight boxes"
     else:
-        shapes = f"{stats['single'] + stats['joined']} polygons fill their masks exactly"
+        exact = "fill their masks exactly" if args.exact else "have pixel-centre vertices"
+        shapes = f"{stats['single'] + stats['joined']} polygons {exact}"
         if stats["joined"]:
-            shapes += f" ({stats['joined']} joined from several components, Pillow IoU >= {stats['min_iou']:.3f})"
+            shapes += f" ({stats['joined']} joined from several components)"
     print(f"verify_yolo: OK: {len(items)} items, {len(names)} classes, {stats['lines']} lines; {shapes}")
     return 0
+
+
+def measure_polygons(stats, args, failures):
+    """The IoU of each polygon, rasterised as Ultralytics does, with its mask,
+    and the size of the labels, checked against the limits given; a message."""
+    ious = np.array(stats["ious"]) if stats["ious"] else np.ones(1)
+    if ious.mean() < args.min_mean_iou:
+        failures.append(f"mean IoU {ious.mean():.4f} under Ultralytics' rasteriser, below {args.min_mean_iou}")
+    if args.max_label_bytes is not None and stats["bytes"] > args.max_label_bytes:
+        failures.append(f"label files hold {stats['bytes']} bytes, more than {args.max_label_bytes}")
+    return (
+        f"Ultralytics' rasteriser (scripts/ultralytics_raster.py): mean IoU {ious.mean():.4f}, "
+        f"min {ious.min():.4f} over {len(stats['ious'])} polygons; "
+        f"labels {stats['bytes']} bytes, at most {stats['max_points']} points a line"
+    )
 
 
 if __name__ == "__main__":

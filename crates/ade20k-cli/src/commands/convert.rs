@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use ade20k_export::{
     export_to, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
-    LabelSelection, MediaMode, OutputTarget, PartsMode, SegmentationMode, YoloTask, FORMATS,
+    LabelSelection, MediaMode, OutputTarget, PartsMode, SegmentationMode, SimplifyTolerance,
+    YoloTask, FORMATS,
 };
 use ade20k_model::MaskKind;
 use clap::ValueEnum;
@@ -80,6 +81,11 @@ pub struct ConvertArgs {
     /// What yolo labels hold: a polygon or a box per object.
     #[arg(long, value_enum, default_value_t = Task::Segment)]
     task: Task,
+    /// How far, in pixels, a yolo polygon may stray from the exact outline of
+    /// its mask (Douglas–Peucker); 0 writes the exact outline.
+    #[arg(long, value_name = "PIXELS", default_value_t = SimplifyTolerance::DEFAULT,
+          value_parser = parse_tolerance)]
+    simplify: SimplifyTolerance,
     /// Only these subsets (comma-separated).
     #[arg(long, value_delimiter = ',')]
     subsets: Option<Vec<String>>,
@@ -238,6 +244,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
             Task::Segment => YoloTask::Segment,
             Task::Detect => YoloTask::Detect,
         },
+        yolo_simplify: args.simplify,
         destination: None,
         filter,
         progress: progress.hook(),
@@ -267,6 +274,14 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     );
     print!("{summary}");
     outcome
+}
+
+/// A `--simplify` value: a number of pixels, not negative.
+fn parse_tolerance(text: &str) -> Result<SimplifyTolerance, String> {
+    text.parse()
+        .ok()
+        .and_then(SimplifyTolerance::pixels)
+        .ok_or_else(|| format!("`{text}` is not a number of pixels (0 or more)"))
 }
 
 /// The label list at `path`, or the SceneParsing classes for `sceneparsing150`.

@@ -1,6 +1,5 @@
 //! The size of a photo, read from its file header without decoding it.
 
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -13,7 +12,7 @@ const JPEG_START: &[u8] = b"\xFF\xD8";
 /// `(width, height)` of the image at `path`, from the header of a PNG or JPEG
 /// file (recognised by content, not extension); `None` for other formats.
 pub(crate) fn image_dimensions(path: &Path) -> Result<Option<(u32, u32)>, Error> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = ade20k_fs::open_regular(path)?;
     let mut reader = BufReader::new(file);
     let start = reader.fill_buf().map_err(|e| Error::io(path, e))?;
     let dimensions = if start.starts_with(PNG_SIGNATURE) {

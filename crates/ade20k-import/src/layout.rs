@@ -9,6 +9,7 @@ use serde::de::IgnoredAny;
 
 use crate::annotation::decode_text;
 use crate::atr::looks_like_atr;
+use crate::dataset::DEFAULT_MAX_ANNOTATION_BYTES;
 use crate::folder::Listing;
 use crate::format::InputFormat;
 
@@ -57,15 +58,24 @@ impl Layout {
 ///
 /// [`crate::detect_format`] searches the same way for items of either format
 /// (a photo beside a `<stem>_atr.txt` is an ADE20K 2017 item).
+///
+/// Annotation files larger than [`DEFAULT_MAX_ANNOTATION_BYTES`] are not read.
 pub fn detect(path: &Path) -> Result<Layout, Error> {
-    find_layout(path, Some(InputFormat::Ade20k2020)).map(|(_, layout)| layout)
+    find_layout(
+        path,
+        Some(InputFormat::Ade20k2020),
+        DEFAULT_MAX_ANNOTATION_BYTES,
+    )
+    .map(|(_, layout)| layout)
 }
 
 /// Finds the folder of subsets at `path` as [`detect`] does, holding items of
 /// `wanted`, or of any format when `None`, and the format of its items.
+/// Annotation files larger than `max_annotation_bytes` are not read.
 pub(crate) fn find_layout(
     path: &Path,
     wanted: Option<InputFormat>,
+    max_annotation_bytes: u64,
 ) -> Result<(InputFormat, Layout), Error> {
     if !path.is_dir() {
         let problem = match fs::metadata(path) {
@@ -89,7 +99,10 @@ pub(crate) fn find_layout(
                 .collect();
             let mut holding_items = Vec::new();
             for child in &children {
-                if let Some(format) = item_format(&folder.join(child), MAX_ITEM_DEPTH, wanted)? {
+                let child_folder = folder.join(child);
+                let found =
+                    item_format(&child_folder, MAX_ITEM_DEPTH, wanted, max_annotation_bytes)?;
+                if let Some(format) = found {
                     holding_items.push((child.as_str(), format));
                 }
             }
@@ -147,6 +160,7 @@ fn item_format(
     folder: &Path,
     depth: usize,
     wanted: Option<InputFormat>,
+    max_annotation_bytes: u64,
 ) -> Result<Option<InputFormat>, Error> {
     let listing = Listing::read(folder)?;
     let candidates = match wanted {
@@ -157,7 +171,7 @@ fn item_format(
         let items = listing.items(folder, format)?;
         for (stem, annotation) in &items.annotations {
             if items.photos.contains_key(stem)
-                && is_annotation_file(format, &folder.join(annotation))
+                && is_annotation_file(format, &folder.join(annotation), max_annotation_bytes)
             {
                 return Ok(Some(format));
             }
@@ -165,7 +179,8 @@ fn item_format(
     }
     if depth > 0 {
         for child in &listing.folders {
-            if let Some(format) = item_format(&folder.join(child), depth - 1, wanted)? {
+            let found = item_format(&folder.join(child), depth - 1, wanted, max_annotation_bytes)?;
+            if let Some(format) = found {
                 return Ok(Some(format));
             }
         }
@@ -175,9 +190,10 @@ fn item_format(
 
 /// Whether the file is an annotation of `format`: JSON whose top level is an
 /// object with key `annotation` (2020), or text whose first line is an
-/// attribute line (2017).
-fn is_annotation_file(format: InputFormat, path: &Path) -> bool {
-    fs::read(path).is_ok_and(|bytes| {
+/// attribute line (2017). It is read only when it is a regular file of at
+/// most `max_bytes` bytes.
+fn is_annotation_file(format: InputFormat, path: &Path, max_bytes: u64) -> bool {
+    ade20k_fs::read_regular(path, max_bytes).is_ok_and(|bytes| {
         let text = decode_text(&bytes);
         match format {
             InputFormat::Ade20k2020 => serde_json::from_str::<BTreeMap<String, IgnoredAny>>(&text)

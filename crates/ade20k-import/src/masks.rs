@@ -64,7 +64,7 @@ impl MaskSource for FileMasks {
     ) -> Result<(InstanceMask, Option<Vec<u8>>), Error> {
         let path = photo_folder(item).join(&object.instance_mask);
         let real = self.resolve_inside_subset(&path, &item.subset)?;
-        let bytes = fs::read(&real).map_err(|e| Error::io(&path, e))?;
+        let bytes = read_mask_file(&real).map_err(|e| Error::new(&path, e.problem))?;
         let (mask, as_stored) = decode_instance_mask_as_stored(&bytes, self.max_pixels)
             .map_err(|e| Error::new(&path, e))?;
         check_size(
@@ -85,7 +85,7 @@ impl MaskSource for FileMasks {
         if level > item.part_levels {
             return Err(missing_level(&path, level, item.part_levels));
         }
-        let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let bytes = read_mask_file(&path)?;
         let (map, as_stored) = decode_class_map_as_stored(&bytes, self.max_pixels)
             .map_err(|e| Error::new(&path, e))?;
         check_size(&path, "class map", (map.width(), map.height()), &item.image)?;
@@ -122,9 +122,15 @@ pub(crate) fn missing_level(path: &Path, level: u32, part_levels: u32) -> Error 
     )
 }
 
+/// The bytes of the mask PNG at `path`, a regular file. Their number is not
+/// limited: what decoding costs is, by the pixels the PNG header may claim.
+pub(crate) fn read_mask_file(path: &Path) -> Result<Vec<u8>, Error> {
+    ade20k_fs::read_regular(path, u64::MAX)
+}
+
 /// Reads and decodes the class map at `path`, refusing more than `max_pixels` pixels.
 pub(crate) fn read_class_map(path: &Path, max_pixels: u64) -> Result<ClassMap, Error> {
-    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_mask_file(path)?;
     decode_class_map(&bytes, max_pixels).map_err(|e| Error::new(path, e))
 }
 

@@ -259,6 +259,13 @@ fn cases() -> Vec<Case> {
                 }
             })],
         ),
+        case(
+            "json_part_level_absurd",
+            one,
+            vec![edit_json(FIRST, |document| {
+                object(document, 1)["parts"]["part_level"] = json!(u32::MAX);
+            })],
+        ),
         // The mask PNGs.
         case(
             "png_truncated",

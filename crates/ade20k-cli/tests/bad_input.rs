@@ -240,6 +240,32 @@ fn json_parent_cycle() {
     snapshot!(refusal);
 }
 
+/// An absurd part level is refused where the annotation is read, by every
+/// command: `info` made a table column per level up to it, `validate` went
+/// through every level up to it.
+#[test]
+fn json_part_level_absurd() {
+    let input = broken("json_part_level_absurd");
+    let refusal = refused(&input, &[]).says(
+        "training/ADE_train_00000001.json",
+        &[
+            "object 1",
+            "`parts.part_level` is 4294967295",
+            "deeper than the limit of 32",
+        ],
+    );
+    let info = ade20k(&["info", arg(&input)]);
+    assert_eq!(info.status.code(), Some(1));
+    assert_eq!(only_error(&info), refusal.message);
+    let validate = ade20k(&["validate", arg(&input)]);
+    assert_eq!(validate.status.code(), Some(1));
+    assert_eq!(
+        text(&validate.stdout).lines().next(),
+        Some(format!("item: {}", refusal.message).as_str())
+    );
+    snapshot!(refusal);
+}
+
 // The mask PNGs.
 
 const MASK_1: &str = "training/ADE_train_00000001/instance_001_ADE_train_00000001.png";

@@ -13,7 +13,7 @@
 
 use ade20k_model::{Occlusion, Problem};
 
-use crate::annotation::shorten;
+use crate::annotation::{shorten, MAX_PART_LEVEL};
 
 /// The columns of a line, for messages.
 const COLUMNS: &str = "instance # part level # occluded # class name # raw name # \"attributes\"";
@@ -90,10 +90,17 @@ fn parse_line(line: usize, text: &str) -> Result<AtrLine, Problem> {
     if name.is_empty() {
         return Err(line_problem(line, "the class name (column 4) is empty"));
     }
+    let part_level = number(line, "part level", part_level)?;
+    if part_level > MAX_PART_LEVEL {
+        return Err(line_problem(
+            line,
+            format!("part level {part_level} is deeper than the limit of {MAX_PART_LEVEL}"),
+        ));
+    }
     Ok(AtrLine {
         line,
         instance,
-        part_level: number(line, "part level", part_level)?,
+        part_level,
         occluded,
         name: name.to_string(),
         raw_name: raw_name.to_string(),
@@ -227,6 +234,10 @@ mod tests {
             (
                 "1 # 99999999999 # 0 # a # a #",
                 "part level column `99999999999`",
+            ),
+            (
+                "1 # 33 # 0 # a # a #",
+                "line 1: part level 33 is deeper than the limit of 32",
             ),
         ];
         for (text, expected) in bad {

@@ -66,7 +66,7 @@ mod stats;
 mod validate;
 
 pub use ade20k2017::Ade20k2017Dataset;
-pub use annotation::{parse_annotation, Annotation};
+pub use annotation::{parse_annotation, Annotation, MAX_PART_LEVEL};
 pub use dataset::{Ade20kDataset, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES};
 pub use format::{detect_format, open_any, InputFormat};
 pub use layout::{detect, Layout};

@@ -266,8 +266,11 @@ fn without_skip_broken_a_broken_item_stops_the_export_and_writes_nothing() {
     }
 }
 
+/// When every item is broken, every format writes what it writes of no
+/// item, and skipped.txt lists them all: a complete output of nothing, as
+/// `--skip-broken` promises, rather than an error.
 #[test]
-fn a_dataset_of_only_broken_items_is_an_error() {
+fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
     let workspace = Workspace::new();
     for class_map in [
         "training/urban/street/ADE_train_00000001_seg.png",
@@ -276,13 +279,37 @@ fn a_dataset_of_only_broken_items_is_an_error() {
         fs::write(workspace.input().join(class_map), "not a PNG").unwrap();
     }
     Breakage::TruncatedJson.apply(&workspace.input());
-    let error = match workspace.export("coco", &skipping(ExportOptions::default())) {
-        Ok(_) => panic!("the export succeeded"),
-        Err(error) => error,
-    };
-    assert!(
-        error.to_string().contains("every item is broken (3 items)"),
-        "{error}"
-    );
-    assert!(!workspace.output().exists());
+    assert_eq!(FORMATS.len(), 8, "every format is listed below");
+    for (format, written) in [
+        ("coco", &[][..]),
+        ("coco_panoptic", &[]),
+        ("semantic", &["dataset_meta.json"]),
+        ("voc", &["labelmap.txt"]),
+        ("cityscapes", &["label_colors.txt"]),
+        ("datumaro", &[]),
+        ("ade20k2020", &[]),
+        ("yolo", &["data.yaml"]),
+    ] {
+        let (summary, mut files) = workspace
+            .export(format, &skipping(ExportOptions::default()))
+            .unwrap_or_else(|e| panic!("{format}: {e}"));
+        assert_eq!(summary.items(), 0, "{format}");
+        let ids: Vec<&str> = summary
+            .skipped
+            .iter()
+            .map(|item| item.id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "home/kitchen/ADE_train_00000002",
+                "urban/street/ADE_train_00000001",
+                "ADE_val_00000001"
+            ],
+            "{format}"
+        );
+        let listed = String::from_utf8(files.remove(SKIPPED_FILE).expect("skipped.txt")).unwrap();
+        assert_eq!(listed.lines().count(), 3, "{format}: {listed}");
+        assert_eq!(files.keys().collect::<Vec<_>>(), written, "{format}");
+    }
 }

@@ -240,6 +240,53 @@ fn json_parent_cycle() {
     snapshot!(refusal);
 }
 
+/// A dataset whose every annotation is broken is still found, by the
+/// `_seg.png` beside each: the run stops at the first annotation, naming it,
+/// and `--skip-broken` converts the nothing that is left, lists every item
+/// in skipped.txt and exits 3.
+#[test]
+fn json_every_one_broken() {
+    let input = broken("json_every_one_broken");
+    let refusal = refused(&input, &[]).says(
+        "training/ADE_train_00000001.json",
+        &["invalid JSON", "EOF while parsing"],
+    );
+    snapshot!(refusal);
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let before = tree(&input);
+    let run = common::convert(&input, "coco", &out, &["--skip-broken"]);
+    assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stdout).starts_with(&format!("converted 0 items to coco in {}", out.display())),
+        "{}",
+        text(&run.stdout)
+    );
+    let written: Vec<PathBuf> = tree(&out).into_keys().collect();
+    let expected = ["", "annotations", "skipped.txt"].map(PathBuf::from);
+    assert_eq!(written, expected, "COCO of no item, and the list");
+    assert_eq!(
+        fs::read_to_string(out.join("skipped.txt")).unwrap(),
+        format!("training/ADE_train_00000001\t{}\n", refusal.message)
+    );
+    assert!(tree(&input) == before, "the input is unchanged");
+}
+
+/// When no item is found and a photo has a JSON beside it, detection names
+/// that JSON and why it is no ADE20K annotation.
+#[test]
+fn not_ade20k_json() {
+    let refusal = refused(&broken("not_ade20k_json"), &[]).says(
+        "photos/cat.json",
+        &[
+            "the top level has no key `annotation`",
+            "no ADE20K item was found under",
+            "the first annotation beside a photo",
+        ],
+    );
+    snapshot!(refusal);
+}
+
 /// An absurd part level is refused where the annotation is read, by every
 /// command: `info` made a table column per level up to it, `validate` went
 /// through every level up to it.
@@ -355,6 +402,42 @@ fn max_pixels_sets_the_limit() {
         "{}",
         text(&info.stderr)
     );
+}
+
+#[test]
+fn max_annotation_bytes_sets_the_limit() {
+    let annotation = broken("valid").join("training/ADE_train_00000001.json");
+    let size = fs::metadata(&annotation).unwrap().len();
+    let below = (size - 1).to_string();
+    let refusal = refused(&broken("valid"), &["--max-annotation-bytes", &below]).says(
+        "training/ADE_train_00000001.json",
+        &[&format!(
+            "the file is {size} bytes, more than the limit of {below} bytes"
+        )],
+    );
+    snapshot!(refusal);
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let at_limit = common::convert(
+        &broken("valid"),
+        "coco",
+        &out,
+        &["--max-annotation-bytes", &size.to_string()],
+    );
+    assert_eq!(
+        at_limit.status.code(),
+        Some(0),
+        "{}",
+        text(&at_limit.stderr)
+    );
+    let info = ade20k(&[
+        "info",
+        arg(&broken("valid")),
+        "--max-annotation-bytes",
+        &below,
+    ]);
+    assert_eq!(info.status.code(), Some(1));
+    assert_eq!(only_error(&info), refusal.message);
 }
 
 // Files and folders.

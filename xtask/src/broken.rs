@@ -305,6 +305,22 @@ fn cases() -> Vec<Case> {
             )],
         ),
         case(
+            "png_parts_grey",
+            one,
+            vec![Edit::Write(
+                file(FIRST, "_parts_1.png"),
+                grey_png(WIDTH, HEIGHT, 0),
+            )],
+        ),
+        case(
+            "image_not_image",
+            one,
+            vec![Edit::Write(
+                file(FIRST, ".jpg"),
+                b"<html><body>404 Not Found</body></html>\n".to_vec(),
+            )],
+        ),
+        case(
             "png_mask_rgb",
             one,
             vec![Edit::Write(mask(FIRST, 1), rgb_png(WIDTH, HEIGHT))],

@@ -335,10 +335,36 @@ fn png_not_png() {
     snapshot!(refusal);
 }
 
-/// COCO reads instance masks only; the class map is read by `semantic`.
+/// Every output format.
+const FORMATS: [&str; 8] = [
+    "coco",
+    "coco_panoptic",
+    "voc",
+    "cityscapes",
+    "semantic",
+    "yolo",
+    "datumaro",
+    "ade20k2020",
+];
+
+/// Converts `case` to every format and checks that each refuses it with the
+/// same message, which it returns.
+fn refused_by_every_format(case: &str) -> Refusal {
+    let refusals: Vec<Refusal> = FORMATS
+        .iter()
+        .map(|format| refused_with(&broken(case), format, &[], ade20k))
+        .collect();
+    for (format, refusal) in FORMATS.iter().zip(&refusals) {
+        assert_eq!(refusal.message, refusals[0].message, "{format}");
+    }
+    refusals.into_iter().next().unwrap()
+}
+
+/// Formats that decode no class map (coco, yolo, datumaro) still read the
+/// header of every class map, and refuse a grey one.
 #[test]
 fn png_seg_grey() {
-    let refusal = refused_with(&broken("png_seg_grey"), "semantic", &[], ade20k).says(
+    let refusal = refused_by_every_format("png_seg_grey").says(
         "training/ADE_train_00000001_seg.png",
         &["class map must be RGB", "grayscale"],
     );
@@ -346,9 +372,29 @@ fn png_seg_grey() {
 }
 
 #[test]
+fn png_parts_grey() {
+    let refusal = refused_by_every_format("png_parts_grey").says(
+        "training/ADE_train_00000001_parts_1.png",
+        &["class map must be RGB", "grayscale"],
+    );
+    snapshot!(refusal);
+}
+
+/// `semantic`, which decodes no instance mask, reads the header of each.
+#[test]
 fn png_mask_rgb() {
-    let refusal = refused(&broken("png_mask_rgb"), &[])
+    let refusal = refused_by_every_format("png_mask_rgb")
         .says(MASK_1, &["instance mask must be grayscale", "RGB"]);
+    snapshot!(refusal);
+}
+
+/// The photo's header is read when the item is loaded, whatever `--media`.
+#[test]
+fn image_not_image() {
+    let refusal = refused_by_every_format("image_not_image").says(
+        "training/ADE_train_00000001.jpg",
+        &["not an image", "JPEG, PNG, BMP, TIFF and WebP"],
+    );
     snapshot!(refusal);
 }
 
@@ -376,7 +422,7 @@ fn png_bomb() {
 #[test]
 fn max_pixels_sets_the_limit() {
     let refusal = refused(&broken("valid"), &["--max-pixels", "383"]).says(
-        "training/ADE_train_00000001/instance_000_ADE_train_00000001.png",
+        "training/ADE_train_00000001_seg.png",
         &["24×16 = 384 pixels", "limit of 383"],
     );
     snapshot!(refusal);
@@ -577,16 +623,7 @@ fn mask_symlink_outside() {
 fn names_that_climb_stay_inside_the_output() {
     let input = broken("names_that_climb");
     let before = tree(&fixture("broken"));
-    for format in [
-        "coco",
-        "coco_panoptic",
-        "voc",
-        "cityscapes",
-        "semantic",
-        "yolo",
-        "datumaro",
-        "ade20k2020",
-    ] {
+    for format in FORMATS {
         let scratch = tempfile::tempdir().unwrap();
         let nested = scratch.path().join("a/b/c/d");
         let out = nested.join("out");

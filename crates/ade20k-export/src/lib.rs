@@ -69,9 +69,10 @@ pub struct Format {
     reads: Reads,
 }
 
-/// What of an item a format reads, and so what [`ExportOptions::skip_broken`]
-/// checks before the format starts: a file the format never reads does not
-/// make an item broken for it.
+/// What of an item a format decodes, and so what [`ExportOptions::skip_broken`]
+/// decodes before the format starts: a file the format never decodes does
+/// not make an item broken for it, unless its header is wrong (every format
+/// checks the header of every file of an item, `Item::check_files`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Reads {
     /// The annotation, the class maps of every part level and the instance

@@ -2,12 +2,16 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use ade20k_model::{ClassMap, Error, ImageInfo, InstanceMask, Item, MaskSource, Object};
 
 use crate::names::class_map_file_name;
-use crate::pixels::{decode_class_map, decode_class_map_as_stored, decode_instance_mask_as_stored};
+use crate::pixels::{
+    check_mask_header, decode_class_map, decode_class_map_as_stored,
+    decode_instance_mask_as_stored, MaskPng,
+};
 
 /// Reads the masks of the items of one dataset from the files beside their
 /// photos. One value is shared by every item of the dataset.
@@ -52,6 +56,29 @@ impl FileMasks {
     }
 }
 
+impl FileMasks {
+    /// Checks the header of the mask PNG of kind `kind` at `real` (named
+    /// `path` in errors): a PNG of its kind, of the size of `image`.
+    fn check_header(
+        &self,
+        path: &Path,
+        real: &Path,
+        kind: MaskPng,
+        image: &ImageInfo,
+    ) -> Result<(), Error> {
+        let file = ade20k_fs::open_regular(real).map_err(|e| Error::new(path, e.problem))?;
+        // The signature and the header chunk take 33 bytes.
+        let reader = BufReader::with_capacity(64, file);
+        let size = check_mask_header(reader, kind, self.max_pixels)
+            .map_err(|problem| Error::new(path, problem))?;
+        let what = match kind {
+            MaskPng::InstanceMask => "instance mask",
+            MaskPng::ClassMap => "class map",
+        };
+        check_size(path, what, size, image)
+    }
+}
+
 impl MaskSource for FileMasks {
     fn instance_mask(&self, item: &Item, object: &Object) -> Result<InstanceMask, Error> {
         self.instance_mask_png(item, object).map(|(mask, _)| mask)
@@ -78,6 +105,19 @@ impl MaskSource for FileMasks {
 
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
         self.class_map_png(item, level).map(|(map, _)| map)
+    }
+
+    fn check_files(&self, item: &Item) -> Result<(), Error> {
+        for level in 0..=item.part_levels {
+            let path = class_map_path(&item.image.path, level);
+            self.check_header(&path, &path, MaskPng::ClassMap, &item.image)?;
+        }
+        for object in &item.objects {
+            let path = photo_folder(item).join(&object.instance_mask);
+            let real = self.resolve_inside_subset(&path, &item.subset)?;
+            self.check_header(&path, &real, MaskPng::InstanceMask, &item.image)?;
+        }
+        Ok(())
     }
 
     fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {

@@ -21,7 +21,6 @@
 //! The price is that every mask the format reads is decoded twice.
 
 use std::fmt;
-use std::fs::File;
 use std::path::PathBuf;
 
 use ade20k_model::{Error, Item, ItemSource};
@@ -109,7 +108,7 @@ fn check_item(
         }
     }
     if media != MediaMode::None {
-        File::open(&item.image.path).map_err(|e| Error::io(&item.image.path, e))?;
+        ade20k_fs::open_regular(&item.image.path)?;
     }
     Ok(())
 }

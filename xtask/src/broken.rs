@@ -4,9 +4,9 @@
 //!
 //! Every case starts from one or two copies of a small scene cut from the café
 //! scene of the main fixture (sky above a signboard, 24 × 16) in `training/`,
-//! then changes, removes or adds files as [`Edit`]s. A case has two items when
-//! its defect would otherwise hide the dataset from detection (an annotation
-//! that cannot be read): the first item is then intact and the second broken.
+//! then changes, removes or adds files as [`Edit`]s. Cases of an annotation
+//! that cannot be read have two items, the first intact and the second broken,
+//! except `json_every_one_broken`, which detection finds by its `_seg.png`.
 //!
 //! Defects git cannot carry are made by the tests from `valid/`: a file
 //! without read permission and a file name that is not UTF-8.
@@ -259,6 +259,21 @@ fn cases() -> Vec<Case> {
                 }
             })],
         ),
+        case(
+            "json_every_one_broken",
+            one,
+            vec![Edit::Change(
+                file(FIRST, ".json"),
+                Box::new(|bytes| Ok(bytes[..bytes.len() / 2].to_vec())),
+            )],
+        ),
+        case(
+            "json_part_level_absurd",
+            one,
+            vec![edit_json(FIRST, |document| {
+                object(document, 1)["parts"]["part_level"] = json!(u32::MAX);
+            })],
+        ),
         // The mask PNGs.
         case(
             "png_truncated",
@@ -287,6 +302,22 @@ fn cases() -> Vec<Case> {
             vec![Edit::Write(
                 file(FIRST, "_seg.png"),
                 grey_png(WIDTH, HEIGHT, 0),
+            )],
+        ),
+        case(
+            "png_parts_grey",
+            one,
+            vec![Edit::Write(
+                file(FIRST, "_parts_1.png"),
+                grey_png(WIDTH, HEIGHT, 0),
+            )],
+        ),
+        case(
+            "image_not_image",
+            one,
+            vec![Edit::Write(
+                file(FIRST, ".jpg"),
+                b"<html><body>404 Not Found</body></html>\n".to_vec(),
             )],
         ),
         case(
@@ -343,6 +374,17 @@ fn cases() -> Vec<Case> {
                 Edit::Write(
                     "photos/cat.xml".into(),
                     b"<annotation><filename>cat.jpg</filename></annotation>\n".to_vec(),
+                ),
+            ],
+        ),
+        case(
+            "not_ade20k_json",
+            &[],
+            vec![
+                Edit::Write("photos/cat.jpg".into(), b"\xFF\xD8\xFF\xD9".to_vec()),
+                Edit::Write(
+                    "photos/cat.json".into(),
+                    b"{\"shapes\": [], \"imagePath\": \"cat.jpg\"}\n".to_vec(),
                 ),
             ],
         ),

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use ade20k_import::{open_any, ImportOptions, DEFAULT_MAX_PIXELS};
+use ade20k_import::{open_any, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES, DEFAULT_MAX_PIXELS};
 use ade20k_model::{Error, ItemSource};
 use clap::ValueEnum;
 
@@ -22,6 +22,14 @@ pub struct ImportFlags {
     /// decoding it: a guard against decompression bombs.
     #[arg(long = "max-pixels", value_name = "N", default_value_t = DEFAULT_MAX_PIXELS)]
     pub max_pixels: u64,
+    /// Refuse an annotation file (`<name>.json`, `<name>_atr.txt`,
+    /// `dataset_meta.json`) of more than N bytes, before reading it.
+    #[arg(
+        long = "max-annotation-bytes",
+        value_name = "N",
+        default_value_t = DEFAULT_MAX_ANNOTATION_BYTES
+    )]
+    pub max_annotation_bytes: u64,
 }
 
 impl ImportFlags {
@@ -30,6 +38,7 @@ impl ImportFlags {
         ImportOptions {
             subsets,
             max_pixels: self.max_pixels,
+            max_annotation_bytes: self.max_annotation_bytes,
         }
     }
 }

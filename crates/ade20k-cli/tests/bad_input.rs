@@ -4,33 +4,38 @@
 //! `cargo xtask fixtures`, each a small valid dataset with one defect) and
 //! checks, through [`refused`]: exit code 1; one `error:` line on stderr that
 //! names the offending file and says what is wrong; no panic; no output and
-//! no staging folder left beside it; the input tree unchanged, byte for byte
-//! and name for name.
+//! no staging folder left beside it; the input tree unchanged, byte for byte,
+//! name for name and mode for mode.
 //!
-//! Two defects git cannot carry are made here, in a copy of `broken/valid`:
-//! a file without read permission and a file name that is not UTF-8.
+//! Defects git cannot carry are made here, in a copy of `broken/valid` or of
+//! the main fixture: a file without read permission, a file name that is not
+//! UTF-8, named pipes (FIFOs) and links to `/dev/zero`. Every run is killed
+//! and fails its test should it hang ([`common::TIME_LIMIT`]).
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{arg, copy_dir, fixture, text};
+use common::{ade20k, arg, copy_dir, fixture, output_within_limit, text};
 
 /// Path of the broken dataset `case`.
 fn broken(case: &str) -> PathBuf {
     fixture("broken").join(case)
 }
 
-/// What a tree holds: every entry by relative path, with the bytes of files
-/// and the targets of symbolic links (links are not followed).
+/// What a tree holds: every entry by relative path, with the modes of files
+/// and folders, the bytes of files and the targets of symbolic links (links
+/// are not followed, named pipes not opened).
 #[derive(Debug, PartialEq, Eq)]
 enum Entry {
-    Folder,
-    File(Vec<u8>),
+    Folder { mode: u32 },
+    File { bytes: Vec<u8>, mode: u32 },
     Link(PathBuf),
+    Fifo { mode: u32 },
 }
 
 fn tree(root: &Path) -> BTreeMap<PathBuf, Entry> {
@@ -40,8 +45,11 @@ fn tree(root: &Path) -> BTreeMap<PathBuf, Entry> {
             Ok(metadata) => metadata,
             Err(_) => return,
         };
+        let mode = metadata.permissions().mode();
         let entry = if metadata.file_type().is_symlink() {
             Entry::Link(fs::read_link(&path).unwrap())
+        } else if metadata.file_type().is_fifo() {
+            Entry::Fifo { mode }
         } else if metadata.is_dir() {
             let mut children: Vec<_> = fs::read_dir(&path)
                 .unwrap()
@@ -51,10 +59,11 @@ fn tree(root: &Path) -> BTreeMap<PathBuf, Entry> {
             for child in children {
                 walk(root, &relative.join(child), entries);
             }
-            Entry::Folder
+            Entry::Folder { mode }
         } else {
             // A file the test made unreadable is compared by size.
-            Entry::File(fs::read(&path).unwrap_or_else(|_| vec![0; metadata.len() as usize]))
+            let bytes = fs::read(&path).unwrap_or_else(|_| vec![0; metadata.len() as usize]);
+            Entry::File { bytes, mode }
         };
         entries.insert(relative.to_path_buf(), entry);
     }
@@ -110,13 +119,6 @@ fn refused_with(
 
 fn refused(input: &Path, extra: &[&str]) -> Refusal {
     refused_with(input, "coco", extra, ade20k)
-}
-
-fn ade20k(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ade20k"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
 }
 
 impl Refusal {
@@ -238,6 +240,79 @@ fn json_parent_cycle() {
     snapshot!(refusal);
 }
 
+/// A dataset whose every annotation is broken is still found, by the
+/// `_seg.png` beside each: the run stops at the first annotation, naming it,
+/// and `--skip-broken` converts the nothing that is left, lists every item
+/// in skipped.txt and exits 3.
+#[test]
+fn json_every_one_broken() {
+    let input = broken("json_every_one_broken");
+    let refusal = refused(&input, &[]).says(
+        "training/ADE_train_00000001.json",
+        &["invalid JSON", "EOF while parsing"],
+    );
+    snapshot!(refusal);
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let before = tree(&input);
+    let run = common::convert(&input, "coco", &out, &["--skip-broken"]);
+    assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stdout).starts_with(&format!("converted 0 items to coco in {}", out.display())),
+        "{}",
+        text(&run.stdout)
+    );
+    let written: Vec<PathBuf> = tree(&out).into_keys().collect();
+    let expected = ["", ".ade20k-output.json", "annotations", "skipped.txt"].map(PathBuf::from);
+    assert_eq!(written, expected, "COCO of no item, and the list");
+    assert_eq!(
+        fs::read_to_string(out.join("skipped.txt")).unwrap(),
+        format!("training/ADE_train_00000001\t{}\n", refusal.message)
+    );
+    assert!(tree(&input) == before, "the input is unchanged");
+}
+
+/// When no item is found and a photo has a JSON beside it, detection names
+/// that JSON and why it is no ADE20K annotation.
+#[test]
+fn not_ade20k_json() {
+    let refusal = refused(&broken("not_ade20k_json"), &[]).says(
+        "photos/cat.json",
+        &[
+            "the top level has no key `annotation`",
+            "no ADE20K item was found under",
+            "the first annotation beside a photo",
+        ],
+    );
+    snapshot!(refusal);
+}
+
+/// An absurd part level is refused where the annotation is read, by every
+/// command: `info` made a table column per level up to it, `validate` went
+/// through every level up to it.
+#[test]
+fn json_part_level_absurd() {
+    let input = broken("json_part_level_absurd");
+    let refusal = refused(&input, &[]).says(
+        "training/ADE_train_00000001.json",
+        &[
+            "object 1",
+            "`parts.part_level` is 4294967295",
+            "deeper than the limit of 32",
+        ],
+    );
+    let info = ade20k(&["info", arg(&input)]);
+    assert_eq!(info.status.code(), Some(1));
+    assert_eq!(only_error(&info), refusal.message);
+    let validate = ade20k(&["validate", arg(&input)]);
+    assert_eq!(validate.status.code(), Some(1));
+    assert_eq!(
+        text(&validate.stdout).lines().next(),
+        Some(format!("item: {}", refusal.message).as_str())
+    );
+    snapshot!(refusal);
+}
+
 // The mask PNGs.
 
 const MASK_1: &str = "training/ADE_train_00000001/instance_001_ADE_train_00000001.png";
@@ -260,10 +335,36 @@ fn png_not_png() {
     snapshot!(refusal);
 }
 
-/// COCO reads instance masks only; the class map is read by `semantic`.
+/// Every output format.
+const FORMATS: [&str; 8] = [
+    "coco",
+    "coco_panoptic",
+    "voc",
+    "cityscapes",
+    "semantic",
+    "yolo",
+    "datumaro",
+    "ade20k2020",
+];
+
+/// Converts `case` to every format and checks that each refuses it with the
+/// same message, which it returns.
+fn refused_by_every_format(case: &str) -> Refusal {
+    let refusals: Vec<Refusal> = FORMATS
+        .iter()
+        .map(|format| refused_with(&broken(case), format, &[], ade20k))
+        .collect();
+    for (format, refusal) in FORMATS.iter().zip(&refusals) {
+        assert_eq!(refusal.message, refusals[0].message, "{format}");
+    }
+    refusals.into_iter().next().unwrap()
+}
+
+/// Formats that decode no class map (coco, yolo, datumaro) still read the
+/// header of every class map, and refuse a grey one.
 #[test]
 fn png_seg_grey() {
-    let refusal = refused_with(&broken("png_seg_grey"), "semantic", &[], ade20k).says(
+    let refusal = refused_by_every_format("png_seg_grey").says(
         "training/ADE_train_00000001_seg.png",
         &["class map must be RGB", "grayscale"],
     );
@@ -271,9 +372,29 @@ fn png_seg_grey() {
 }
 
 #[test]
+fn png_parts_grey() {
+    let refusal = refused_by_every_format("png_parts_grey").says(
+        "training/ADE_train_00000001_parts_1.png",
+        &["class map must be RGB", "grayscale"],
+    );
+    snapshot!(refusal);
+}
+
+/// `semantic`, which decodes no instance mask, reads the header of each.
+#[test]
 fn png_mask_rgb() {
-    let refusal = refused(&broken("png_mask_rgb"), &[])
+    let refusal = refused_by_every_format("png_mask_rgb")
         .says(MASK_1, &["instance mask must be grayscale", "RGB"]);
+    snapshot!(refusal);
+}
+
+/// The photo's header is read when the item is loaded, whatever `--media`.
+#[test]
+fn image_not_image() {
+    let refusal = refused_by_every_format("image_not_image").says(
+        "training/ADE_train_00000001.jpg",
+        &["not an image", "JPEG, PNG, BMP, TIFF and WebP"],
+    );
     snapshot!(refusal);
 }
 
@@ -301,7 +422,7 @@ fn png_bomb() {
 #[test]
 fn max_pixels_sets_the_limit() {
     let refusal = refused(&broken("valid"), &["--max-pixels", "383"]).says(
-        "training/ADE_train_00000001/instance_000_ADE_train_00000001.png",
+        "training/ADE_train_00000001_seg.png",
         &["24×16 = 384 pixels", "limit of 383"],
     );
     snapshot!(refusal);
@@ -327,6 +448,42 @@ fn max_pixels_sets_the_limit() {
         "{}",
         text(&info.stderr)
     );
+}
+
+#[test]
+fn max_annotation_bytes_sets_the_limit() {
+    let annotation = broken("valid").join("training/ADE_train_00000001.json");
+    let size = fs::metadata(&annotation).unwrap().len();
+    let below = (size - 1).to_string();
+    let refusal = refused(&broken("valid"), &["--max-annotation-bytes", &below]).says(
+        "training/ADE_train_00000001.json",
+        &[&format!(
+            "the file is {size} bytes, more than the limit of {below} bytes"
+        )],
+    );
+    snapshot!(refusal);
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let at_limit = common::convert(
+        &broken("valid"),
+        "coco",
+        &out,
+        &["--max-annotation-bytes", &size.to_string()],
+    );
+    assert_eq!(
+        at_limit.status.code(),
+        Some(0),
+        "{}",
+        text(&at_limit.stderr)
+    );
+    let info = ade20k(&[
+        "info",
+        arg(&broken("valid")),
+        "--max-annotation-bytes",
+        &below,
+    ]);
+    assert_eq!(info.status.code(), Some(1));
+    assert_eq!(only_error(&info), refusal.message);
 }
 
 // Files and folders.
@@ -466,16 +623,7 @@ fn mask_symlink_outside() {
 fn names_that_climb_stay_inside_the_output() {
     let input = broken("names_that_climb");
     let before = tree(&fixture("broken"));
-    for format in [
-        "coco",
-        "coco_panoptic",
-        "voc",
-        "cityscapes",
-        "semantic",
-        "yolo",
-        "datumaro",
-        "ade20k2020",
-    ] {
+    for format in FORMATS {
         let scratch = tempfile::tempdir().unwrap();
         let nested = scratch.path().join("a/b/c/d");
         let out = nested.join("out");
@@ -499,6 +647,189 @@ fn names_that_climb_stay_inside_the_output() {
     assert!(!Path::new("/tmp/escaped").exists());
 }
 
+// Special files: named pipes (FIFOs), which block whoever opens them to read
+// until a writer comes, and devices such as `/dev/zero`, which never end.
+
+/// The item of the main fixture whose files are made special.
+const STREET: &str = "training/urban/street/ADE_train_00000001";
+
+/// What every command says of a named pipe where a file should be.
+const FIFO: &str = "is a named pipe (FIFO), not a regular file; only regular files are read";
+
+/// Replaces the file at `path` with a named pipe no one ever writes to.
+fn make_fifo(path: &Path) {
+    if path.exists() {
+        fs::remove_file(path).unwrap();
+    }
+    let made = output_within_limit(Command::new("mkfifo").arg(path)).expect("mkfifo runs");
+    assert!(made.status.success(), "mkfifo: {}", text(&made.stderr));
+}
+
+/// A copy of the main fixture in `scratch` with the file `STREET` + `suffix`
+/// replaced by a named pipe; returns the dataset and the pipe.
+fn fixture_with_fifo(scratch: &Path, suffix: &str) -> (PathBuf, PathBuf) {
+    let input = scratch.join("dataset");
+    copy_dir(&fixture("ade20k2020"), &input);
+    let fifo = input.join(format!("{STREET}{suffix}"));
+    make_fifo(&fifo);
+    (input, fifo)
+}
+
+/// The one line of `stderr`, which must be an error message, without `error: `.
+fn only_error(output: &Output) -> String {
+    let stderr = text(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one message: {stderr}");
+    lines[0]
+        .strip_prefix("error: ")
+        .unwrap_or_else(|| panic!("an error message: {stderr}"))
+        .to_string()
+}
+
+/// Converts `input` to COCO with `--skip-broken`, checks that the street
+/// item alone is left out, listed in skipped.txt with `file: problem`, that
+/// the two other items are converted and the input is unchanged.
+fn skips_the_street_item(input: &Path, file: &Path, problem: &str) {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let before = tree(input);
+    let run = common::convert(input, "coco", &out, &["--skip-broken"]);
+    assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
+    assert_eq!(
+        fs::read_to_string(out.join("skipped.txt")).unwrap(),
+        format!(
+            "training/urban/street/ADE_train_00000001\t{}: {problem}\n",
+            file.display()
+        )
+    );
+    let images = |subset: &str| -> Vec<String> {
+        let path = out.join(format!("annotations/instances_{subset}.json"));
+        let coco: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+        coco["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|image| image["file_name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(images("training"), ["home/kitchen/ADE_train_00000002.jpg"]);
+    assert_eq!(images("validation"), ["ADE_val_00000001.jpg"]);
+    assert!(tree(input) == before, "the input is unchanged");
+}
+
+/// A named pipe as an annotation, photo, class map or instance mask stops
+/// `convert` (or is skipped with `--skip-broken`), `info` (which reads no
+/// instance mask), `validate` and `preview` with a message naming it, at
+/// once and whatever the command.
+#[test]
+fn a_fifo_in_the_dataset_is_refused_by_every_command_without_blocking() {
+    for (suffix, read_by_info) in [
+        (".json", true),
+        (".jpg", true),
+        ("_seg.png", true),
+        ("/instance_000_ADE_train_00000001.png", false),
+    ] {
+        let scratch = tempfile::tempdir().unwrap();
+        let (input, fifo) = fixture_with_fifo(scratch.path(), suffix);
+        let expected = format!("{}: {FIFO}", fifo.display());
+
+        let refusal = refused(&input, &[]);
+        assert_eq!(refusal.message, expected);
+        skips_the_street_item(&input, &fifo, FIFO);
+
+        let before = tree(&input);
+        let info = ade20k(&["info", arg(&input)]);
+        if read_by_info {
+            assert_eq!(info.status.code(), Some(1), "{suffix}");
+            assert_eq!(only_error(&info), expected);
+        } else {
+            assert_eq!(info.status.code(), Some(0), "{}", text(&info.stderr));
+        }
+
+        let validate = ade20k(&["validate", arg(&input)]);
+        assert_eq!(validate.status.code(), Some(1), "{suffix}");
+        let stdout = text(&validate.stdout);
+        let findings: Vec<&str> = stdout.lines().filter(|l| l.contains(FIFO)).collect();
+        assert_eq!(findings.len(), 1, "{stdout}");
+        assert!(
+            findings[0].contains(&fifo.display().to_string()),
+            "{stdout}"
+        );
+        assert!(stdout.contains("3 items checked: 1 findings"), "{stdout}");
+
+        let png = scratch.path().join("preview.png");
+        let preview = ade20k(&[
+            "preview",
+            arg(&input),
+            "urban/street/ADE_train_00000001",
+            "-o",
+            arg(&png),
+        ]);
+        assert_eq!(preview.status.code(), Some(1), "{suffix}");
+        assert_eq!(only_error(&preview), expected);
+        assert!(!png.exists());
+        assert!(tree(&input) == before, "the input is unchanged");
+    }
+}
+
+/// An annotation that is a link to `/dev/zero` is refused before a byte of
+/// it is read, by `convert` and `info` alike.
+#[test]
+fn an_annotation_linked_to_dev_zero_is_refused_before_it_is_read() {
+    let scratch = tempfile::tempdir().unwrap();
+    let input = scratch.path().join("dataset");
+    copy_dir(&fixture("ade20k2020"), &input);
+    let annotation = input.join(format!("{STREET}.json"));
+    fs::remove_file(&annotation).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &annotation).unwrap();
+    let expected = format!(
+        "{}: leads through a symbolic link to a character device, not a regular file; \
+         only regular files are read",
+        annotation.display()
+    );
+    assert_eq!(refused(&input, &[]).message, expected);
+    let info = ade20k(&["info", arg(&input)]);
+    assert_eq!(info.status.code(), Some(1));
+    assert_eq!(only_error(&info), expected);
+}
+
+/// Label files (`--labels`, `--include-labels`, `--exclude-labels`,
+/// `--stuff`) that are named pipes or devices are refused without blocking,
+/// and so is one larger than 16 MiB, before it is read.
+#[test]
+fn label_files_must_be_regular_files_of_at_most_16_mib() {
+    let scratch = tempfile::tempdir().unwrap();
+    let fifo = scratch.path().join("labels.txt");
+    make_fifo(&fifo);
+    let large = scratch.path().join("large.txt");
+    fs::File::create(&large)
+        .unwrap()
+        .set_len((16 << 20) + 1)
+        .unwrap();
+    for flag in [
+        "--labels",
+        "--include-labels",
+        "--exclude-labels",
+        "--stuff",
+    ] {
+        for (file, problem) in [
+            (fifo.as_path(), FIFO),
+            (
+                Path::new("/dev/zero"),
+                "is a character device, not a regular file; only regular files are read",
+            ),
+            (
+                large.as_path(),
+                "the file is 16777217 bytes, more than the limit of 16777216 bytes",
+            ),
+        ] {
+            let refusal = refused(&broken("valid"), &[flag, arg(file)]);
+            assert_eq!(refusal.message, format!("{}: {problem}", file.display()));
+        }
+    }
+}
+
 fn is_root() -> bool {
     // The owner of a file this process creates is the process's user.
     use std::os::unix::fs::MetadataExt;
@@ -507,7 +838,6 @@ fn is_root() -> bool {
 }
 
 fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
@@ -523,12 +853,7 @@ fn as_nobody(args: &[&str]) -> Output {
         ),
         ("runuser", &["-u", "nobody", "--"][..]),
     ] {
-        match Command::new(tool)
-            .args(prefix)
-            .arg(binary)
-            .args(args)
-            .output()
-        {
+        match output_within_limit(Command::new(tool).args(prefix).arg(binary).args(args)) {
             // The tool's own failures start with its name.
             Ok(output) if !text(&output.stderr).starts_with(&format!("{tool}:")) => return output,
             Ok(output) => failures.push(text(&output.stderr)),

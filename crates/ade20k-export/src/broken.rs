@@ -1,11 +1,12 @@
 //! `--skip-broken`: the items of a dataset that can be read whole, and the
 //! others listed with the reason.
 //!
-//! An item is broken when its annotation cannot be parsed, or one of its masks
-//! (the class map of each of its part levels, the instance mask of each of its
-//! objects, unless the format reads none: `semantic`) cannot be read, decoded
-//! or disagrees with the item, or, when images reach the output, its image
-//! cannot be opened.
+//! An item is broken when its annotation cannot be parsed, the header of one
+//! of its files (photo, class maps, instance masks) is missing or wrong, one
+//! of its masks (the class map of each of its part levels, the instance mask
+//! of each of its objects, unless the format reads none: `semantic`) cannot be
+//! decoded or disagrees with the item, or, when images reach the output, its
+//! image cannot be opened.
 //!
 //! [`check`] reads every item that way, in parallel, *before*
 //! the format sees the dataset, and the format then reads only the items that
@@ -20,7 +21,6 @@
 //! The price is that every mask the format reads is decoded twice.
 
 use std::fmt;
-use std::fs::File;
 use std::path::PathBuf;
 
 use ade20k_model::{Error, Item, ItemSource};
@@ -98,6 +98,7 @@ fn check_item(
     media: MediaMode,
 ) -> Result<(), Error> {
     let item: Item = source.load(index)?;
+    item.check_files()?;
     for level in 0..=item.part_levels {
         item.class_map(level)?;
     }
@@ -107,7 +108,7 @@ fn check_item(
         }
     }
     if media != MediaMode::None {
-        File::open(&item.image.path).map_err(|e| Error::io(&item.image.path, e))?;
+        ade20k_fs::open_regular(&item.image.path)?;
     }
     Ok(())
 }

@@ -382,6 +382,11 @@ impl MaskSource for WithoutRemoved {
         self.class_map_png(item, level).map(|(map, _)| map)
     }
 
+    /// The files of the kept objects and of every class map.
+    fn check_files(&self, item: &Item) -> Result<(), Error> {
+        self.inner.check_files(item)
+    }
+
     fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         let (map, png) = self.inner.class_map_png(item, level)?;
         let mut removed_here = self

@@ -75,9 +75,10 @@ pub struct Format {
     reads: Reads,
 }
 
-/// What of an item a format reads, and so what [`ExportOptions::skip_broken`]
-/// checks before the format starts: a file the format never reads does not
-/// make an item broken for it.
+/// What of an item a format decodes, and so what [`ExportOptions::skip_broken`]
+/// decodes before the format starts: a file the format never decodes does
+/// not make an item broken for it, unless its header is wrong (every format
+/// checks the header of every file of an item, `Item::check_files`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Reads {
     /// The annotation, the class maps of every part level and the instance
@@ -94,7 +95,9 @@ impl Format {
     ///
     /// With [`ExportOptions::skip_broken`], the kept items are read first and
     /// the broken ones left out (see [`SkippedItem`]); they are listed in the
-    /// summary and in [`SKIPPED_FILE`] at the top of `dir`.
+    /// summary and in [`SKIPPED_FILE`] at the top of `dir`. When every item
+    /// is broken, `dir` holds what the format writes of no item, and
+    /// [`SKIPPED_FILE`] listing them all.
     pub fn write_into(
         &self,
         source: &dyn ItemSource,
@@ -112,19 +115,6 @@ impl Format {
         };
         let mut summary = if options.skip_broken {
             let (checked, skipped) = broken::check(input, self.reads, options.media);
-            if checked.is_empty() && !skipped.is_empty() {
-                let first = &skipped[0];
-                return Err(ExportError::Data(Error::invalid(
-                    &first.path,
-                    format!(
-                        "every item is broken ({} items); the first, {}/{}: {}",
-                        skipped.len(),
-                        first.subset,
-                        first.id,
-                        first.problem
-                    ),
-                )));
-            }
             let mut summary = (self.write)(&checked, dir, options)?;
             if !skipped.is_empty() {
                 let path = dir.join(SKIPPED_FILE);

@@ -1,6 +1,7 @@
 //! The parallel, order-preserving loop every exporter runs.
 //!
-//! Items are loaded and prepared (masks decoded, shapes encoded, images
+//! Items are loaded, the headers of all their mask files checked (whatever
+//! the format decodes), and prepared (masks decoded, shapes encoded, images
 //! placed) on all threads, a chunk at a time; the prepared results are then
 //! written one by one in item order, while the next chunk is being prepared.
 //! Memory is bounded by two chunks, and the output does not depend on the
@@ -56,6 +57,7 @@ where
             .into_par_iter()
             .map(|index| {
                 let item = source.load(index)?;
+                item.check_files()?;
                 check_output_names(&item)?;
                 Ok(Prepared {
                     subset: item.subset.clone(),

@@ -31,7 +31,6 @@
 //! ```
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
@@ -202,7 +201,7 @@ pub fn coco_shapes(
     level: u32,
     color_by: ColorBy,
 ) -> Result<Vec<Shape>, Error> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = ade20k_fs::open_regular(path)?;
     let coco: CocoFile = serde_json::from_reader(BufReader::new(file))
         .map_err(|e| Error::new(path, Problem::Json(e.to_string())))?;
     let file_name = image_file_name(item);

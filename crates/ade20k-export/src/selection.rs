@@ -101,9 +101,16 @@ impl LabelList {
         Ok(list)
     }
 
-    /// Reads a label file (see [`LabelList::parse`]).
+    /// The largest label file [`LabelList::read`] reads, in bytes: 16 MiB. A
+    /// list of all 3,688 classes by full WordNet name is about 200 kB.
+    pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+    /// Reads a label file (see [`LabelList::parse`]): a regular file of UTF-8
+    /// text, of at most [`LabelList::MAX_FILE_BYTES`].
     pub fn read(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let bytes = ade20k_fs::read_regular(path, Self::MAX_FILE_BYTES)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::invalid(path, "the label file is not UTF-8 text"))?;
         LabelList::parse(&text).map_err(|message| Error::invalid(path, message))
     }
 

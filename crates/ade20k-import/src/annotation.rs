@@ -7,6 +7,12 @@ use std::collections::HashMap;
 use ade20k_model::{Object, Occlusion, Problem, SourceInfo};
 use serde_json::{Map, Value};
 
+/// The deepest part level an annotation may give (`parts.part_level`, the
+/// `_atr.txt` part level column); deeper ones are refused where the
+/// annotation is read. The release's parts are a few levels deep (parts of
+/// parts of objects).
+pub const MAX_PART_LEVEL: u32 = 32;
+
 /// The content of one `<name>.json` annotation file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Annotation {
@@ -29,7 +35,8 @@ pub struct Annotation {
 /// The text is read as UTF-8 (a byte-order mark is skipped) and, when it is
 /// not valid UTF-8, as Windows-1252. Unknown fields are ignored. Besides the
 /// shape of every field, the objects are checked to form a forest: ids are
-/// unique and every `parts.ispartof` names an object of the file, without cycles.
+/// unique and every `parts.ispartof` names an object of the file, without
+/// cycles, and part levels are at most [`MAX_PART_LEVEL`].
 pub fn parse_annotation(bytes: &[u8]) -> Result<Annotation, Problem> {
     let text = decode_text(bytes);
     if text.trim().is_empty() {
@@ -110,13 +117,20 @@ fn parse_object(position: usize, entry: &Value) -> Result<Object, Problem> {
         )));
     }
     let parts = fields.nested("parts")?;
+    let part_level = parts.uint("part_level")?.unwrap_or(0);
+    if part_level > MAX_PART_LEVEL {
+        return Err(parts.problem(
+            "part_level",
+            &format!("is {part_level}, deeper than the limit of {MAX_PART_LEVEL}"),
+        ));
+    }
     Ok(Object {
         ade_id,
         class,
         name: fields.required_string("name")?,
         raw_name: fields.string("raw_name")?,
         hypernym: fields.strings("hypernym")?,
-        part_level: parts.uint("part_level")?.unwrap_or(0),
+        part_level,
         parent: parse_parent(&parts)?,
         children: parts.uints("hasparts")?,
         occluded: parse_occlusion(&fields)?,
@@ -699,6 +713,19 @@ mod tests {
                 "invalid JSON: the file is empty"
             );
         }
+    }
+
+    #[test]
+    fn part_levels_deeper_than_the_limit_are_refused() {
+        let level = |part_level: u64| {
+            parse_one(json!({"id": 4, "parts": {"part_level": part_level, "ispartof": []}}))
+        };
+        assert_eq!(level(u64::from(MAX_PART_LEVEL)).unwrap().part_level, 32);
+        assert_eq!(
+            message(level(u64::from(u32::MAX))),
+            "invalid JSON: object 4: field `parts.part_level` is 4294967295, \
+             deeper than the limit of 32"
+        );
     }
 
     #[test]

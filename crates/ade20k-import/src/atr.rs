@@ -13,7 +13,7 @@
 
 use ade20k_model::{Occlusion, Problem};
 
-use crate::annotation::shorten;
+use crate::annotation::{shorten, MAX_PART_LEVEL};
 
 /// The columns of a line, for messages.
 const COLUMNS: &str = "instance # part level # occluded # class name # raw name # \"attributes\"";
@@ -49,12 +49,14 @@ pub(crate) fn parse_atr(text: &str) -> Result<Vec<AtrLine>, Problem> {
         .collect()
 }
 
-/// Whether the first non-blank line of `text` is a valid attribute line.
-pub(crate) fn looks_like_atr(text: &str) -> bool {
-    text.lines()
+/// Checks that the first non-blank line of `text` is a valid attribute line.
+pub(crate) fn check_atr_start(text: &str) -> Result<(), Problem> {
+    let (index, line) = text
+        .lines()
         .enumerate()
         .find(|(_, line)| !line.trim().is_empty())
-        .is_some_and(|(index, line)| parse_line(index + 1, line).is_ok())
+        .ok_or_else(|| Problem::Invalid("the file has no attribute line".into()))?;
+    parse_line(index + 1, line).map(drop)
 }
 
 fn parse_line(line: usize, text: &str) -> Result<AtrLine, Problem> {
@@ -90,10 +92,17 @@ fn parse_line(line: usize, text: &str) -> Result<AtrLine, Problem> {
     if name.is_empty() {
         return Err(line_problem(line, "the class name (column 4) is empty"));
     }
+    let part_level = number(line, "part level", part_level)?;
+    if part_level > MAX_PART_LEVEL {
+        return Err(line_problem(
+            line,
+            format!("part level {part_level} is deeper than the limit of {MAX_PART_LEVEL}"),
+        ));
+    }
     Ok(AtrLine {
         line,
         instance,
-        part_level: number(line, "part level", part_level)?,
+        part_level,
         occluded,
         name: name.to_string(),
         raw_name: raw_name.to_string(),
@@ -228,6 +237,10 @@ mod tests {
                 "1 # 99999999999 # 0 # a # a #",
                 "part level column `99999999999`",
             ),
+            (
+                "1 # 33 # 0 # a # a #",
+                "line 1: part level 33 is deeper than the limit of 32",
+            ),
         ];
         for (text, expected) in bad {
             let error = message(text);
@@ -239,10 +252,16 @@ mod tests {
 
     #[test]
     fn detection_looks_at_the_first_line_only() {
-        assert!(looks_like_atr(DATUMARO_ASSET));
-        assert!(looks_like_atr("\n1 # 0 # 0 # a # a # \"\"\nbroken"));
-        assert!(!looks_like_atr("index\tname\n"));
-        assert!(!looks_like_atr(""));
+        assert!(check_atr_start(DATUMARO_ASSET).is_ok());
+        assert!(check_atr_start("\n1 # 0 # 0 # a # a # \"\"\nbroken").is_ok());
+        assert!(check_atr_start("index\tname\n")
+            .unwrap_err()
+            .to_string()
+            .contains("line 1: has 1 column(s)"));
+        assert_eq!(
+            check_atr_start(" \n").unwrap_err().to_string(),
+            "the file has no attribute line"
+        );
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub(crate) struct Catalog {
     pub label_order: Option<Vec<String>>,
     /// Canonical path of each selected subset folder, by subset name.
     pub canonical_subset_dirs: BTreeMap<String, PathBuf>,
+    /// Largest annotation file read, in bytes.
+    max_annotation_bytes: u64,
     entries: Vec<Entry>,
 }
 
@@ -54,7 +56,10 @@ impl Catalog {
         options: &ImportOptions,
     ) -> Result<Self, Error> {
         let subsets = select_subsets(&layout, options.subsets.as_deref())?;
-        let label_order = read_label_order(&layout.subset_root.join(META_FILE_NAME))?;
+        let label_order = read_label_order(
+            &layout.subset_root.join(META_FILE_NAME),
+            options.max_annotation_bytes,
+        )?;
         let mut entries = Vec::new();
         let mut canonical_subset_dirs = BTreeMap::new();
         for (position, subset) in subsets.iter().enumerate() {
@@ -73,6 +78,7 @@ impl Catalog {
             subsets,
             label_order,
             canonical_subset_dirs,
+            max_annotation_bytes: options.max_annotation_bytes,
             entries,
         })
     }
@@ -132,6 +138,12 @@ impl Catalog {
         }
     }
 
+    /// The bytes of the annotation file of `found`, refused when larger than
+    /// [`ImportOptions::max_annotation_bytes`].
+    pub fn read_annotation(&self, found: &FoundItem) -> Result<Vec<u8>, Error> {
+        ade20k_fs::read_regular(found.annotation, self.max_annotation_bytes)
+    }
+
     fn subset_name(&self, entry: &Entry) -> &str {
         self.subsets.get(entry.subset).map_or("", String::as_str)
     }
@@ -161,12 +173,13 @@ fn select_subsets(layout: &Layout, wanted: Option<&[String]>) -> Result<Vec<Stri
 }
 
 /// Label names ordered by the numeric keys of `label_map` in Datumaro's
-/// `dataset_meta.json`; `None` when the file does not exist.
-fn read_label_order(path: &Path) -> Result<Option<Vec<String>>, Error> {
-    let bytes = match fs::read(path) {
+/// `dataset_meta.json`; `None` when the file does not exist. A file of more
+/// than `max_bytes` bytes is refused.
+fn read_label_order(path: &Path, max_bytes: u64) -> Result<Option<Vec<String>>, Error> {
+    let bytes = match ade20k_fs::read_regular(path, max_bytes) {
         Ok(bytes) => bytes,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(Error::io(path, error)),
+        Err(error) if error.is_not_found() => return Ok(None),
+        Err(error) => return Err(error),
     };
     parse_label_map(&bytes)
         .map(Some)

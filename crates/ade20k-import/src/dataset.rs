@@ -1,6 +1,5 @@
 //! The ADE20K 2020 dataset: its items, found once, loaded one at a time.
 
-use std::fs;
 use std::path::{Component, Path};
 use std::sync::Arc;
 
@@ -10,7 +9,7 @@ use crate::annotation::parse_annotation;
 use crate::catalog::{catalog_dataset, catalog_item_source, Catalog};
 use crate::format::InputFormat;
 use crate::header::photo_size;
-use crate::layout::{detect, Layout};
+use crate::layout::{find_layout, Layout};
 use crate::masks::{class_map_path, FileMasks};
 use crate::pixels::DEFAULT_MAX_PIXELS;
 
@@ -22,13 +21,22 @@ pub struct ImportOptions {
     /// Largest number of pixels a mask PNG may claim in its header; larger
     /// ones are refused before decoding (a guard against decompression bombs).
     pub max_pixels: u64,
+    /// Largest annotation file (`<name>.json`, `<name>_atr.txt`,
+    /// `dataset_meta.json`), in bytes; larger ones are refused before they are read.
+    pub max_annotation_bytes: u64,
 }
+
+/// The default limit on the size of one annotation file: 64 MiB. The
+/// release's largest annotations are a few MB; one of 32 objects and parts
+/// takes 21 kB.
+pub const DEFAULT_MAX_ANNOTATION_BYTES: u64 = 64 << 20;
 
 impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
             subsets: None,
             max_pixels: DEFAULT_MAX_PIXELS,
+            max_annotation_bytes: DEFAULT_MAX_ANNOTATION_BYTES,
         }
     }
 }
@@ -46,7 +54,7 @@ pub struct Ade20kDataset {
 }
 
 impl Ade20kDataset {
-    /// Opens the dataset at `path` (see [`detect`] for where it may point) with
+    /// Opens the dataset at `path` (see [`crate::detect`] for where it may point) with
     /// default options.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
         Self::open_with(path, &ImportOptions::default())
@@ -54,7 +62,12 @@ impl Ade20kDataset {
 
     /// Opens the dataset at `path` with `options`.
     pub fn open_with(path: impl AsRef<Path>, options: &ImportOptions) -> Result<Self, Error> {
-        Self::from_layout(detect(path.as_ref())?, options)
+        let (_, layout) = find_layout(
+            path.as_ref(),
+            Some(InputFormat::Ade20k2020),
+            options.max_annotation_bytes,
+        )?;
+        Self::from_layout(layout, options)
     }
 
     /// Opens the dataset whose subsets `layout` found.
@@ -75,14 +88,8 @@ impl ItemSource for Ade20kDataset {
 
     fn load(&self, index: usize) -> Result<Item, Error> {
         let found = self.catalog.item(index)?;
-        let class_map = class_map_path(found.photo, 0);
-        if !class_map.is_file() {
-            return Err(Error::invalid(
-                &class_map,
-                "class map not found: every item needs a <name>_seg.png beside its photo",
-            ));
-        }
-        let bytes = fs::read(found.annotation).map_err(|e| Error::io(found.annotation, e))?;
+        check_seg_exists(&class_map_path(found.photo, 0))?;
+        let bytes = self.catalog.read_annotation(&found)?;
         let annotation =
             parse_annotation(&bytes).map_err(|problem| Error::new(found.annotation, problem))?;
         let folder_depth = found.id.matches('/').count();
@@ -118,6 +125,18 @@ impl ItemSource for Ade20kDataset {
 
     fn label_order(&self) -> Option<&[String]> {
         self.catalog.label_order.as_deref()
+    }
+}
+
+/// Checks that the level-0 class map `path`, which every item needs, is a
+/// regular file.
+fn check_seg_exists(path: &Path) -> Result<(), Error> {
+    match ade20k_fs::regular_metadata(path) {
+        Err(error) if error.is_not_found() => Err(Error::invalid(
+            path,
+            "class map not found: every item needs a <name>_seg.png beside its photo",
+        )),
+        result => result.map(drop),
     }
 }
 

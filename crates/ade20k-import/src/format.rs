@@ -6,7 +6,7 @@ use std::path::Path;
 use ade20k_model::{Error, ItemSource};
 
 use crate::ade20k2017::Ade20k2017Dataset;
-use crate::dataset::{Ade20kDataset, ImportOptions};
+use crate::dataset::{Ade20kDataset, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES};
 use crate::layout::{find_layout, Layout};
 use crate::names::{split_name, ATR_SUFFIX, META_FILE_NAME};
 
@@ -41,7 +41,7 @@ impl InputFormat {
         path: impl AsRef<Path>,
         options: &ImportOptions,
     ) -> Result<Box<dyn ItemSource + Send>, Error> {
-        let (_, layout) = find_layout(path.as_ref(), Some(self))?;
+        let (_, layout) = find_layout(path.as_ref(), Some(self), options.max_annotation_bytes)?;
         self.open_layout(layout, options)
     }
 
@@ -90,9 +90,10 @@ impl fmt::Display for InputFormat {
 /// may point) and the format of the items in it: ADE20K 2020 when photos have
 /// a `<name>.json` annotation beside them, ADE20K 2017 when they have a
 /// `<name>_atr.txt`. Subsets whose first items found are of different formats
-/// are an error naming the folder of subsets.
+/// are an error naming the folder of subsets. Annotation files larger than
+/// [`DEFAULT_MAX_ANNOTATION_BYTES`] are not read.
 pub fn detect_format(path: &Path) -> Result<(InputFormat, Layout), Error> {
-    find_layout(path, None)
+    find_layout(path, None, DEFAULT_MAX_ANNOTATION_BYTES)
 }
 
 /// Opens the dataset at `path` in the format [`detect_format`] finds, as an
@@ -101,7 +102,7 @@ pub fn open_any(
     path: impl AsRef<Path>,
     options: &ImportOptions,
 ) -> Result<Box<dyn ItemSource + Send>, Error> {
-    let (format, layout) = detect_format(path.as_ref())?;
+    let (format, layout) = find_layout(path.as_ref(), None, options.max_annotation_bytes)?;
     format.open_layout(layout, options)
 }
 

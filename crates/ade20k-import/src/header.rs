@@ -1,6 +1,5 @@
 //! The size of a photo, read from its file header without decoding it.
 
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -11,17 +10,27 @@ use crate::pixels::{png_dimensions, PNG_SIGNATURE};
 const JPEG_START: &[u8] = b"\xFF\xD8";
 
 /// `(width, height)` of the image at `path`, from the header of a PNG or JPEG
-/// file (recognised by content, not extension); `None` for other formats.
+/// file (recognised by content, not extension); `None` for the other formats
+/// a photo may have (BMP, TIFF, WebP), recognised by their signature. A file
+/// that is empty or none of these is an error.
 pub(crate) fn image_dimensions(path: &Path) -> Result<Option<(u32, u32)>, Error> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = ade20k_fs::open_regular(path)?;
     let mut reader = BufReader::new(file);
     let start = reader.fill_buf().map_err(|e| Error::io(path, e))?;
     let dimensions = if start.starts_with(PNG_SIGNATURE) {
         png_dimensions(reader)
     } else if start.starts_with(JPEG_START) {
         jpeg_dimensions(reader).map_err(|e| Problem::Image(format!("JPEG: {e}")))
-    } else {
+    } else if has_other_image_signature(start) {
         return Ok(None);
+    } else if start.is_empty() {
+        Err(Problem::Image("the file is empty".into()))
+    } else {
+        Err(Problem::Image(
+            "not an image: it starts with the signature of none of JPEG, PNG, BMP, TIFF \
+             and WebP"
+                .into(),
+        ))
     };
     dimensions
         .map(Some)
@@ -53,6 +62,14 @@ pub(crate) fn photo_size(
             ),
         )),
     }
+}
+
+/// Whether `start`, the first bytes of a file, begin a BMP, TIFF or WebP image.
+fn has_other_image_signature(start: &[u8]) -> bool {
+    let webp = start.len() >= 12 && start.starts_with(b"RIFF") && &start[8..12] == b"WEBP";
+    webp || [&b"BM"[..], b"II*\0", b"MM\0*"]
+        .iter()
+        .any(|signature| start.starts_with(signature))
 }
 
 /// Reads a JPEG's markers up to its frame header (SOF) and returns the size
@@ -158,9 +175,29 @@ mod tests {
         let disguised = folder.path().join("photo.png");
         std::fs::write(&disguised, encode_jpeg(9, 4)).unwrap();
         assert_eq!(image_dimensions(&disguised).unwrap(), Some((9, 4)));
-        let bitmap = folder.path().join("photo.bmp");
-        std::fs::write(&bitmap, b"BM....").unwrap();
-        assert_eq!(image_dimensions(&bitmap).unwrap(), None);
+        for (name, start) in [
+            ("photo.bmp", &b"BM...."[..]),
+            ("photo.tif", b"II*\0...."),
+            ("photo.tiff", b"MM\0*...."),
+            ("photo.webp", b"RIFF\x10\0\0\0WEBPVP8 "),
+        ] {
+            let path = folder.path().join(name);
+            std::fs::write(&path, start).unwrap();
+            assert_eq!(image_dimensions(&path).unwrap(), None, "{name}");
+        }
+        for (start, problem) in [
+            (&b""[..], "the file is empty"),
+            (
+                b"<html>",
+                "not an image: it starts with the signature of none of",
+            ),
+            (b"RIFF\x10\0\0\0WAVEfmt ", "not an image"),
+        ] {
+            let path = folder.path().join("photo.jpg");
+            std::fs::write(&path, start).unwrap();
+            let error = image_dimensions(&path).unwrap_err().to_string();
+            assert!(error.contains(problem), "{error}");
+        }
         let missing = folder.path().join("missing.jpg");
         let error = image_dimensions(&missing).unwrap_err();
         assert_eq!(error.path, missing);

@@ -2,12 +2,16 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use ade20k_model::{ClassMap, Error, ImageInfo, InstanceMask, Item, MaskSource, Object};
 
 use crate::names::class_map_file_name;
-use crate::pixels::{decode_class_map, decode_class_map_as_stored, decode_instance_mask_as_stored};
+use crate::pixels::{
+    check_mask_header, decode_class_map, decode_class_map_as_stored,
+    decode_instance_mask_as_stored, MaskPng,
+};
 
 /// Reads the masks of the items of one dataset from the files beside their
 /// photos. One value is shared by every item of the dataset.
@@ -52,6 +56,29 @@ impl FileMasks {
     }
 }
 
+impl FileMasks {
+    /// Checks the header of the mask PNG of kind `kind` at `real` (named
+    /// `path` in errors): a PNG of its kind, of the size of `image`.
+    fn check_header(
+        &self,
+        path: &Path,
+        real: &Path,
+        kind: MaskPng,
+        image: &ImageInfo,
+    ) -> Result<(), Error> {
+        let file = ade20k_fs::open_regular(real).map_err(|e| Error::new(path, e.problem))?;
+        // The signature and the header chunk take 33 bytes.
+        let reader = BufReader::with_capacity(64, file);
+        let size = check_mask_header(reader, kind, self.max_pixels)
+            .map_err(|problem| Error::new(path, problem))?;
+        let what = match kind {
+            MaskPng::InstanceMask => "instance mask",
+            MaskPng::ClassMap => "class map",
+        };
+        check_size(path, what, size, image)
+    }
+}
+
 impl MaskSource for FileMasks {
     fn instance_mask(&self, item: &Item, object: &Object) -> Result<InstanceMask, Error> {
         self.instance_mask_png(item, object).map(|(mask, _)| mask)
@@ -64,7 +91,7 @@ impl MaskSource for FileMasks {
     ) -> Result<(InstanceMask, Option<Vec<u8>>), Error> {
         let path = photo_folder(item).join(&object.instance_mask);
         let real = self.resolve_inside_subset(&path, &item.subset)?;
-        let bytes = fs::read(&real).map_err(|e| Error::io(&path, e))?;
+        let bytes = read_mask_file(&real).map_err(|e| Error::new(&path, e.problem))?;
         let (mask, as_stored) = decode_instance_mask_as_stored(&bytes, self.max_pixels)
             .map_err(|e| Error::new(&path, e))?;
         check_size(
@@ -80,12 +107,25 @@ impl MaskSource for FileMasks {
         self.class_map_png(item, level).map(|(map, _)| map)
     }
 
+    fn check_files(&self, item: &Item) -> Result<(), Error> {
+        for level in 0..=item.part_levels {
+            let path = class_map_path(&item.image.path, level);
+            self.check_header(&path, &path, MaskPng::ClassMap, &item.image)?;
+        }
+        for object in &item.objects {
+            let path = photo_folder(item).join(&object.instance_mask);
+            let real = self.resolve_inside_subset(&path, &item.subset)?;
+            self.check_header(&path, &real, MaskPng::InstanceMask, &item.image)?;
+        }
+        Ok(())
+    }
+
     fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         let path = class_map_path(&item.image.path, level);
         if level > item.part_levels {
             return Err(missing_level(&path, level, item.part_levels));
         }
-        let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let bytes = read_mask_file(&path)?;
         let (map, as_stored) = decode_class_map_as_stored(&bytes, self.max_pixels)
             .map_err(|e| Error::new(&path, e))?;
         check_size(&path, "class map", (map.width(), map.height()), &item.image)?;
@@ -122,9 +162,15 @@ pub(crate) fn missing_level(path: &Path, level: u32, part_levels: u32) -> Error 
     )
 }
 
+/// The bytes of the mask PNG at `path`, a regular file. Their number is not
+/// limited: what decoding costs is, by the pixels the PNG header may claim.
+pub(crate) fn read_mask_file(path: &Path) -> Result<Vec<u8>, Error> {
+    ade20k_fs::read_regular(path, u64::MAX)
+}
+
 /// Reads and decodes the class map at `path`, refusing more than `max_pixels` pixels.
 pub(crate) fn read_class_map(path: &Path, max_pixels: u64) -> Result<ClassMap, Error> {
-    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_mask_file(path)?;
     decode_class_map(&bytes, max_pixels).map_err(|e| Error::new(path, e))
 }
 

@@ -26,17 +26,12 @@ pub(crate) fn decode_instance_mask_as_stored(
     bytes: &[u8],
     max_pixels: u64,
 ) -> Result<(InstanceMask, bool), Problem> {
-    let png = decode_png(bytes, max_pixels)?;
+    let png = decode_png(bytes, MaskPng::InstanceMask, max_pixels)?;
     let mut as_stored = png.gray8_as_stored;
     let mut pixels = match png.color {
         ColorType::Grayscale => png.pixels,
         ColorType::GrayscaleAlpha => first_channel(png.pixels, 2),
-        _ => {
-            return Err(Problem::Image(format!(
-                "instance mask must be grayscale, found {}",
-                color_name(png.file_color)
-            )))
-        }
+        _ => return Err(MaskPng::InstanceMask.wrong_color(png.file_color)),
     };
     if is_binary(&pixels) {
         // A binary 0/1 mask: 1 (visible) becomes 255, 0 stays 0.
@@ -67,16 +62,11 @@ pub(crate) fn decode_class_map_as_stored(
     bytes: &[u8],
     max_pixels: u64,
 ) -> Result<(ClassMap, bool), Problem> {
-    let mut png = open_png(bytes, max_pixels)?;
+    let mut png = open_png(bytes, MaskPng::ClassMap, max_pixels)?;
     let channels = match png.color {
         ColorType::Rgb => 3,
         ColorType::Rgba => 4,
-        _ => {
-            return Err(Problem::Image(format!(
-                "class map must be RGB, found {}",
-                color_name(png.file_color)
-            )))
-        }
+        _ => return Err(MaskPng::ClassMap.wrong_color(png.file_color)),
     };
     let width = png.width as usize;
     let pixel_count = width * png.height as usize;
@@ -157,6 +147,93 @@ pub(crate) fn png_dimensions(reader: impl BufRead + Seek) -> Result<(u32, u32), 
     Ok((header.width, header.height))
 }
 
+/// The two kinds of mask PNG, which differ in the colour types they may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MaskPng {
+    /// `instance_NNN_<name>.png`: grey, with or without alpha.
+    InstanceMask,
+    /// `<name>_seg.png`, `<name>_parts_N.png`: RGB, with or without alpha,
+    /// or a palette of RGB colours.
+    ClassMap,
+}
+
+impl MaskPng {
+    /// Whether a PNG stored with colour type `color` decodes to this kind of mask.
+    fn accepts(self, color: ColorType) -> bool {
+        match self {
+            MaskPng::InstanceMask => {
+                matches!(color, ColorType::Grayscale | ColorType::GrayscaleAlpha)
+            }
+            MaskPng::ClassMap => {
+                matches!(color, ColorType::Rgb | ColorType::Rgba | ColorType::Indexed)
+            }
+        }
+    }
+
+    /// The problem of a PNG of this kind stored with colour type `color`.
+    fn wrong_color(self, color: ColorType) -> Problem {
+        let (kind, expected) = match self {
+            MaskPng::InstanceMask => ("instance mask", "grayscale"),
+            MaskPng::ClassMap => ("class map", "RGB"),
+        };
+        Problem::Image(format!(
+            "{kind} must be {expected}, found {}",
+            color_name(color)
+        ))
+    }
+}
+
+/// Reads and checks the header of a mask PNG of kind `kind` without decoding
+/// it, as decoding it would first: the signature, at most `max_pixels`
+/// pixels, at most 8 bits per channel, a colour type of its kind. Gives its
+/// width and height. Only the signature and the header chunk are read.
+pub(crate) fn check_mask_header(
+    mut reader: impl BufRead + Seek,
+    kind: MaskPng,
+    max_pixels: u64,
+) -> Result<(u32, u32), Problem> {
+    check_signature(reader.fill_buf().map_err(Problem::Io)?)?;
+    let mut decoder = png::Decoder::new(reader);
+    let header = decoder.read_header_info().map_err(png_problem)?;
+    check_header(header, kind, max_pixels)?;
+    Ok((header.width, header.height))
+}
+
+/// Checks that `start`, the first bytes of a file, begin a PNG.
+fn check_signature(start: &[u8]) -> Result<(), Problem> {
+    if start.is_empty() {
+        Err(Problem::Image("the file is empty".into()))
+    } else if !start.starts_with(PNG_SIGNATURE) {
+        Err(Problem::Image(
+            "not a PNG file (it does not start with the PNG signature)".into(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks the header of a PNG of kind `kind`: at most `max_pixels` pixels,
+/// at most 8 bits per channel, a colour type of its kind.
+fn check_header(header: &png::Info, kind: MaskPng, max_pixels: u64) -> Result<(), Problem> {
+    let (width, height) = (header.width, header.height);
+    let pixel_count = u64::from(width) * u64::from(height);
+    if pixel_count > max_pixels {
+        return Err(Problem::Image(format!(
+            "the PNG header claims {width}×{height} = {pixel_count} pixels, \
+             more than the limit of {max_pixels}"
+        )));
+    }
+    if header.bit_depth == BitDepth::Sixteen {
+        return Err(Problem::Image(
+            "16-bit PNG found, masks must have 8 bits per channel".into(),
+        ));
+    }
+    if !kind.accepts(header.color_type) {
+        return Err(kind.wrong_color(header.color_type));
+    }
+    Ok(())
+}
+
 /// The first bytes of every PNG file.
 pub(crate) const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
@@ -187,36 +264,18 @@ struct OpenPng<'a> {
     reader: png::Reader<Cursor<&'a [u8]>>,
 }
 
-/// Reads and checks the header of a PNG: at most `max_pixels` pixels, at most
-/// 8 bits per channel. Decoding expands palettes and low bit depths to 8 bits.
-fn open_png(bytes: &[u8], max_pixels: u64) -> Result<OpenPng<'_>, Problem> {
-    if bytes.is_empty() {
-        return Err(Problem::Image("the file is empty".into()));
-    }
-    if !bytes.starts_with(PNG_SIGNATURE) {
-        return Err(Problem::Image(
-            "not a PNG file (it does not start with the PNG signature)".into(),
-        ));
-    }
+/// Reads and checks the header of a mask PNG of kind `kind` (see
+/// [`check_mask_header`]). Decoding expands palettes and low bit depths to 8 bits.
+fn open_png(bytes: &[u8], kind: MaskPng, max_pixels: u64) -> Result<OpenPng<'_>, Problem> {
+    check_signature(bytes)?;
     let mut decoder = png::Decoder::new(Cursor::new(bytes));
     decoder.set_transformations(Transformations::EXPAND);
     decoder.set_ignore_text_chunk(true);
     let header = decoder.read_header_info().map_err(png_problem)?;
+    check_header(header, kind, max_pixels)?;
     let (width, height) = (header.width, header.height);
     let file_color = header.color_type;
-    let pixel_count = u64::from(width) * u64::from(height);
-    if pixel_count > max_pixels {
-        return Err(Problem::Image(format!(
-            "the PNG header claims {width}×{height} = {pixel_count} pixels, \
-             more than the limit of {max_pixels}"
-        )));
-    }
     let header_depth = header.bit_depth;
-    if header_depth == BitDepth::Sixteen {
-        return Err(Problem::Image(
-            "16-bit PNG found, masks must have 8 bits per channel".into(),
-        ));
-    }
     let reader = decoder.read_info().map_err(png_problem)?;
     let (color, _) = reader.output_color_type();
     let gray8_as_stored = file_color == ColorType::Grayscale
@@ -232,8 +291,8 @@ fn open_png(bytes: &[u8], max_pixels: u64) -> Result<OpenPng<'_>, Problem> {
     })
 }
 
-fn decode_png(bytes: &[u8], max_pixels: u64) -> Result<DecodedPng, Problem> {
-    let mut png = open_png(bytes, max_pixels)?;
+fn decode_png(bytes: &[u8], kind: MaskPng, max_pixels: u64) -> Result<DecodedPng, Problem> {
+    let mut png = open_png(bytes, kind, max_pixels)?;
     let mut pixels = vec![0; output_buffer_size(&png.reader)?];
     png.reader.next_frame(&mut pixels).map_err(png_problem)?;
     Ok(DecodedPng {
@@ -599,6 +658,44 @@ pub(crate) mod tests {
             (map.classes(), map.instances()),
             (plain.classes(), plain.instances())
         );
+    }
+
+    #[test]
+    fn the_header_check_refuses_what_decoding_refuses_first() {
+        let check = |png: &[u8], kind| {
+            check_mask_header(Cursor::new(png), kind, DEFAULT_MAX_PIXELS)
+                .map_err(|problem| problem.to_string())
+        };
+        let grey = gray(3, 2, &[0; 6]);
+        let rgb = encode_png(3, 2, ColorType::Rgb, BitDepth::Eight, &[0; 18]);
+        let indexed = encode_png(8, 1, ColorType::Indexed, BitDepth::One, &[0]);
+        let deep = encode_png(1, 1, ColorType::Grayscale, BitDepth::Sixteen, &[0, 255]);
+        use MaskPng::{ClassMap, InstanceMask};
+        assert_eq!(check(&grey, InstanceMask), Ok((3, 2)));
+        assert_eq!(check(&rgb, ClassMap), Ok((3, 2)));
+        assert_eq!(check(&indexed, ClassMap), Ok((8, 1)));
+        // Only the header is read: what follows it may be cut.
+        assert_eq!(check(&rgb[..40], ClassMap), Ok((3, 2)));
+        for (png, kind) in [
+            (&grey[..], ClassMap),
+            (&rgb, InstanceMask),
+            (&indexed, InstanceMask),
+            (&deep, InstanceMask),
+            (&bomb_header(100_000, 100_000), InstanceMask),
+            (b"", ClassMap),
+            (b"GIF89a", ClassMap),
+            (&rgb[..20], ClassMap),
+        ] {
+            let decoded = match kind {
+                InstanceMask => decode_instance_mask(png, DEFAULT_MAX_PIXELS).map(drop),
+                ClassMap => decode_class_map(png, DEFAULT_MAX_PIXELS).map(drop),
+            };
+            assert_eq!(
+                check(png, kind).map(drop),
+                decoded.map_err(|problem| problem.to_string()),
+                "{kind:?}"
+            );
+        }
     }
 
     #[test]

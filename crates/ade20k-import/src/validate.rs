@@ -154,14 +154,13 @@ fn check_item(item: &Item) -> Vec<Finding> {
     let mut findings = Vec::new();
     check_hierarchy(item, &annotation, &mut findings);
     check_polygons(item, &annotation, &mut findings);
-    let deepest = item.objects.iter().map(|o| o.part_level).max();
-    for level in 0..=deepest.unwrap_or(0) {
-        let here: Vec<usize> = (0..item.objects.len())
-            .filter(|&index| item.objects[index].part_level == level)
-            .collect();
-        if !here.is_empty() {
-            check_level(item, level, &here, &mut findings);
-        }
+    // The objects of each part level that has any, by level.
+    let mut levels: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (index, object) in item.objects.iter().enumerate() {
+        levels.entry(object.part_level).or_default().push(index);
+    }
+    for (level, here) in &levels {
+        check_level(item, *level, here, &mut findings);
     }
     findings
 }

@@ -280,14 +280,23 @@ fn detection_tells_the_two_formats_apart() {
         .unwrap();
     assert_eq!(chosen.len(), 2);
 
-    // A folder that is neither says what it looked for.
+    // A folder that is neither says what it looked for, or names the first
+    // annotation beside a photo and why it is none.
     let empty = Fixture::new();
     empty.write("train/a.jpg", jpeg(W, H));
-    empty.write("train/a_atr.txt", "index\tname\n");
     let error = message(detect_format(empty.root()));
     assert!(
         error.contains("<name>.jpg + <name>.json or <name>_atr.txt items"),
         "{error}"
+    );
+    let atr = empty.write("train/a_atr.txt", "index\tname\n");
+    let error = detect_format(empty.root()).unwrap_err();
+    assert_eq!(error.path, atr);
+    let text = error.problem.to_string();
+    assert!(
+        text.starts_with("line 1: has 1 column(s) where 6 are expected")
+            && text.contains("no ADE20K item was found under"),
+        "{text}"
     );
 }
 

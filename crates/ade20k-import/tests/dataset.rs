@@ -196,6 +196,42 @@ fn oversized_mask_header_is_refused() {
 }
 
 #[test]
+fn annotations_larger_than_the_limit_are_refused_before_they_are_read() {
+    let fixture = Fixture::new();
+    fixture.standard_item("training", "a");
+    fixture.standard_item("training", "b");
+    let limit = std::fs::metadata(fixture.path("training/a.json"))
+        .unwrap()
+        .len();
+    let mut padded = standard_annotation("b").to_string();
+    padded.push_str(&" ".repeat(limit as usize));
+    let large = fixture.write("training/b.json", &padded);
+    let options = ImportOptions {
+        max_annotation_bytes: limit,
+        ..ImportOptions::default()
+    };
+    let dataset = Ade20kDataset::open_with(fixture.root(), &options).unwrap();
+    assert_eq!(dataset.load(0).unwrap().id, "a");
+    let error = dataset.load(1).unwrap_err();
+    assert_eq!(error.path, large);
+    assert_eq!(
+        error.problem.to_string(),
+        format!(
+            "the file is {} bytes, more than the limit of {limit} bytes",
+            padded.len()
+        )
+    );
+    assert_eq!(
+        Ade20kDataset::open(fixture.root())
+            .unwrap()
+            .load(1)
+            .unwrap()
+            .id,
+        "b"
+    );
+}
+
+#[test]
 fn broken_items_are_listed_and_fail_to_load_naming_the_file() {
     let fixture = Fixture::new();
     fixture.standard_item("training", "good");

@@ -67,9 +67,21 @@ fn folders_without_ade_items_are_not_datasets() {
     let fixture = Fixture::new();
     // A photo beside JSON that is not an ADE annotation.
     fixture.write("train/a.jpg", jpeg(WIDTH, HEIGHT));
-    fixture.write("train/a.json", r#"{"images": []}"#);
+    let not_ade = fixture.write("train/a.json", r#"{"images": []}"#);
     // A photo with no JSON at all.
     fixture.write("val/b.jpg", jpeg(WIDTH, HEIGHT));
+    let error = detect(fixture.root()).unwrap_err();
+    assert_eq!(error.path, not_ade, "the first annotation beside a photo");
+    assert_eq!(
+        error.problem.to_string(),
+        format!(
+            "invalid JSON: the top level has no key `annotation`; no ADE20K item was found \
+             under {} (a photo beside an annotation that can be read, or beside its \
+             <name>_seg.png), and this is the first annotation beside a photo",
+            fixture.root().display()
+        )
+    );
+    std::fs::remove_file(&not_ade).unwrap();
     let error = detect(fixture.root()).unwrap_err();
     assert_eq!(error.path, fixture.root());
     let text = error.to_string();
@@ -78,6 +90,18 @@ fn folders_without_ade_items_are_not_datasets() {
         "{text}"
     );
     assert!(text.contains("3 levels"), "{text}");
+}
+
+#[test]
+fn an_item_whose_annotation_is_broken_is_found_by_its_class_map() {
+    let fixture = Fixture::new();
+    fixture.standard_item("training/street", "a");
+    let annotation = fixture.write("training/street/a.json", "{\"annotation\": ");
+    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    assert_eq!(dataset.layout().subset_root, fixture.root());
+    let error = dataset.load(0).unwrap_err();
+    assert_eq!(error.path, annotation);
+    assert!(error.to_string().contains("invalid JSON"), "{error}");
 }
 
 #[test]

@@ -4,7 +4,9 @@ mod common;
 
 use std::fs;
 
-use ade20k_import::{dataset_stats, validate, Ade20kDataset, FindingKind, StatsOptions};
+use ade20k_import::{
+    dataset_stats, validate, Ade20kDataset, FindingKind, StatsOptions, MAX_PART_LEVEL,
+};
 use common::{
     gray_png, object, standard_annotation, Fixture, CAR, CAR_MASK, HEIGHT, WHEEL, WHEEL_MASK, WIDTH,
 };
@@ -70,6 +72,37 @@ fn a_part_its_parent_does_not_list_is_a_hierarchy_finding() {
         )
     );
     assert_eq!(report.counts().get(&FindingKind::Hierarchy), Some(&1));
+}
+
+/// A part at the deepest level allowed: the checks and counts go over the
+/// levels that have objects (0 and 32), not every level up to the deepest.
+#[test]
+fn only_the_part_levels_present_are_checked_and_counted() {
+    let mut annotation = consistent_annotation();
+    annotation["annotation"]["object"][1]["parts"]["part_level"] = json!(MAX_PART_LEVEL);
+    let fixture = dataset_with(&annotation);
+    assert_eq!(
+        findings(&fixture),
+        [
+            (
+                FindingKind::Hierarchy,
+                Some(1),
+                "part level 32 under object 0 of part level 0".to_string()
+            ),
+            (
+                FindingKind::ClassMap,
+                None,
+                "class map of part level 32 requested, but the item has 1 part level(s)"
+                    .to_string()
+            ),
+        ]
+    );
+    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let stats = dataset_stats(&dataset, &StatsOptions::default()).unwrap();
+    assert_eq!(
+        stats.total.parts.into_iter().collect::<Vec<_>>(),
+        [(MAX_PART_LEVEL, 1)]
+    );
 }
 
 #[test]

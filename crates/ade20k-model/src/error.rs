@@ -45,4 +45,9 @@ impl Error {
     pub fn io(path: impl AsRef<Path>, error: std::io::Error) -> Self {
         Error::new(path, Problem::Io(error))
     }
+
+    /// Whether the file does not exist: a [`Problem::Io`] of kind `NotFound`.
+    pub fn is_not_found(&self) -> bool {
+        matches!(&self.problem, Problem::Io(error) if error.kind() == std::io::ErrorKind::NotFound)
+    }
 }

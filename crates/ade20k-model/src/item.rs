@@ -66,6 +66,12 @@ impl Item {
         Ok(self.instance_mask(object)?.cropped(kind))
     }
 
+    /// Checks the headers of the files the item's masks come from, without
+    /// decoding them ([`MaskSource::check_files`]).
+    pub fn check_files(&self) -> Result<(), Error> {
+        self.masks.check_files(self)
+    }
+
     /// Loads the class map of part level `level` (0 = objects, `_seg.png`).
     pub fn class_map(&self, level: u32) -> Result<ClassMap, Error> {
         self.masks.class_map(self, level)

@@ -31,6 +31,14 @@ pub trait MaskSource: Send + Sync + fmt::Debug {
     fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         Ok((self.class_map(item, level)?, None))
     }
+
+    /// Checks, without decoding them, that the files the masks of `item`
+    /// come from can be: the class map of every part level and the instance
+    /// mask of every object exist and have a header of their kind and the
+    /// image's size. Every exporter calls it on every item, so that a broken
+    /// file is noticed even by a format that never decodes it. A source whose
+    /// masks are already in memory has nothing to check.
+    fn check_files(&self, item: &Item) -> Result<(), Error>;
 }
 
 /// Masks held in memory, keyed by object id and by level: for items built in
@@ -60,6 +68,11 @@ impl MaskSource for InMemoryMasks {
         self.class_maps.get(&level).cloned().ok_or_else(|| {
             Error::invalid(&item.image.path, format!("no class map of level {level}"))
         })
+    }
+
+    /// Masks in memory come from no file: nothing to check.
+    fn check_files(&self, _item: &Item) -> Result<(), Error> {
+        Ok(())
     }
 }
 

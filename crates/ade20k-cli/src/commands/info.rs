@@ -102,13 +102,15 @@ fn print_manifest(manifest: &Manifest) {
 }
 
 fn print_tables(stats: &DatasetStats, pixels: bool) {
-    let deepest = stats.total.parts.keys().copied().max().unwrap_or(0);
+    // A column per part level that has parts.
+    let levels: Vec<u32> = stats.total.parts.keys().copied().collect();
     let mut columns = vec![
         ("subset", Align::Left),
         ("items", Align::Right),
         ("objects", Align::Right),
     ];
-    let part_headers: Vec<String> = (1..=deepest)
+    let part_headers: Vec<String> = levels
+        .iter()
         .map(|level| format!("parts L{level}"))
         .collect();
     columns.extend(
@@ -125,7 +127,9 @@ fn print_tables(stats: &DatasetStats, pixels: bool) {
             subset.objects.to_string(),
         ];
         cells.extend(
-            (1..=deepest).map(|level| subset.parts.get(&level).copied().unwrap_or(0).to_string()),
+            levels
+                .iter()
+                .map(|level| subset.parts.get(level).copied().unwrap_or(0).to_string()),
         );
         cells.extend([subset.occluded.to_string(), subset.cropped.to_string()]);
         cells

@@ -1,10 +1,11 @@
 //! `ade20k preview`: an item's image with its masks drawn over it.
 
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use ade20k_export::preview::{coco_shapes, item_shapes, Canvas, ColorBy};
 use ade20k_model::{Error, ItemSource, Problem};
-use image::{ImageFormat, RgbImage};
+use image::{ImageFormat, ImageReader, RgbImage};
 
 use crate::input::{self, ImportFlags, InputFormat};
 use crate::{usage, Failure};
@@ -58,7 +59,11 @@ pub fn run(args: PreviewArgs) -> Result<(), Failure> {
         shapes.iter_mut().for_each(|shape| shape.label.clear());
     }
     let photo = &item.image.path;
-    let image = image::open(photo)
+    let file = BufReader::new(ade20k_fs::open_regular(photo)?);
+    let image = ImageReader::new(file)
+        .with_guessed_format()
+        .map_err(|e| Error::io(photo, e))?
+        .decode()
         .map_err(|e| Error::new(photo, Problem::Image(e.to_string())))?
         .to_rgb8();
     let mut canvas = Canvas::new(image.width(), image.height(), image.into_raw())

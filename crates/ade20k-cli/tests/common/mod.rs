@@ -2,8 +2,11 @@
 #![allow(dead_code)] // each test file uses its own subset of these helpers
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
 
 /// Path of the fixture dataset `name` (`tests/assets/<name>`).
 pub fn fixture(name: &str) -> PathBuf {
@@ -12,12 +15,64 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs `ade20k` with `args`.
+/// How long one run of the binary may take: far longer than any run of these
+/// tests needs, so that a run that hangs fails its test instead of blocking the suite.
+pub const TIME_LIMIT: Duration = Duration::from_secs(120);
+
+/// Runs `ade20k` with `args` (see [`output_within_limit`]).
 pub fn ade20k(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ade20k"))
-        .args(args)
-        .output()
+    output_within_limit(Command::new(env!("CARGO_BIN_EXE_ade20k")).args(args))
         .expect("the binary runs")
+}
+
+/// Runs `command` with no input and its output captured, as
+/// [`Command::output`] does (an error when it cannot start), but kills it and
+/// fails the test when it is still running after [`TIME_LIMIT`].
+pub fn output_within_limit(command: &mut Command) -> std::io::Result<Output> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    // Read both pipes while waiting, so that a full pipe never stops the child.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                pipe.read_to_end(&mut bytes).expect("the pipe reads");
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the command can be waited for") {
+            break status;
+        }
+        if started.elapsed() > TIME_LIMIT {
+            child.kill().expect("the command can be killed");
+            child.wait().expect("the killed command ends");
+            panic!("{command:?} was still running after {TIME_LIMIT:?}: it hangs");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    Ok(Output {
+        status,
+        stdout: stdout.join().expect("stdout is read"),
+        stderr: stderr.join().expect("stderr is read"),
+    })
 }
 
 /// Output bytes as text.

@@ -57,7 +57,7 @@ pub use manifest::{Manifest, MANIFEST_FILE};
 pub use options::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, YoloTask};
 pub use output::{Committed, OutputTarget, StagedOutput};
 pub use progress::{ItemProgress, ProgressHook};
-pub use selection::{ClassRef, LabelList, LabelSelection, ListedLabel};
+pub use selection::{ClassRef, LabelList, LabelSelection, ListOrigin, ListedLabel, Member, Preset};
 pub use summary::{SubsetSummary, Summary};
 
 /// An output format: its name on the command line and the function that writes it.

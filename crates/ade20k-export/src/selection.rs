@@ -1,8 +1,9 @@
 //! Which classes an export keeps, in which order, under which output ids:
-//! `--labels FILE`, `--labels sceneparsing150`, `--top-classes K`.
+//! `--labels FILE`, the benchmarks' tables (`--labels sceneparsing150`, which
+//! selects by class index), `--top-classes K`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ade20k_model::{Categories, Category, ClassIndex, Error, Item, ItemSource, Object};
 use rayon::prelude::*;
@@ -27,6 +28,56 @@ pub enum LabelSelection {
 pub struct LabelList {
     /// The output labels; output id = position + 1.
     pub labels: Vec<ListedLabel>,
+    /// Where the list comes from.
+    pub origin: ListOrigin,
+}
+
+/// Where a [`LabelList`] comes from: what its messages name, and whether it
+/// is checked against the dataset.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ListOrigin {
+    /// Text given to [`LabelList::parse`], or a list built in code.
+    #[default]
+    Text,
+    /// The label file at this path ([`LabelList::read`]).
+    File(PathBuf),
+    /// A benchmark's official class table, shipped with this crate.
+    Preset(Preset),
+}
+
+/// The official class tables of the benchmarks built from ADE20K, shipped in
+/// `data/` with their sources named. They select classes by full-release
+/// class index (`name_ndx`), as the benchmarks' own converters do; their
+/// names are for display only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    /// The 150 classes of the SceneParsing benchmark (ADEChallengeData2016),
+    /// by its map from full-release class index (`mapFromADE.txt`).
+    SceneParsing150,
+}
+
+impl Preset {
+    /// Every preset.
+    pub const ALL: [Preset; 1] = [Preset::SceneParsing150];
+
+    /// The name that selects it on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::SceneParsing150 => "sceneparsing150",
+        }
+    }
+
+    /// The preset called `name`.
+    pub fn named(name: &str) -> Option<Self> {
+        Preset::ALL.into_iter().find(|preset| preset.name() == name)
+    }
+
+    /// Its classes, as a label list.
+    pub fn list(self) -> LabelList {
+        match self {
+            Preset::SceneParsing150 => LabelList::scene_parsing_150(),
+        }
+    }
 }
 
 /// One output label of a [`LabelList`].
@@ -35,12 +86,31 @@ pub struct ListedLabel {
     /// Output name.
     pub name: String,
     /// The ADE classes that become this label.
-    pub members: Vec<ClassRef>,
+    pub members: Vec<Member>,
     /// Whether the label is a countable thing (`Some(true)`) or amorphous stuff,
     /// where the list says.
     pub is_thing: Option<bool>,
     /// Display colour, where the list gives one.
     pub color: Option<[u8; 3]>,
+}
+
+/// One class of a [`ListedLabel`], with the line of the list that gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// The class.
+    pub class: ClassRef,
+    /// Line of the list text (from 1); `None` for lists built in code or shipped.
+    pub line: Option<usize>,
+}
+
+impl Member {
+    /// Class `index`, given by no line.
+    pub fn index(index: ClassIndex) -> Self {
+        Member {
+            class: ClassRef::Index(index),
+            line: None,
+        }
+    }
 }
 
 /// A reference to an ADE class in a label list.
@@ -78,9 +148,17 @@ impl LabelList {
                     number + 1
                 ));
             }
-            let member = ClassRef::parse(member);
+            let member = Member {
+                class: ClassRef::parse(member),
+                line: Some(number + 1),
+            };
             match positions.get(label) {
-                Some(&position) if list.labels[position].members.contains(&member) => {
+                Some(&position)
+                    if list.labels[position]
+                        .members
+                        .iter()
+                        .any(|listed| listed.class == member.class) =>
+                {
                     return Err(format!("line {}: `{line}` is listed twice", number + 1));
                 }
                 Some(&position) => list.labels[position].members.push(member),
@@ -104,19 +182,19 @@ impl LabelList {
     /// Reads a label file (see [`LabelList::parse`]).
     pub fn read(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        LabelList::parse(&text).map_err(|message| Error::invalid(path, message))
+        let list = LabelList::parse(&text).map_err(|message| Error::invalid(path, message))?;
+        Ok(LabelList {
+            origin: ListOrigin::File(path.to_path_buf()),
+            ..list
+        })
     }
 
     /// The 150 classes of the SceneParsing benchmark (ADEChallengeData2016, as
-    /// mmsegmentation and detectron2 use them), matched by WordNet name, with
-    /// the benchmark's thing/stuff split and colours.
+    /// mmsegmentation and detectron2 use them) by the benchmark's map from
+    /// full-release class index, with its names, thing/stuff split and colours.
     pub fn scene_parsing_150() -> Self {
-        let labels = SCENE_PARSING_150
-            .lines()
-            .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-            .skip(1) // the header
-            .map(|line| {
-                let fields: Vec<&str> = line.split('\t').collect();
+        let labels = table_rows(SCENE_PARSING_150)
+            .map(|fields| {
                 let channels: Vec<u8> = fields[3]
                     .split(',')
                     .map(|c| {
@@ -127,30 +205,67 @@ impl LabelList {
                     .collect();
                 ListedLabel {
                     name: fields[1].to_string(),
-                    members: vec![ClassRef::Name(fields[1].to_string())],
+                    members: table_members(fields[4]),
                     is_thing: Some(fields[2] == "1"),
                     color: Some([channels[0], channels[1], channels[2]]),
                 }
             })
             .collect();
-        LabelList { labels }
+        LabelList {
+            labels,
+            origin: ListOrigin::Preset(Preset::SceneParsing150),
+        }
     }
 
     /// The first label that does more than select one class under its own
     /// name (`car`, `401`), with what it does instead: `"renames a class"`
     /// (`auto = 401`) or `"merges several classes"` (`vehicle = car` and
-    /// `vehicle = bus`). `None` when the list only selects classes.
+    /// `vehicle = bus`). `None` when the list only selects classes, as the
+    /// presets do (their names are for display).
     pub fn first_change(&self) -> Option<(&ListedLabel, &'static str)> {
+        if matches!(self.origin, ListOrigin::Preset(_)) {
+            return None;
+        }
         self.labels.iter().find_map(|label| {
             let change = match label.members.as_slice() {
-                [ClassRef::Index(index)] if label.name == index.to_string() => return None,
-                [ClassRef::Name(name)] if label.name == *name => return None,
+                [Member {
+                    class: ClassRef::Index(index),
+                    ..
+                }] if label.name == index.to_string() => return None,
+                [Member {
+                    class: ClassRef::Name(name),
+                    ..
+                }] if label.name == *name => return None,
                 [_] => "renames a class",
                 _ => "merges several classes",
             };
             Some((label, change))
         })
     }
+}
+
+/// The rows of a shipped table, split at tabs: comments and the header skipped.
+fn table_rows(table: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    table
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .skip(1) // the header
+        .map(|line| line.split('\t').collect())
+}
+
+/// The class indices of a shipped table's `ade_classes` field (`774,783`).
+fn table_members(field: &str) -> Vec<Member> {
+    field
+        .split(',')
+        .map(|index| {
+            Member::index(
+                index
+                    .trim()
+                    .parse()
+                    .expect("class index of the shipped table"),
+            )
+        })
+        .collect()
 }
 
 impl ClassRef {
@@ -296,7 +411,7 @@ impl LabelPlan {
             let id = position as u32 + 1;
             let mut class_indices = Vec::new();
             for member in &listed.members {
-                match member {
+                match &member.class {
                     ClassRef::Index(index) => {
                         by_index.entry(*index).or_insert(id);
                         class_indices.push(*index);
@@ -412,11 +527,12 @@ fn classes_as_list(categories: &Categories) -> LabelList {
             .iter()
             .map(|category| ListedLabel {
                 name: names[&category.index].clone(),
-                members: vec![ClassRef::Index(category.index)],
+                members: vec![Member::index(category.index)],
                 is_thing: None,
                 color: None,
             })
             .collect(),
+        origin: ListOrigin::Text,
     }
 }
 
@@ -459,17 +575,25 @@ fn top_classes(source: &dyn ItemSource, k: usize) -> Result<LabelList, Error> {
                     .get(&class)
                     .cloned()
                     .unwrap_or_else(|| format!("class {class}")),
-                members: vec![ClassRef::Index(class)],
+                members: vec![Member::index(class)],
                 is_thing: None,
                 color: None,
             })
             .collect(),
+        origin: ListOrigin::Text,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn classes(list: &LabelList) -> Vec<Vec<&ClassRef>> {
+        list.labels
+            .iter()
+            .map(|label| label.members.iter().map(|member| &member.class).collect())
+            .collect()
+    }
 
     #[test]
     fn label_files_list_indices_names_and_merges() {
@@ -478,9 +602,12 @@ mod tests {
         let names: Vec<&str> = list.labels.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["401", "person", "vehicle"]);
         assert_eq!(
-            list.labels[2].members,
-            [ClassRef::Name("bus".into()), ClassRef::Index(401)]
+            classes(&list)[2],
+            [&ClassRef::Name("bus".into()), &ClassRef::Index(401)]
         );
+        let lines: Vec<Option<usize>> = list.labels[2].members.iter().map(|m| m.line).collect();
+        assert_eq!(lines, [Some(5), Some(6)]);
+        assert_eq!(list.origin, ListOrigin::Text);
     }
 
     #[test]
@@ -495,22 +622,63 @@ mod tests {
             .contains("twice"));
     }
 
+    /// The ids of `list` whose labels take more than one class.
+    fn multi_class_ids(list: &LabelList) -> Vec<usize> {
+        (1..=list.labels.len())
+            .filter(|id| list.labels[id - 1].members.len() > 1)
+            .collect()
+    }
+
+    /// Every class index of `list`, in list order.
+    fn indices(list: &LabelList) -> Vec<ClassIndex> {
+        classes(list)
+            .into_iter()
+            .flatten()
+            .map(|class| match class {
+                ClassRef::Index(index) => *index,
+                ClassRef::Name(name) => panic!("a preset member by name: {name}"),
+            })
+            .collect()
+    }
+
     #[test]
-    fn scene_parsing_150_has_150_classes_with_colours() {
+    fn scene_parsing_150_is_the_official_map_from_class_indices() {
         let list = LabelList::scene_parsing_150();
         assert_eq!(list.labels.len(), 150);
+        assert_eq!(list.origin, ListOrigin::Preset(Preset::SceneParsing150));
         assert_eq!(list.labels[0].name, "wall");
+        assert_eq!(list.labels[149].name, "flag");
         assert!(list
             .labels
             .iter()
             .all(|l| l.color.is_some() && l.is_thing.is_some()));
-        assert!(list.labels.iter().any(|l| l.is_thing == Some(true)));
+        assert_eq!(
+            list.labels
+                .iter()
+                .filter(|l| l.is_thing == Some(true))
+                .count(),
+            100
+        );
+        assert_eq!(multi_class_ids(&list), [15, 36, 89]);
+        assert_eq!(
+            classes(&list)[14],
+            [&ClassRef::Index(774), &ClassRef::Index(783)]
+        );
+        let indices = indices(&list);
+        assert_eq!(indices.len(), 153, "the rows of mapFromADE.txt");
+        assert_eq!(
+            indices.iter().collect::<BTreeSet<_>>().len(),
+            153,
+            "no class twice"
+        );
+        assert!(
+            list.first_change().is_none(),
+            "a preset only selects classes"
+        );
     }
 
-    #[test]
-    fn names_match_by_full_name_or_contained_synonyms() {
-        let plan = LabelPlan::listed(LabelList::parse("floor; flooring\ncar\n2978\n").unwrap());
-        let object = |class: u32, name: &str| Object {
+    fn object(class: u32, name: &str) -> Object {
+        Object {
             ade_id: 0,
             class,
             name: name.into(),
@@ -526,7 +694,12 @@ mod tests {
             polygon: vec![],
             instance_mask: String::new(),
             saved_date: String::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn names_match_by_full_name_or_contained_synonyms() {
+        let plan = LabelPlan::listed(LabelList::parse("floor; flooring\ncar\n2978\n").unwrap());
         assert_eq!(plan.label_of(&object(976, "floor, flooring")), Some(1));
         assert_eq!(
             plan.label_of(&object(401, "car, auto, automobile")),
@@ -534,16 +707,27 @@ mod tests {
         );
         assert_eq!(plan.label_of(&object(2978, "wall")), Some(3));
         assert_eq!(plan.label_of(&object(1831, "person, individual")), None);
-        let plan = LabelPlan::listed(LabelList::scene_parsing_150());
-        let door = plan.label_of(&object(774, "door"));
-        assert_eq!(door, plan.label_of(&object(1, "door, double door")));
-        assert!(door.is_some());
+        let plan = LabelPlan::listed(LabelList::parse("door\nplant\n").unwrap());
+        assert_eq!(plan.label_of(&object(1, "door, double door")), Some(1));
         let flora = plan.label_of(&object(1910, "plant, flora, plant life"));
-        assert!(flora.is_some());
+        assert_eq!(flora, Some(2));
+        let plan = LabelPlan::listed(LabelList::parse("plant, flora\n").unwrap());
         assert_eq!(
             plan.label_of(&object(1911, "plant, works, industrial plant")),
             None
         );
+    }
+
+    #[test]
+    fn presets_match_by_class_index_not_by_name() {
+        let plan = LabelPlan::listed(LabelList::scene_parsing_150());
+        let door = plan.label_of(&object(774, "door"));
+        assert_eq!(door, Some(15));
+        assert_eq!(plan.label_of(&object(783, "double door")), door);
+        // A class named like a benchmark class but of another index is not it.
+        assert_eq!(plan.label_of(&object(1, "door, double door")), None);
+        assert_eq!(plan.label_of(&object(1981, "pot, flowerpot")), Some(126));
+        assert_eq!(plan.label_of(&object(1977, "pot")), None);
     }
 
     #[test]

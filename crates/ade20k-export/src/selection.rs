@@ -1,6 +1,6 @@
 //! Which classes an export keeps, in which order, under which output ids:
-//! `--labels FILE`, the benchmarks' tables (`--labels sceneparsing150`, which
-//! selects by class index), `--top-classes K`.
+//! `--labels FILE`, the benchmarks' tables (`--labels sceneparsing150`,
+//! `--labels instance100`, which select by class index), `--top-classes K`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -54,16 +54,20 @@ pub enum Preset {
     /// The 150 classes of the SceneParsing benchmark (ADEChallengeData2016),
     /// by its map from full-release class index (`mapFromADE.txt`).
     SceneParsing150,
+    /// The 100 classes of the ADE20K instance segmentation benchmark, by its
+    /// map from full-release class index (`ade20k_instance_catid_mapping.txt`).
+    Instance100,
 }
 
 impl Preset {
     /// Every preset.
-    pub const ALL: [Preset; 1] = [Preset::SceneParsing150];
+    pub const ALL: [Preset; 2] = [Preset::SceneParsing150, Preset::Instance100];
 
     /// The name that selects it on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Preset::SceneParsing150 => "sceneparsing150",
+            Preset::Instance100 => "instance100",
         }
     }
 
@@ -76,6 +80,7 @@ impl Preset {
     pub fn list(self) -> LabelList {
         match self {
             Preset::SceneParsing150 => LabelList::scene_parsing_150(),
+            Preset::Instance100 => LabelList::instance_100(),
         }
     }
 }
@@ -125,6 +130,9 @@ pub enum ClassRef {
 
 /// The SceneParsing benchmark classes (ADEChallengeData2016), shipped as data.
 const SCENE_PARSING_150: &str = include_str!("../data/sceneparsing150.tsv");
+
+/// The instance segmentation benchmark classes, shipped as data.
+const INSTANCE_100: &str = include_str!("../data/instance100.tsv");
 
 impl LabelList {
     /// Parses a label file: one class per line, as a class index or a WordNet
@@ -214,6 +222,24 @@ impl LabelList {
         LabelList {
             labels,
             origin: ListOrigin::Preset(Preset::SceneParsing150),
+        }
+    }
+
+    /// The 100 classes of the ADE20K instance segmentation benchmark, ids 1 to
+    /// 100 in its order, by its map from full-release class index, with its
+    /// category names.
+    pub fn instance_100() -> Self {
+        let labels = table_rows(INSTANCE_100)
+            .map(|fields| ListedLabel {
+                name: fields[1].to_string(),
+                members: table_members(fields[3]),
+                is_thing: None,
+                color: None,
+            })
+            .collect();
+        LabelList {
+            labels,
+            origin: ListOrigin::Preset(Preset::Instance100),
         }
     }
 
@@ -677,6 +703,37 @@ mod tests {
         );
     }
 
+    #[test]
+    fn instance_100_is_the_official_map_and_agrees_with_scene_parsing_150() {
+        let list = LabelList::instance_100();
+        assert_eq!(list.labels.len(), 100);
+        assert_eq!(list.origin, ListOrigin::Preset(Preset::Instance100));
+        let names: Vec<&str> = list.labels.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names[..3], ["bed", "windowpane", "cabinet"]);
+        assert_eq!(names[57], "television receiver");
+        assert_eq!(names[99], "flag");
+        assert_eq!(multi_class_ids(&list), [5, 18, 57]);
+        assert_eq!(indices(&list).len(), 103, "the rows of the mapping");
+        assert!(list.first_change().is_none());
+        // Each class is the one of its SceneParse150 id, with the same classes.
+        let scene_parsing = LabelList::scene_parsing_150();
+        let rows: Vec<Vec<&str>> = table_rows(INSTANCE_100).collect();
+        for (row, label) in rows.iter().zip(&list.labels) {
+            let position: usize = row[2].parse().unwrap();
+            assert_eq!(
+                scene_parsing.labels[position - 1].members,
+                label.members,
+                "{}",
+                label.name
+            );
+            assert_eq!(scene_parsing.labels[position - 1].is_thing, Some(true));
+        }
+        assert_eq!(
+            Preset::ALL.map(|preset| Preset::named(preset.name())),
+            [Some(Preset::SceneParsing150), Some(Preset::Instance100)]
+        );
+    }
+
     fn object(class: u32, name: &str) -> Object {
         Object {
             ade_id: 0,
@@ -728,6 +785,10 @@ mod tests {
         assert_eq!(plan.label_of(&object(1, "door, double door")), None);
         assert_eq!(plan.label_of(&object(1981, "pot, flowerpot")), Some(126));
         assert_eq!(plan.label_of(&object(1977, "pot")), None);
+        let plan = LabelPlan::listed(LabelList::instance_100());
+        assert_eq!(plan.label_of(&object(165, "bed")), Some(1));
+        assert_eq!(plan.labels()[57].name, "television receiver");
+        assert_eq!(plan.labels()[57].class_indices.len(), 1);
     }
 
     #[test]

@@ -64,8 +64,9 @@ pub struct ConvertArgs {
     media: Media,
     /// Keep only these classes, in this order: a file with one class index or
     /// WordNet name per line (`a = b` merges class b into a), or a
-    /// benchmark's official table: `sceneparsing150` (150 SceneParsing
-    /// classes).
+    /// benchmark's official table:
+    /// `sceneparsing150` (150 SceneParsing classes), `instance100` (100
+    /// instance segmentation classes).
     #[arg(long, value_name = "FILE|PRESET", conflicts_with = "top_classes")]
     labels: Option<PathBuf>,
     /// Keep only the K classes covering the most pixels.
@@ -267,7 +268,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     outcome
 }
 
-/// The label list at `path`, or the preset it names (`sceneparsing150`).
+/// The label list at `path`, or the preset it names (`sceneparsing150`, `instance100`).
 fn label_list(path: &Path) -> Result<LabelList, Failure> {
     match path.to_str().and_then(Preset::named) {
         Some(preset) => Ok(preset.list()),

@@ -371,11 +371,12 @@ fn a_label_list_numbers_and_merges_classes() {
 #[test]
 fn more_than_255_labels_need_16_bits() {
     let dataset = open("ade20k2020");
-    // The fixture's wall and sky first, then 254 classes it does not use.
+    // The fixture's wall and sky first, then 254 classes of the release it
+    // does not use.
     let text: String = ["2978", "2420"]
         .into_iter()
         .map(String::from)
-        .chain((1..=254).map(|class| format!("{}", 5000 + class)))
+        .chain((1..=254).map(|class| format!("{}", 3100 + class)))
         .map(|line| line + "\n")
         .collect();
     let options = ExportOptions {
@@ -391,6 +392,15 @@ fn more_than_255_labels_need_16_bits() {
     }
     assert_eq!(summary.categories, 256);
     assert!(summary.notes[0].starts_with("masks are 16-bit"));
+    assert_eq!(
+        summary.warnings.len(),
+        254,
+        "one per class the dataset lacks"
+    );
+    assert_eq!(
+        summary.warnings[0],
+        "the label list, line 3: no object of the dataset is of class 3101"
+    );
 }
 
 fn export_error(options: &ExportOptions) -> String {
@@ -405,7 +415,7 @@ fn export_error(options: &ExportOptions) -> String {
 
 #[test]
 fn impossible_requests_fail_up_front() {
-    let too_many: String = (1..=65536).map(|class| format!("{class}\n")).collect();
+    let too_many: String = (1..=65536).map(|n| format!("car {n} = car\n")).collect();
     let message = export_error(&ExportOptions {
         labels: LabelSelection::List(LabelList::parse(&too_many).unwrap()),
         ..options()

@@ -1,6 +1,8 @@
 //! Which classes an export keeps, in which order, under which output ids:
 //! `--labels FILE`, the benchmarks' tables (`--labels sceneparsing150`,
-//! `--labels instance100`, which select by class index), `--top-classes K`.
+//! `--labels instance100`, which select by class index), `--top-classes K`;
+//! and the check of label files against the dataset's classes before an
+//! export writes anything ([`check_label_lists`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -8,7 +10,7 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{Categories, Category, ClassIndex, Error, Item, ItemSource, Object};
 use rayon::prelude::*;
 
-use crate::{ExportError, PartsMode};
+use crate::{ExportError, ExportOptions, LabelNaming, PartsMode};
 
 /// The classes an export keeps.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,6 +26,10 @@ pub enum LabelSelection {
 }
 
 /// An ordered list of output labels, each made of one or more ADE classes.
+///
+/// An export checks every list but the presets against the dataset before it
+/// writes anything: a class the dataset lacks is an
+/// [`ExportError::Usage`] naming the line (see [`Format::write_into`](crate::Format::write_into)).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LabelList {
     /// The output labels; output id = position + 1.
@@ -88,7 +94,7 @@ impl Preset {
 /// One output label of a [`LabelList`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListedLabel {
-    /// Output name.
+    /// Output name, as the list gives it.
     pub name: String,
     /// The ADE classes that become this label.
     pub members: Vec<Member>,
@@ -97,6 +103,17 @@ pub struct ListedLabel {
     pub is_thing: Option<bool>,
     /// Display colour, where the list gives one.
     pub color: Option<[u8; 3]>,
+    /// The dataset's name of the class of a label listed by class index alone
+    /// (`401`): the output name instead of the number. Filled when the list is
+    /// checked against the dataset.
+    pub class_name: Option<String>,
+}
+
+impl ListedLabel {
+    /// The name the output gives the label.
+    pub fn output_name(&self) -> &str {
+        self.class_name.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// One class of a [`ListedLabel`], with the line of the list that gives it.
@@ -133,6 +150,10 @@ const SCENE_PARSING_150: &str = include_str!("../data/sceneparsing150.tsv");
 
 /// The instance segmentation benchmark classes, shipped as data.
 const INSTANCE_100: &str = include_str!("../data/instance100.tsv");
+
+/// The highest class index of the full ADE20K release (3,688 classes): a label
+/// list may name a class the dataset lacks up to this index.
+pub const MAX_RELEASE_CLASS: ClassIndex = 3688;
 
 impl LabelList {
     /// Parses a label file: one class per line, as a class index or a WordNet
@@ -177,6 +198,7 @@ impl LabelList {
                         members: vec![member],
                         is_thing: None,
                         color: None,
+                        class_name: None,
                     });
                 }
             }
@@ -216,6 +238,7 @@ impl LabelList {
                     members: table_members(fields[4]),
                     is_thing: Some(fields[2] == "1"),
                     color: Some([channels[0], channels[1], channels[2]]),
+                    class_name: None,
                 }
             })
             .collect();
@@ -235,6 +258,7 @@ impl LabelList {
                 members: table_members(fields[3]),
                 is_thing: None,
                 color: None,
+                class_name: None,
             })
             .collect();
         LabelList {
@@ -411,7 +435,7 @@ impl LabelPlan {
     ) -> Result<Self, ExportError> {
         let list = match selection {
             LabelSelection::All if capacity.is_none() => return Ok(LabelPlan::ByClassIndex),
-            LabelSelection::All => classes_as_list(&catalog(source)?),
+            LabelSelection::All => classes_as_list(&catalog(source, false)?),
             LabelSelection::List(list) => list.clone(),
             LabelSelection::TopClasses(k) => top_classes(source, *k)?,
         };
@@ -450,7 +474,7 @@ impl LabelPlan {
             }
             labels.push(PlannedLabel {
                 id,
-                name: listed.name,
+                name: listed.output_name().to_string(),
                 is_thing: listed.is_thing,
                 color: listed.color,
                 class_indices,
@@ -529,20 +553,284 @@ impl LabelPlan {
     }
 }
 
-/// Every class of `source`, read from the annotations only.
-fn catalog(source: &dyn ItemSource) -> Result<Categories, Error> {
-    (0..source.len())
+/// The label lists of `options` (the selection, `stuff`, and the filter's
+/// `include` and `exclude`) checked against the classes of `source`, so that
+/// a misspelt class stops the export before anything is written:
+///
+/// - a class name must name a class of the dataset (by the matching rules of
+///   [`ClassRef::Name`]); `stuff` may also name a label of the selection;
+/// - a class index must be a class of the dataset, or of the full release
+///   (1 to [`MAX_RELEASE_CLASS`]): then it is accepted with a warning, since
+///   part of the release may lack it;
+/// - a label of the selection listed by class index alone (`401`) is given
+///   the dataset's name of the class ([`ListedLabel::class_name`]: canonical,
+///   or full with [`LabelNaming::Full`]), which no other label may have.
+///
+/// The presets are not checked: they are tables of the release's classes.
+/// Checking reads every annotation once (leaving out the items that cannot be
+/// read when `skip_broken`). Returns the checked options and the warnings.
+pub(crate) fn check_label_lists(
+    source: &dyn ItemSource,
+    options: &ExportOptions,
+) -> Result<(ExportOptions, Vec<String>), ExportError> {
+    let selection = match &options.labels {
+        LabelSelection::List(list) => Some(list),
+        _ => None,
+    };
+    let lists = [
+        selection,
+        options.stuff.as_ref(),
+        options.filter.include.as_ref(),
+        options.filter.exclude.as_ref(),
+    ];
+    let mut checked = options.clone();
+    if !lists.into_iter().flatten().any(LabelList::is_checked) {
+        return Ok((checked, Vec::new()));
+    }
+    let dataset = DatasetClasses::read(source, options.skip_broken)?;
+    let mut warnings = Vec::new();
+    let mut label_names = Vec::new();
+    if let LabelSelection::List(list) = &mut checked.labels {
+        if list.is_checked() {
+            dataset.check(list, &[], &mut warnings)?;
+            dataset.name_index_labels(list, options.label_naming)?;
+        }
+        label_names = list
+            .labels
+            .iter()
+            .map(|label| label.output_name().to_string())
+            .collect();
+    }
+    if let Some(stuff) = checked.stuff.as_ref().filter(|list| list.is_checked()) {
+        dataset.check(stuff, &label_names, &mut warnings)?;
+    }
+    let filters = [&checked.filter.include, &checked.filter.exclude];
+    for list in filters
+        .into_iter()
+        .flatten()
+        .filter(|list| list.is_checked())
+    {
+        dataset.check(list, &[], &mut warnings)?;
+    }
+    Ok((checked, warnings))
+}
+
+impl LabelList {
+    /// Whether [`check_label_lists`] checks it: every list but the presets.
+    fn is_checked(&self) -> bool {
+        !matches!(self.origin, ListOrigin::Preset(_))
+    }
+
+    /// Where `line` of the list is, for messages: `<file>, line <n>`.
+    fn place(&self, line: Option<usize>) -> String {
+        let list = match &self.origin {
+            ListOrigin::File(path) => path.display().to_string(),
+            _ => "the label list".to_string(),
+        };
+        match line {
+            Some(line) => format!("{list}, line {line}"),
+            None => list,
+        }
+    }
+}
+
+/// The classes of a dataset, which label lists are checked against.
+struct DatasetClasses {
+    categories: Categories,
+    /// Each class's canonical name: what messages suggest.
+    canonical: BTreeMap<ClassIndex, String>,
+}
+
+/// How many close names a message on an unknown class suggests.
+const SUGGESTIONS: usize = 3;
+
+impl DatasetClasses {
+    /// The classes of `source` (see [`catalog`]).
+    fn read(source: &dyn ItemSource, skip_unreadable: bool) -> Result<Self, Error> {
+        Ok(DatasetClasses::new(catalog(source, skip_unreadable)?))
+    }
+
+    fn new(categories: Categories) -> Self {
+        let canonical = categories.canonical_names();
+        DatasetClasses {
+            categories,
+            canonical,
+        }
+    }
+
+    /// Refuses a member of `list` that names no class of the dataset nor one
+    /// of `label_names`, or gives an index beyond the release's; warns of an
+    /// index of the release that the dataset lacks.
+    fn check(
+        &self,
+        list: &LabelList,
+        label_names: &[String],
+        warnings: &mut Vec<String>,
+    ) -> Result<(), ExportError> {
+        for member in list.labels.iter().flat_map(|label| &label.members) {
+            let place = || list.place(member.line);
+            match &member.class {
+                ClassRef::Index(0) => {
+                    return Err(ExportError::Usage(format!(
+                        "{}: 0 is the unlabeled value of the class maps, not a class",
+                        place()
+                    )))
+                }
+                ClassRef::Index(index) if self.categories.get(*index).is_some() => {}
+                ClassRef::Index(index) if *index <= MAX_RELEASE_CLASS => warnings.push(format!(
+                    "{}: no object of the dataset is of class {index}",
+                    place()
+                )),
+                ClassRef::Index(index) => {
+                    return Err(ExportError::Usage(format!(
+                        "{}: the dataset has no class {index}, and the ADE20K release's \
+                         classes are 1 to {MAX_RELEASE_CLASS}",
+                        place()
+                    )))
+                }
+                ClassRef::Name(name) => {
+                    let known = self.categories.iter().map(|c| c.name.as_str());
+                    let known_labels = label_names.iter().map(String::as_str);
+                    if !known.chain(known_labels).any(|k| same_class(name, k)) {
+                        return Err(ExportError::Usage(format!(
+                            "{}: no class of the dataset is called `{name}`; the closest: {}",
+                            place(),
+                            self.closest(name, label_names)
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The [`SUGGESTIONS`] names, among the dataset's classes (canonical
+    /// names) and `label_names`, closest to `name` by edit distance to any
+    /// of their synonyms, each in backticks.
+    fn closest(&self, name: &str, label_names: &[String]) -> String {
+        let wanted = name.trim().to_lowercase();
+        let mut ranked: Vec<(usize, &str)> = self
+            .categories
+            .iter()
+            .map(|category| {
+                (
+                    category.name.as_str(),
+                    self.canonical[&category.index].as_str(),
+                )
+            })
+            .chain(
+                label_names
+                    .iter()
+                    .map(|label| (label.as_str(), label.as_str())),
+            )
+            .map(|(synonyms, shown)| {
+                let distance = Synonyms::of(synonyms)
+                    .all
+                    .iter()
+                    .chain([&normalize(synonyms)])
+                    .map(|synonym| strsim::levenshtein(&wanted, synonym))
+                    .min()
+                    .unwrap_or(usize::MAX);
+                (distance, shown)
+            })
+            .collect();
+        ranked.sort();
+        ranked.dedup_by(|a, b| a.1 == b.1);
+        ranked
+            .iter()
+            .take(SUGGESTIONS)
+            .map(|(_, shown)| format!("`{shown}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Names each label of `list` listed by class index alone after its
+    /// class, where the dataset has it; refuses a name another label has.
+    fn name_index_labels(
+        &self,
+        list: &mut LabelList,
+        naming: LabelNaming,
+    ) -> Result<(), ExportError> {
+        for label in &mut list.labels {
+            let [Member {
+                class: ClassRef::Index(index),
+                ..
+            }] = label.members.as_slice()
+            else {
+                continue;
+            };
+            if label.name != index.to_string() {
+                continue;
+            }
+            label.class_name = self.categories.get(*index).map(|category| match naming {
+                LabelNaming::Full => category.name.clone(),
+                _ => self.canonical[index].clone(),
+            });
+        }
+        let mut seen: HashMap<&str, &ListedLabel> = HashMap::new();
+        for label in &list.labels {
+            let Some(first) = seen.insert(label.output_name(), label) else {
+                continue;
+            };
+            // Label names are unique as parsed, so one of the two is named after its class.
+            let (renamed, other) = match label.class_name {
+                Some(_) => (label, first),
+                None => (first, label),
+            };
+            let other = match other.members[0].line {
+                Some(line) => format!("the label of line {line}"),
+                None => format!("the label `{}`", other.name),
+            };
+            return Err(ExportError::Usage(format!(
+                "{}: class {} is called `{}` in the dataset, like {other}; \
+                 give it another name (`name = {}`)",
+                list.place(renamed.members[0].line),
+                renamed.name,
+                renamed.output_name(),
+                renamed.name,
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Whether the class name `listed`, as a label list gives it, names the class
+/// called `name`: the same full name, or the same first synonym and one list
+/// of synonyms containing the other.
+fn same_class(listed: &str, name: &str) -> bool {
+    normalize(listed) == normalize(name) || Synonyms::of(listed).matches(&Synonyms::of(name))
+}
+
+/// Every class of `source`, read from the annotations only (one parse of
+/// each item, in parallel). An item that cannot be loaded fails the pass, the
+/// first in item order, unless `skip_unreadable`: then it is left out.
+fn catalog(source: &dyn ItemSource, skip_unreadable: bool) -> Result<Categories, Error> {
+    let (categories, error) = (0..source.len())
         .into_par_iter()
         .map(|index| {
-            let item = source.load(index)?;
             let mut categories = Categories::new();
-            item.objects.iter().for_each(|o| categories.observe(o));
-            Ok(categories)
+            match source.load(index) {
+                Ok(item) => item.objects.iter().for_each(|o| categories.observe(o)),
+                Err(_) if skip_unreadable => {}
+                Err(error) => return (categories, Some((index, error))),
+            }
+            (categories, None)
         })
-        .try_reduce(Categories::new, |mut a, b| {
-            a.merge(b);
-            Ok(a)
-        })
+        .reduce(
+            || (Categories::new(), None),
+            |(mut categories, error), (more, more_error)| {
+                categories.merge(more);
+                let first = match (error, more_error) {
+                    (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+                    (a, b) => a.or(b),
+                };
+                (categories, first)
+            },
+        );
+    match error {
+        Some((_, error)) => Err(error),
+        None => Ok(categories),
+    }
 }
 
 /// Every class by index, named by its canonical name.
@@ -556,6 +844,7 @@ fn classes_as_list(categories: &Categories) -> LabelList {
                 members: vec![Member::index(category.index)],
                 is_thing: None,
                 color: None,
+                class_name: None,
             })
             .collect(),
         origin: ListOrigin::Text,
@@ -604,6 +893,7 @@ fn top_classes(source: &dyn ItemSource, k: usize) -> Result<LabelList, Error> {
                 members: vec![Member::index(class)],
                 is_thing: None,
                 color: None,
+                class_name: None,
             })
             .collect(),
         origin: ListOrigin::Text,
@@ -802,5 +1092,123 @@ mod tests {
             .map(|label| stuff.keeps_label(label))
             .collect();
         assert_eq!(kept, [true, true, true, false]);
+    }
+
+    /// Classes of a small dataset: person, pot, car, two plants.
+    fn dataset() -> DatasetClasses {
+        DatasetClasses::new(
+            [
+                (1831, "person, individual, someone"),
+                (1981, "pot, flowerpot"),
+                (401, "car, auto, automobile, machine, motorcar"),
+                (1910, "plant, flora, plant life"),
+                (1911, "plant, works, industrial plant"),
+            ]
+            .into_iter()
+            .map(|(index, name)| Category {
+                index,
+                name: name.into(),
+                hypernym: vec![],
+            })
+            .collect(),
+        )
+    }
+
+    /// `text` as a label file at `labels.txt`.
+    fn file(text: &str) -> LabelList {
+        LabelList {
+            origin: ListOrigin::File("labels.txt".into()),
+            ..LabelList::parse(text).unwrap()
+        }
+    }
+
+    /// The message of checking `text` against [`dataset`]; empty when it passes.
+    fn refusal(text: &str, label_names: &[String]) -> String {
+        let mut warnings = Vec::new();
+        match dataset().check(&file(text), label_names, &mut warnings) {
+            Ok(()) => String::new(),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_class_the_dataset_lacks_is_refused_with_the_closest_names() {
+        assert_eq!(refusal("car\nplant, flora\nperson\n401\n", &[]), "");
+        // A later synonym alone names no class, as in the plan; it is suggested.
+        assert_eq!(
+            refusal("auto\n", &[]),
+            "labels.txt, line 1: no class of the dataset is called `auto`; \
+             the closest: `car`, `pot`, `plant, flora, plant life`"
+        );
+        assert_eq!(
+            refusal("car\n\npersn\n", &[]),
+            "labels.txt, line 3: no class of the dataset is called `persn`; \
+             the closest: `person`, `car`, `plant, flora, plant life`"
+        );
+        assert_eq!(
+            refusal("vehicle = car\nvehicle = automobil\n", &[]),
+            "labels.txt, line 2: no class of the dataset is called `automobil`; \
+             the closest: `car`, `person`, `plant, flora, plant life`"
+        );
+        let plants = refusal("plan\n", &[]);
+        assert!(
+            plants.ends_with("`plant, flora, plant life`, `plant, works, industrial plant`, `car`"),
+            "{plants}"
+        );
+        assert_eq!(
+            refusal("0\n", &[]),
+            "labels.txt, line 1: 0 is the unlabeled value of the class maps, not a class"
+        );
+        assert_eq!(
+            refusal("car\n3689\n", &[]),
+            "labels.txt, line 2: the dataset has no class 3689, and the ADE20K release's \
+             classes are 1 to 3688"
+        );
+        let mut warnings = Vec::new();
+        dataset()
+            .check(&file("car\n3688\n"), &[], &mut warnings)
+            .unwrap();
+        assert_eq!(
+            warnings,
+            ["labels.txt, line 2: no object of the dataset is of class 3688"]
+        );
+        // `--stuff` may name the labels of the selection.
+        assert_eq!(refusal("vehicle\n", &["vehicle".into()]), "");
+        let vehicle = refusal("vehicel\n", &["vehicle".into()]);
+        assert!(vehicle.contains("the closest: `vehicle`, "), "{vehicle}");
+    }
+
+    #[test]
+    fn labels_given_by_index_are_named_after_their_class() {
+        let mut list = file("401\n1910\nbus = 1831\n3000\n");
+        dataset()
+            .name_index_labels(&mut list, LabelNaming::Canonical)
+            .unwrap();
+        let names: Vec<&str> = list.labels.iter().map(ListedLabel::output_name).collect();
+        assert_eq!(names, ["car", "plant, flora, plant life", "bus", "3000"]);
+        assert_eq!(
+            list.first_change().map(|(label, _)| label.name.as_str()),
+            Some("bus"),
+            "naming after the class is no renaming"
+        );
+        let mut full = file("401\n");
+        dataset()
+            .name_index_labels(&mut full, LabelNaming::Full)
+            .unwrap();
+        assert_eq!(
+            full.labels[0].output_name(),
+            "car, auto, automobile, machine, motorcar"
+        );
+        let plan = LabelPlan::listed(list);
+        assert_eq!(plan.labels()[0].name, "car");
+        let mut twice = file("car\n401\n");
+        let error = dataset()
+            .name_index_labels(&mut twice, LabelNaming::Canonical)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "labels.txt, line 2: class 401 is called `car` in the dataset, like the label \
+             of line 1; give it another name (`name = 401`)"
+        );
     }
 }

@@ -63,8 +63,8 @@ pub struct ConvertArgs {
     #[arg(long, value_enum, default_value_t = Media::Hardlink)]
     media: Media,
     /// Keep only these classes, in this order: a file with one class index or
-    /// WordNet name per line (`a = b` merges class b into a), or a
-    /// benchmark's official table:
+    /// WordNet name per line (`a = b` merges class b into a; a class the
+    /// dataset lacks is refused), or a benchmark's official table:
     /// `sceneparsing150` (150 SceneParsing classes), `instance100` (100
     /// instance segmentation classes).
     #[arg(long, value_name = "FILE|PRESET", conflicts_with = "top_classes")]

@@ -8,11 +8,11 @@ size, and every pixel: the source class map (`_seg.png`, or `_parts_N.png`
 with --parts-level N) is decoded here as (R // 10) * 256 + G and mapped
 
 - without --labels: to itself (pixel value = ADE class index, 16-bit);
-- with --labels sceneparsing150: through the 150 benchmark names
-  (crates/ade20k-export/data/sceneparsing150.tsv), matched to each class's
-  WordNet name in the item's JSON (equal full names, else the same first synonym
-  and one synonym set containing the other: "door" and "door, double door");
-  other classes become 0. Values must lie in 0..150,
+- with --labels sceneparsing150: through the benchmark's map from class index
+  to its 150 classes, as its converter (convertFromADE.m) applies it: the
+  `ade_classes` column of crates/ade20k-export/data/sceneparsing150.tsv, or,
+  with --official-map, the benchmark's own mapFromADE.txt (`<id>\t<class index>`
+  rows); names play no part. Other classes become 0. Values must lie in 0..150,
   masks must be 8-bit, and the per-class pixel counts must match.
 
 An item without the part level must have an all-zero mask. `dataset_meta.json`
@@ -25,7 +25,7 @@ with it only runs on 8-bit output.
 
 Usage:
     python3 scripts/verify_semantic.py --dataset tests/assets/ade20k2020 --out out/semantic \\
-        [--labels sceneparsing150] [--parts-level N]
+        [--labels sceneparsing150 [--official-map mapFromADE.txt]] [--parts-level N]
 
 `--dataset` is the folder whose children are the subsets. Exits 1 on any mismatch.
 """
@@ -49,24 +49,33 @@ SCENE_PARSING_150 = os.path.join(
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def normalize(name):
-    return ", ".join(part.strip().lower() for part in re.split("[,;]", name))
-
-
 def first_synonym(name):
-    return normalize(re.split("[,;]", name)[0])
+    return re.split("[,;]", name)[0].strip().lower()
 
 
 def scene_parsing_labels():
-    """(names in benchmark order, colours) from the shipped table."""
-    names, colors = [], []
+    """(names in benchmark order, colours, {class index: id}) from the shipped table."""
+    names, colors, ids = [], [], {}
     with open(SCENE_PARSING_150, encoding="utf-8") as table:
         rows = [line.rstrip("\n").split("\t") for line in table if line.strip() and not line.startswith("#")]
-    for index, name, _isthing, color in rows[1:]:
+    for index, name, _isthing, color, ade_classes in rows[1:]:
         assert int(index) == len(names) + 1
         names.append(name)
         colors.append([int(c) for c in color.split(",")])
-    return names, colors
+        for class_index in ade_classes.split(","):
+            ids[int(class_index)] = int(index)
+    return names, colors, ids
+
+
+def official_map(path):
+    """{class index: id} from the benchmark's mapFromADE.txt."""
+    ids = {}
+    with open(path, encoding="utf-8") as table:
+        for line in table:
+            if line.strip():
+                label, class_index = line.split()[:2]
+                ids[int(class_index)] = int(label)
+    return ids
 
 
 def source_items(dataset):
@@ -99,41 +108,9 @@ def png_header(path):
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big"), head[24], head[25]
 
 
-def synonyms(name):
-    """(first synonym, all synonyms) of a WordNet name, normalised."""
-    words = [part.strip().lower() for part in re.split("[,;]", name)]
-    words = [word for word in words if word]
-    return (words[0] if words else ""), set(words)
-
-
-def synonyms_match(a, b):
-    """Same first synonym, and one synonym set contains the other."""
-    (first_a, all_a), (first_b, all_b) = synonyms(a), synonyms(b)
-    return bool(first_a) and first_a == first_b and (all_a <= all_b or all_b <= all_a)
-
-
-def id_lookup(annotation, listed):
-    """Output id of each class index of the item's objects (sceneparsing150 names)."""
-    by_full = {}
-    for position, name in enumerate(listed, start=1):
-        by_full.setdefault(normalize(name), position)
-    ids = {}
-    for obj in annotation["object"]:
-        label = by_full.get(normalize(obj["name"]))
-        if label is None:
-            label = next(
-                (position for position, name in enumerate(listed, start=1) if synonyms_match(name, obj["name"])),
-                None,
-            )
-        if label:
-            ids[obj["name_ndx"]] = label
-    return ids
-
-
-def expected_mask(annotation, class_map, listed):
-    if listed is None:
+def expected_mask(class_map, ids):
+    if ids is None:
         return class_map
-    ids = id_lookup(annotation, listed)
     lut = np.zeros(int(class_map.max()) + 1, dtype=np.int64)
     for class_index, label in ids.items():
         if class_index < len(lut):
@@ -214,9 +191,14 @@ def main():
     parser.add_argument("--dataset", required=True, help="folder whose children are subsets")
     parser.add_argument("--out", required=True, help="the semantic output folder")
     parser.add_argument("--labels", choices=["sceneparsing150"], help="the export used --labels sceneparsing150")
+    parser.add_argument("--official-map", help="with --labels: check pixels against this mapFromADE.txt")
     parser.add_argument("--parts-level", type=int, default=0, help="the export used --parts-level N")
     args = parser.parse_args()
-    listed, colors = scene_parsing_labels() if args.labels else (None, None)
+    listed, colors, ids = scene_parsing_labels() if args.labels else (None, None, None)
+    if args.official_map:
+        if not args.labels:
+            parser.error("--official-map needs --labels sceneparsing150")
+        ids = official_map(args.official_map)
     failures = []
     depths = set()
     masks = {}
@@ -240,7 +222,7 @@ def main():
         level = "_seg.png" if args.parts_level == 0 else f"_parts_{args.parts_level}.png"
         source = os.path.join(folder, stem + level)
         if os.path.isfile(source):
-            expected = expected_mask(annotation, decode_class_map(source), listed)
+            expected = expected_mask(decode_class_map(source), ids)
         else:
             size = Image.open(os.path.join(folder, stem + "_seg.png")).size
             expected = np.zeros((size[1], size[0]), dtype=np.int64)

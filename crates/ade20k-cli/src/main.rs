@@ -49,7 +49,7 @@ enum Command {
   ade20k convert -i ADE20K_2021_17_01 -f coco -o ade20k-coco
   ade20k convert -i data/ade -f coco -o out --amodal --segmentation polygon --overwrite
   ade20k convert -i data/ade -f coco -o out --label-name raw --parts exclude --media symlink
-  ade20k convert -i data/ade -f coco -o out --labels sceneparsing150
+  ade20k convert -i data/ade -f coco -o out --labels instance100
   ade20k convert -i data/ade -f coco -o out --top-classes 100
   ade20k convert -i data/ade -f semantic -o out --labels sceneparsing150
   ade20k convert -i data/ade -f semantic -o out --parts-level 1

@@ -20,6 +20,7 @@
 use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
+use selection::check_label_lists;
 
 mod ade20k2020;
 mod broken;
@@ -60,7 +61,9 @@ pub use options::{
 };
 pub use output::{Committed, OutputTarget, StagedOutput};
 pub use progress::{ItemProgress, ProgressHook};
-pub use selection::{ClassRef, LabelList, LabelSelection, ListedLabel};
+pub use selection::{
+    ClassRef, LabelList, LabelSelection, ListOrigin, ListedLabel, Member, Preset, MAX_RELEASE_CLASS,
+};
 pub use summary::{SubsetSummary, Summary};
 
 /// An output format: its name on the command line and the function that writes it.
@@ -93,12 +96,27 @@ impl Format {
     /// the existing, empty folder `dir`. Prefer [`export`], which stages the
     /// output and moves it into place.
     ///
-    /// With [`ExportOptions::skip_broken`], the kept items are read first and
-    /// the broken ones left out (see [`SkippedItem`]); they are listed in the
-    /// summary and in [`SKIPPED_FILE`] at the top of `dir`. When every item
-    /// is broken, `dir` holds what the format writes of no item, and
-    /// [`SKIPPED_FILE`] listing them all.
+    /// The label lists of the options are checked against the dataset first
+    /// (a class they name that the dataset lacks is an [`ExportError::Usage`];
+    /// see [`LabelList`]). With [`ExportOptions::skip_broken`], the kept items
+    /// are read first and the broken ones left out (see [`SkippedItem`]); they
+    /// are listed in the summary and in [`SKIPPED_FILE`] at the top of `dir`.
+    /// When every item is broken, `dir` holds what the format writes of no
+    /// item, and [`SKIPPED_FILE`] listing them all.
     pub fn write_into(
+        &self,
+        source: &dyn ItemSource,
+        dir: &Path,
+        options: &ExportOptions,
+    ) -> Result<Summary, ExportError> {
+        let (options, warnings) = check_label_lists(source, options)?;
+        let mut summary = self.write_checked(source, dir, &options)?;
+        summary.warnings.splice(0..0, warnings);
+        Ok(summary)
+    }
+
+    /// [`Format::write_into`] with label lists already checked.
+    fn write_checked(
         &self,
         source: &dyn ItemSource,
         dir: &Path,
@@ -197,9 +215,10 @@ pub fn export(
 /// commit point). A non-empty `target` is replaced only when `overwrite` is
 /// true and it holds the [`Manifest`] of a previous output; the new output
 /// gets its own. The format is told `target` as
-/// [`ExportOptions::destination`]. A previous output that could not be
-/// removed once the new one was in place is reported in
-/// [`Summary::warnings`].
+/// [`ExportOptions::destination`]. The label lists of the options are
+/// checked against the dataset before anything is staged (see
+/// [`Format::write_into`]). A previous output that could not be removed once
+/// the new one was in place is reported in [`Summary::warnings`].
 pub fn export_to(
     source: &dyn ItemSource,
     format: &Format,
@@ -208,12 +227,14 @@ pub fn export_to(
     overwrite: bool,
 ) -> Result<Summary, ExportError> {
     let started = std::time::SystemTime::now();
+    let (options, warnings) = check_label_lists(source, options)?;
     let staged = StagedOutput::begin(target, overwrite)?;
     let options = ExportOptions {
         destination: Some(staged.target().to_path_buf()),
-        ..options.clone()
+        ..options
     };
-    let mut summary = format.write_into(source, staged.path(), &options)?;
+    let mut summary = format.write_checked(source, staged.path(), &options)?;
+    summary.warnings.splice(0..0, warnings);
     Manifest::new(format.name, &options, target.input(), &summary, started).write(staged.path())?;
     let committed = staged.commit()?;
     summary

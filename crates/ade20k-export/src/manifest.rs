@@ -215,7 +215,7 @@ fn describe_labels(list: &LabelList) -> Value {
             let classes: Vec<Value> = label
                 .members
                 .iter()
-                .map(|member| match member {
+                .map(|member| match &member.class {
                     ClassRef::Index(index) => json!(index),
                     ClassRef::Name(name) => json!(name),
                 })

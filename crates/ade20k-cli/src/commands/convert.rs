@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use ade20k_export::{
     export_to, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
-    LabelSelection, MediaMode, OutputTarget, PartsMode, SegmentationMode, SimplifyTolerance,
-    YoloTask, FORMATS,
+    LabelSelection, MediaMode, OutputTarget, PartsMode, Preset, SegmentationMode,
+    SimplifyTolerance, YoloTask, FORMATS,
 };
 use ade20k_model::MaskKind;
 use clap::ValueEnum;
@@ -63,13 +63,11 @@ pub struct ConvertArgs {
     #[arg(long, value_enum, default_value_t = Media::Hardlink)]
     media: Media,
     /// Keep only these classes, in this order: a file with one class index or
-    /// WordNet name per line (`a = b` merges class b into a), or
-    /// `sceneparsing150` for the 150 SceneParsing benchmark classes.
-    #[arg(
-        long,
-        value_name = "FILE|sceneparsing150",
-        conflicts_with = "top_classes"
-    )]
+    /// WordNet name per line (`a = b` merges class b into a; a class the
+    /// dataset lacks is refused), or a benchmark's official table:
+    /// `sceneparsing150` (150 SceneParsing classes), `instance100` (100
+    /// instance segmentation classes).
+    #[arg(long, value_name = "FILE|PRESET", conflicts_with = "top_classes")]
     labels: Option<PathBuf>,
     /// Keep only the K classes covering the most pixels.
     #[arg(long, value_name = "K")]
@@ -100,12 +98,12 @@ pub struct ConvertArgs {
     #[arg(long = "min-area", value_name = "PIXELS", default_value_t = 0)]
     min_area: u64,
     /// Keep only objects of these classes, with their own class index and name:
-    /// a file in the --labels syntax (without `=`) or `sceneparsing150`.
-    #[arg(long = "include-labels", value_name = "FILE|sceneparsing150")]
+    /// a file in the --labels syntax (without `=`) or a preset of --labels.
+    #[arg(long = "include-labels", value_name = "FILE|PRESET")]
     include_labels: Option<PathBuf>,
     /// Leave out objects of these classes: a file in the --labels syntax
-    /// (without `=`) or `sceneparsing150`.
-    #[arg(long = "exclude-labels", value_name = "FILE|sceneparsing150")]
+    /// (without `=`) or a preset of --labels.
+    #[arg(long = "exclude-labels", value_name = "FILE|PRESET")]
     exclude_labels: Option<PathBuf>,
     /// Print nothing but errors and warnings (no progress bar, no summary).
     #[arg(short, long, conflicts_with = "verbose")]
@@ -284,11 +282,10 @@ fn parse_tolerance(text: &str) -> Result<SimplifyTolerance, String> {
         .ok_or_else(|| format!("`{text}` is not a number of pixels (0 or more)"))
 }
 
-/// The label list at `path`, or the SceneParsing classes for `sceneparsing150`.
+/// The label list at `path`, or the preset it names (`sceneparsing150`, `instance100`).
 fn label_list(path: &Path) -> Result<LabelList, Failure> {
-    if path.as_os_str() == "sceneparsing150" {
-        Ok(LabelList::scene_parsing_150())
-    } else {
-        Ok(LabelList::read(path)?)
+    match path.to_str().and_then(Preset::named) {
+        Some(preset) => Ok(preset.list()),
+        None => Ok(LabelList::read(path)?),
     }
 }

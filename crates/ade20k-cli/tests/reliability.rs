@@ -9,9 +9,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::thread::sleep;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use common::{ade20k, arg, copy_dir, fixture, link_dir, run_convert, text};
+use common::{arg, copy_dir, fingerprint, fixture, link_dir, output_formats, run_convert, text};
 
 /// The item broken by the tests, as `<subset>/<item id>`, and its files' stem.
 const BROKEN_ITEM: &str = "training/home/kitchen/ADE_train_00000002";
@@ -29,33 +29,6 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
                 let bytes = fs::read(&path).unwrap();
                 found.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
             }
-        }
-    }
-    found
-}
-
-/// Every entry below `dir` (folders too) with its bytes, modification time
-/// and permissions: what must not change in an input tree.
-fn fingerprint(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime, u32)> {
-    let mut found = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            let metadata = fs::symlink_metadata(&path).unwrap();
-            let bytes = if metadata.is_dir() {
-                pending.push(path.clone());
-                Vec::new()
-            } else {
-                fs::read(&path).unwrap()
-            };
-            let key = path.strip_prefix(dir).unwrap().to_path_buf();
-            let stamp = (
-                bytes,
-                metadata.modified().unwrap(),
-                metadata.permissions().mode(),
-            );
-            found.insert(key, stamp);
         }
     }
     found
@@ -315,15 +288,7 @@ fn the_input_is_never_written() {
     chmod(&outputs, 0o777);
     let before = fingerprint(&input);
 
-    let listed = ade20k(&["formats"]);
-    let formats: Vec<String> = text(&listed.stdout)
-        .lines()
-        .skip_while(|line| !line.starts_with("output formats"))
-        .skip(1)
-        .filter_map(|line| line.split_whitespace().next().map(str::to_string))
-        .collect();
-    assert!(formats.len() >= 8, "{formats:?}");
-    for format in &formats {
+    for format in &output_formats() {
         for media in ["hardlink", "copy"] {
             let out = outputs.join(format!("{format}-{media}"));
             let run = ade20k_unprivileged(

@@ -5,7 +5,7 @@
 //! (the class map of each of its part levels, the instance mask of each of its
 //! objects, unless the format reads none: `semantic`) cannot be read, decoded
 //! or disagrees with the item, or, when images reach the output, its image
-//! cannot be opened.
+//! is not a regular file (symbolic links followed) or cannot be opened.
 //!
 //! [`check`] reads every item that way, in parallel, *before*
 //! the format sees the dataset, and the format then reads only the items that
@@ -26,6 +26,7 @@ use std::path::PathBuf;
 use ade20k_model::{Error, Item, ItemSource};
 use rayon::prelude::*;
 
+use crate::media::real_file;
 use crate::picked::PickedItems;
 use crate::{MediaMode, Reads};
 
@@ -107,7 +108,8 @@ fn check_item(
         }
     }
     if media != MediaMode::None {
-        File::open(&item.image.path).map_err(|e| Error::io(&item.image.path, e))?;
+        let image = real_file(&item.image.path)?;
+        File::open(image).map_err(|e| Error::io(&item.image.path, e))?;
     }
     Ok(())
 }

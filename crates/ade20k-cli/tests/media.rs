@@ -1,5 +1,7 @@
 //! `--media`: how photos reach the output. Every mode follows a photo that is
-//! a symbolic link (as git-annex and DVC store them) to the real file.
+//! a symbolic link (as git-annex and DVC store them) to the real file, and the
+//! default, `copy`, gives each photo a file of its own, so that editing the
+//! output never edits the dataset.
 
 mod common;
 
@@ -8,7 +10,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{copy_dir, fingerprint, fixture, run_convert, text};
+use common::{copy_dir, fingerprint, fixture, output_formats, run_convert, text};
 
 /// The photo made a symbolic link, relative to its subset folder.
 const LINKED_PHOTO: &str = "urban/street/ADE_train_00000001.jpg";
@@ -53,6 +55,52 @@ fn output_photo(out: &Path) -> PathBuf {
 }
 
 #[test]
+fn copy_is_the_default_and_gives_each_photo_a_file_of_its_own() {
+    let root = tempfile::tempdir().unwrap();
+    let input = annexed_dataset(root.path());
+    let annexed = input.join(ANNEXED);
+    let out = root.path().join("out");
+    converted(&input, &out, &[]);
+    let explicit = root.path().join("explicit");
+    converted(&input, &explicit, &["--media", "copy"]);
+
+    for (subset, photo) in [
+        ("training", LINKED_PHOTO),
+        ("training", "home/kitchen/ADE_train_00000002.jpg"),
+        ("validation", "ADE_val_00000001.jpg"),
+    ] {
+        let source = fs::canonicalize(input.join(subset).join(photo)).unwrap();
+        let bytes = fs::read(&source).unwrap();
+        let original = fs::metadata(&source).unwrap();
+        for out in [&out, &explicit] {
+            let copied = out.join("images").join(subset).join(photo);
+            let metadata = fs::symlink_metadata(&copied).unwrap();
+            assert!(metadata.is_file(), "{}: a regular file", copied.display());
+            assert_eq!(fs::read(&copied).unwrap(), bytes, "{}", copied.display());
+            assert_ne!(
+                (metadata.dev(), metadata.ino()),
+                (original.dev(), original.ino()),
+                "{}: an inode of its own",
+                copied.display()
+            );
+        }
+    }
+    assert_eq!(
+        fs::canonicalize(input.join("training").join(LINKED_PHOTO)).unwrap(),
+        fs::canonicalize(&annexed).unwrap()
+    );
+
+    // Saving an edited image over the output truncates and rewrites it.
+    let before = fingerprint(&input);
+    fs::write(output_photo(&out), b"resized").unwrap();
+    fs::write(out.join("images/validation/ADE_val_00000001.jpg"), b"").unwrap();
+    assert!(
+        before == fingerprint(&input),
+        "editing the output leaves the input unchanged"
+    );
+}
+
+#[test]
 fn hardlink_links_the_real_file_not_the_symbolic_link() {
     let root = tempfile::tempdir().unwrap();
     let input = annexed_dataset(root.path());
@@ -89,4 +137,37 @@ fn symlink_points_at_the_real_file_by_its_absolute_path() {
         fs::read(&link).unwrap(),
         fs::read(input.join(ANNEXED)).unwrap()
     );
+}
+
+#[test]
+fn every_format_copies_a_linked_photo_as_a_file_by_default() {
+    let root = tempfile::tempdir().unwrap();
+    let input = annexed_dataset(root.path());
+    let bytes = fs::read(input.join(ANNEXED)).unwrap();
+    let before = fingerprint(&input);
+    for format in output_formats() {
+        let out = root.path().join(&format);
+        let run = run_convert(&input, &format, &out, &["--quiet"]);
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{format}: {}",
+            text(&run.stderr)
+        );
+        let output = fingerprint(&out);
+        let links: Vec<_> = output
+            .iter()
+            .filter(|(_, (_, _, mode))| mode & 0o170000 == 0o120000)
+            .map(|(path, _)| path)
+            .collect();
+        assert!(links.is_empty(), "{format}: symbolic links {links:?}");
+        assert!(
+            output.values().any(|(content, _, _)| *content == bytes),
+            "{format}: the linked photo's bytes are in the output"
+        );
+        assert!(
+            before == fingerprint(&input),
+            "{format}: the input is unchanged"
+        );
+    }
 }

@@ -56,8 +56,9 @@ pub struct ConvertArgs {
     /// How categories are named.
     #[arg(long = "label-name", value_enum, default_value_t = LabelName::Canonical)]
     label_name: LabelName,
-    /// How images reach the output.
-    #[arg(long, value_enum, default_value_t = Media::Hardlink)]
+    /// How images reach the output. A photo that is a symbolic link is
+    /// placed as the file it leads to.
+    #[arg(long, value_enum, default_value_t = Media::Copy)]
     media: Media,
     /// Keep only these classes, in this order: a file with one class index or
     /// WordNet name per line (`a = b` merges class b into a), or
@@ -148,11 +149,14 @@ enum LabelName {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Media {
-    /// Hard links, copies across file systems.
-    Hardlink,
-    /// Copies.
+    /// Files of their own (reflinks where the file system has them): editing
+    /// them never changes the dataset.
     Copy,
-    /// Symbolic links to the source images.
+    /// Hard links (copies across file systems): they share the source's
+    /// files, so editing one in place edits the dataset.
+    Hardlink,
+    /// Absolute symbolic links to the source's files, which they share:
+    /// writing through one writes the dataset.
     Symlink,
     /// No images.
     None,
@@ -226,8 +230,8 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
             LabelName::Raw => LabelNaming::Raw,
         },
         media: match args.media {
-            Media::Hardlink => MediaMode::Hardlink,
             Media::Copy => MediaMode::Copy,
+            Media::Hardlink => MediaMode::Hardlink,
             Media::Symlink => MediaMode::Symlink,
             Media::None => MediaMode::None,
         },

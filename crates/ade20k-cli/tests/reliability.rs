@@ -129,6 +129,78 @@ fn skip_broken_leaves_the_item_out_lists_it_and_exits_3() {
     );
 }
 
+/// Converts `input` to COCO with `--skip-broken` and checks that [`BROKEN_ITEM`]
+/// alone was skipped, with `line` its line of `skipped.txt` (without the line
+/// feed) and in the summary: exit 3, the input unchanged, and the output
+/// that of the dataset without the item (`clean`, converted beforehand).
+fn skipped_alone(input: &Path, out: &Path, line: &str, clean: &BTreeMap<PathBuf, Vec<u8>>) {
+    let before = fingerprint(input);
+    let run = run_convert(input, "coco", out, &["--media", "copy", "--skip-broken"]);
+    assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
+    assert_eq!(text(&run.stderr), "");
+    let (name, reason) = line.split_once('\t').unwrap();
+    let stdout = text(&run.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "  skipped: 1 broken items, listed in skipped.txt\n    {name}: {reason}\n"
+        )),
+        "{stdout}"
+    );
+    assert!(before == fingerprint(input), "the input is unchanged");
+    let mut converted = tree(out);
+    assert_eq!(
+        text(&converted.remove(Path::new("skipped.txt")).unwrap()),
+        format!("{line}\n")
+    );
+    assert!(
+        &converted == clean,
+        "the output is that of the dataset without the item"
+    );
+}
+
+/// The COCO output of the fixture without [`BROKEN_ITEM`], converted in `root`.
+fn converted_without_broken_item(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let input = root.join("clean-in");
+    let out = root.join("clean-out");
+    copy_dir(&fixture("ade20k2020"), &input);
+    remove_broken_item(&input);
+    let run = run_convert(&input, "coco", &out, &["--media", "copy"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    tree(&out)
+}
+
+#[test]
+fn skipped_txt_names_the_item_whose_photo_or_annotation_is_missing_or_a_folder() {
+    let root = tempfile::tempdir().unwrap();
+    let clean = converted_without_broken_item(root.path());
+    let no_photo = "no photo beside this annotation (looked for the same stem with \
+                    extension jpg, jpeg, png, bmp, tif, tiff or webp)";
+    // The file each error names is the annotation.
+    for (replaced, problem) in [
+        (".jpg", no_photo),
+        (".json", "annotation of {stem}.jpg not found"),
+    ] {
+        for folder_instead in [false, true] {
+            let case = format!("{}-{folder_instead}", &replaced[1..]);
+            let input = root.path().join(format!("in-{case}"));
+            copy_dir(&fixture("ade20k2020"), &input);
+            let stem = input.join(BROKEN_ITEM).display().to_string();
+            fs::remove_file(format!("{stem}{replaced}")).unwrap();
+            if folder_instead {
+                fs::create_dir(format!("{stem}{replaced}")).unwrap();
+            }
+            let problem = problem.replace("{stem}", &stem);
+            let line = format!("{BROKEN_ITEM}\t{stem}.json: {problem}");
+            skipped_alone(
+                &input,
+                &root.path().join(format!("out-{case}")),
+                &line,
+                &clean,
+            );
+        }
+    }
+}
+
 /// A dataset of `copies` copies (hard links) of the fixture's street item,
 /// each in a scene folder of its own: large enough that a conversion takes
 /// seconds.

@@ -201,6 +201,40 @@ fn skipped_txt_names_the_item_whose_photo_or_annotation_is_missing_or_a_folder()
     }
 }
 
+#[test]
+fn skipped_txt_escapes_what_would_split_a_line() {
+    let root = tempfile::tempdir().unwrap();
+    let input = root.path().join("in");
+    copy_dir(&fixture("ade20k2020"), &input);
+    let (folder, broken_name) = BROKEN_ITEM.rsplit_once('/').unwrap();
+    let odd = "line\nfeed\ttab\\back\rreturn\u{2028}separator\u{7}bell";
+    let escaped = r"line\nfeed\ttab\\back\rreturn\u{2028}separator\u{7}bell";
+    let odd_folder = input.join(folder).with_file_name(odd);
+    fs::rename(input.join(folder), &odd_folder).unwrap();
+    let mask = odd_folder.join(format!("{broken_name}/instance_000_{broken_name}.png"));
+    fs::remove_file(&mask).unwrap();
+    let out = root.path().join("out");
+    let before = fingerprint(&input);
+    let run = run_convert(&input, "coco", &out, &["--media", "copy", "--skip-broken"]);
+    assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
+    assert!(before == fingerprint(&input), "the input is unchanged");
+    let escaped_folder = Path::new(folder).with_file_name(escaped);
+    let line = format!(
+        "{}/{broken_name}\t{}/{broken_name}/instance_000_{broken_name}.png: \
+         No such file or directory (os error 2)",
+        escaped_folder.display(),
+        input.join(&escaped_folder).display()
+    );
+    let listed = text(&fs::read(out.join("skipped.txt")).unwrap());
+    assert_eq!(listed, format!("{line}\n"));
+    let (name, reason) = line.split_once('\t').unwrap();
+    assert!(
+        text(&run.stdout).contains(&format!("\n    {name}: {reason}\n")),
+        "{}",
+        text(&run.stdout)
+    );
+}
+
 /// A dataset of `copies` copies (hard links) of the fixture's street item,
 /// each in a scene folder of its own: large enough that a conversion takes
 /// seconds.

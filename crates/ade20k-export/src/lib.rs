@@ -111,10 +111,9 @@ impl Format {
                 return Err(ExportError::Data(Error::invalid(
                     &first.path,
                     format!(
-                        "every item is broken ({} items); the first, {}/{}: {}",
+                        "every item is broken ({} items); the first, {}: {}",
                         skipped.len(),
-                        first.subset,
-                        first.id,
+                        first.name(),
                         first.problem
                     ),
                 )));

@@ -35,9 +35,12 @@ pub struct ConvertArgs {
     overwrite: bool,
     /// Leave out broken items (annotation or masks unreadable or inconsistent,
     /// image missing) instead of stopping at the first: each is listed with
-    /// its reason in the summary and in skipped.txt in the output
-    /// (`<subset>/<item id>`, a tab, `<file>: <problem>`). Exits with 3 when
-    /// anything was skipped. Errors writing the output still stop the run.
+    /// its reason in the summary and in skipped.txt in the output, one line
+    /// per item: `<subset>/<item id>`, a tab, `<file>: <problem>`, with a
+    /// backslash written `\\`, a tab `\t`, a line feed `\n`, a carriage
+    /// return `\r`, other control characters and line separators
+    /// `\u{<hex>}`. Exits with 3 when anything was skipped. Errors writing
+    /// the output still stop the run.
     #[arg(long = "skip-broken")]
     skip_broken: bool,
     /// Whether parts become annotations of their own.

@@ -109,7 +109,10 @@ pub struct ConvertArgs {
     /// Print a line per item written.
     #[arg(short, long)]
     verbose: bool,
-    /// Worker threads; all cores when absent. The output does not depend on it.
+    /// Worker threads; all cores when absent. At most 4 per core: a larger
+    /// number is lowered to that, with a warning, since each thread costs
+    /// time to start and memory for the items it prepares. The output does
+    /// not depend on it.
     #[arg(long)]
     threads: Option<usize>,
 }
@@ -177,9 +180,10 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         ))
     })?;
     paths::check_separate(&args.input, &args.output).map_err(usage)?;
-    if let Some(threads) = args.threads {
+    if let Some(requested) = args.threads {
+        let threads = worker_threads(requested);
         rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
+            .num_threads(threads)
             .build_global()
             .map_err(|e| usage(format!("cannot start {threads} threads: {e}")))?;
     }
@@ -269,6 +273,27 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     );
     print!("{summary}");
     outcome
+}
+
+/// Most worker threads per core that `--threads` may start: beyond a few per
+/// core, more threads only cost time to start them (most of a minute for
+/// 10,000) and memory for the items each prepares.
+const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The number of worker threads for `--threads requested`: at least 1, at most
+/// [`MAX_THREADS_PER_CORE`] per core, with a warning on stderr when lowered.
+fn worker_threads(requested: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let most = cores * MAX_THREADS_PER_CORE;
+    if requested > most {
+        eprintln!(
+            "warning: --threads {requested} is more than {MAX_THREADS_PER_CORE} per core \
+             ({cores} cores): using {most} threads"
+        );
+        most
+    } else {
+        requested.max(1)
+    }
 }
 
 /// The label list at `path`, or the SceneParsing classes for `sceneparsing150`.

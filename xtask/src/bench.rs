@@ -2,9 +2,10 @@
 //!
 //! Generates (or reuses) a `bench-data` dataset, builds `ade20k` and the
 //! `decode_floor` example in release, then runs the floor and one conversion
-//! per format, each `--runs` times under `/usr/bin/time -v`, and prints a
-//! Markdown table of the median run: images per second, wall time, CPU per
-//! wall second, peak RSS and the ratio to the floor's median wall time, with
+//! per format (photos placed as `--media` says, default none), each `--runs`
+//! times under `/usr/bin/time -v`, and prints a Markdown table of the median
+//! run: images per second, wall time, CPU per wall second, peak RSS and the
+//! ratio to the floor's median wall time, with
 //! the machine and its load average. It also checks that every format's
 //! output on a small subset is the same bytes with `--threads 1` as with all
 //! cores, and with `--datumaro K` compares the time per image with
@@ -52,6 +53,10 @@ pub struct BenchArgs {
     /// Only these formats (comma-separated); default all.
     #[arg(long, value_delimiter = ',')]
     formats: Option<Vec<String>>,
+    /// How the conversions place the photos: `--media` of `ade20k convert`
+    /// (`none`, `copy`, `hardlink`, `symlink`).
+    #[arg(long, default_value = "none")]
+    media: String,
     /// How many times each command runs; the table shows the median run.
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -153,7 +158,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
         let target = out.join(format);
         let mut command = Command::new(&ade20k);
         command
-            .args(["convert", "-q", "--media", "none", "-f", format, "-i"])
+            .args(["convert", "-q", "--media", &args.media, "-f", format, "-i"])
             .arg(&data)
             .arg("-o")
             .arg(&target);
@@ -169,8 +174,8 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
     println!("machine: {}", machine());
     println!(
         "load average (1, 5, 15 min) before: {load_before}; after: {load_after}; \
-         median of {} runs each\n",
-        args.runs
+         median of {} runs each; --media {}\n",
+        args.runs, args.media
     );
     println!("| format | images/s | wall s | CPU/wall | peak RSS MB | × decode floor |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");

@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{ade20k, arg, convert, fixture, run_convert, text};
+use common::{ade20k, arg, convert, fingerprint, fixture, run_convert, text};
 
 /// The summary without its timing, which varies from run to run.
 fn without_timing(stdout: &[u8], out: &Path) -> String {
@@ -45,6 +45,36 @@ fn output_is_byte_identical_with_one_thread_and_many() {
         outputs.push(std::fs::read(out.join("annotations/instances_training.json")).unwrap());
     }
     assert_eq!(outputs[0], outputs[1]);
+}
+
+#[test]
+fn threads_beyond_four_per_core_are_lowered_with_a_warning() {
+    let root = tempfile::tempdir().unwrap();
+    let input = fixture("ade20k2020");
+    let before = fingerprint(&input);
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let most = (cores * 4).to_string();
+    let mut outputs = Vec::new();
+    for (threads, warning) in [
+        ("1", String::new()),
+        (most.as_str(), String::new()),
+        (
+            "10000",
+            format!(
+                "warning: --threads 10000 is more than 4 per core ({cores} cores): \
+                 using {most} threads\n"
+            ),
+        ),
+    ] {
+        let out = root.path().join(threads);
+        let run = convert(&input, "coco", &out, &["--threads", threads, "--quiet"]);
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+        assert_eq!(text(&run.stderr), warning, "--threads {threads}");
+        assert!(run.stdout.is_empty());
+        outputs.push(std::fs::read(out.join("annotations/instances_training.json")).unwrap());
+    }
+    assert!(outputs.iter().all(|output| *output == outputs[0]));
+    assert!(before == fingerprint(&input), "the input is unchanged");
 }
 
 #[test]

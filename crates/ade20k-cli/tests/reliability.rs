@@ -9,10 +9,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::thread::sleep;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use ade20k_export::MANIFEST_FILE;
-use common::{ade20k, arg, copy_dir, fixture, link_dir, run_convert, text};
+use common::{arg, copy_dir, fingerprint, fixture, link_dir, output_formats, run_convert, text};
 
 /// The item broken by the tests, as `<subset>/<item id>`, and its files' stem.
 const BROKEN_ITEM: &str = "training/home/kitchen/ADE_train_00000002";
@@ -30,33 +30,6 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
                 let bytes = fs::read(&path).unwrap();
                 found.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
             }
-        }
-    }
-    found
-}
-
-/// Every entry below `dir` (folders too) with its bytes, modification time
-/// and permissions: what must not change in an input tree.
-fn fingerprint(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime, u32)> {
-    let mut found = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            let metadata = fs::symlink_metadata(&path).unwrap();
-            let bytes = if metadata.is_dir() {
-                pending.push(path.clone());
-                Vec::new()
-            } else {
-                fs::read(&path).unwrap()
-            };
-            let key = path.strip_prefix(dir).unwrap().to_path_buf();
-            let stamp = (
-                bytes,
-                metadata.modified().unwrap(),
-                metadata.permissions().mode(),
-            );
-            found.insert(key, stamp);
         }
     }
     found
@@ -154,6 +127,112 @@ fn skip_broken_leaves_the_item_out_lists_it_and_exits_3() {
         converted,
         tree(&out),
         "the output equals that of the dataset without the broken item"
+    );
+}
+
+/// Converts `input` to COCO with `--skip-broken` and checks that [`BROKEN_ITEM`]
+/// alone was skipped, with `line` its line of `skipped.txt` (without the line
+/// feed) and in the summary: exit 3, the input unchanged, and the output
+/// that of the dataset without the item (`clean`, converted beforehand).
+fn skipped_alone(input: &Path, out: &Path, line: &str, clean: &BTreeMap<PathBuf, Vec<u8>>) {
+    let before = fingerprint(input);
+    let run = run_convert(input, "coco", out, &["--media", "copy", "--skip-broken"]);
+    assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
+    assert_eq!(text(&run.stderr), "");
+    let (name, reason) = line.split_once('\t').unwrap();
+    let stdout = text(&run.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "  skipped: 1 broken items, listed in skipped.txt\n    {name}: {reason}\n"
+        )),
+        "{stdout}"
+    );
+    assert!(before == fingerprint(input), "the input is unchanged");
+    let mut converted = tree(out);
+    assert_eq!(
+        text(&converted.remove(Path::new("skipped.txt")).unwrap()),
+        format!("{line}\n")
+    );
+    assert!(
+        &converted == clean,
+        "the output is that of the dataset without the item"
+    );
+}
+
+/// The COCO output of the fixture without [`BROKEN_ITEM`], converted in `root`.
+fn converted_without_broken_item(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let input = root.join("clean-in");
+    let out = root.join("clean-out");
+    copy_dir(&fixture("ade20k2020"), &input);
+    remove_broken_item(&input);
+    let run = run_convert(&input, "coco", &out, &["--media", "copy"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    tree(&out)
+}
+
+#[test]
+fn skipped_txt_names_the_item_whose_photo_or_annotation_is_missing_or_a_folder() {
+    let root = tempfile::tempdir().unwrap();
+    let clean = converted_without_broken_item(root.path());
+    let no_photo = "no photo beside this annotation (looked for the same stem with \
+                    extension jpg, jpeg, png, bmp, tif, tiff or webp)";
+    // The file each error names is the annotation.
+    for (replaced, problem) in [
+        (".jpg", no_photo),
+        (".json", "annotation of {stem}.jpg not found"),
+    ] {
+        for folder_instead in [false, true] {
+            let case = format!("{}-{folder_instead}", &replaced[1..]);
+            let input = root.path().join(format!("in-{case}"));
+            copy_dir(&fixture("ade20k2020"), &input);
+            let stem = input.join(BROKEN_ITEM).display().to_string();
+            fs::remove_file(format!("{stem}{replaced}")).unwrap();
+            if folder_instead {
+                fs::create_dir(format!("{stem}{replaced}")).unwrap();
+            }
+            let problem = problem.replace("{stem}", &stem);
+            let line = format!("{BROKEN_ITEM}\t{stem}.json: {problem}");
+            skipped_alone(
+                &input,
+                &root.path().join(format!("out-{case}")),
+                &line,
+                &clean,
+            );
+        }
+    }
+}
+
+#[test]
+fn skipped_txt_escapes_what_would_split_a_line() {
+    let root = tempfile::tempdir().unwrap();
+    let input = root.path().join("in");
+    copy_dir(&fixture("ade20k2020"), &input);
+    let (folder, broken_name) = BROKEN_ITEM.rsplit_once('/').unwrap();
+    let odd = "line\nfeed\ttab\\back\rreturn\u{2028}separator\u{7}bell";
+    let escaped = r"line\nfeed\ttab\\back\rreturn\u{2028}separator\u{7}bell";
+    let odd_folder = input.join(folder).with_file_name(odd);
+    fs::rename(input.join(folder), &odd_folder).unwrap();
+    let mask = odd_folder.join(format!("{broken_name}/instance_000_{broken_name}.png"));
+    fs::remove_file(&mask).unwrap();
+    let out = root.path().join("out");
+    let before = fingerprint(&input);
+    let run = run_convert(&input, "coco", &out, &["--media", "copy", "--skip-broken"]);
+    assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
+    assert!(before == fingerprint(&input), "the input is unchanged");
+    let escaped_folder = Path::new(folder).with_file_name(escaped);
+    let line = format!(
+        "{}/{broken_name}\t{}/{broken_name}/instance_000_{broken_name}.png: \
+         No such file or directory (os error 2)",
+        escaped_folder.display(),
+        input.join(&escaped_folder).display()
+    );
+    let listed = text(&fs::read(out.join("skipped.txt")).unwrap());
+    assert_eq!(listed, format!("{line}\n"));
+    let (name, reason) = line.split_once('\t').unwrap();
+    assert!(
+        text(&run.stdout).contains(&format!("\n    {name}: {reason}\n")),
+        "{}",
+        text(&run.stdout)
     );
 }
 
@@ -316,15 +395,7 @@ fn the_input_is_never_written() {
     chmod(&outputs, 0o777);
     let before = fingerprint(&input);
 
-    let listed = ade20k(&["formats"]);
-    let formats: Vec<String> = text(&listed.stdout)
-        .lines()
-        .skip_while(|line| !line.starts_with("output formats"))
-        .skip(1)
-        .filter_map(|line| line.split_whitespace().next().map(str::to_string))
-        .collect();
-    assert!(formats.len() >= 8, "{formats:?}");
-    for format in &formats {
+    for format in &output_formats() {
         for media in ["hardlink", "copy"] {
             let out = outputs.join(format!("{format}-{media}"));
             let run = ade20k_unprivileged(

@@ -6,7 +6,8 @@
 //! of its masks (the class map of each of its part levels, the instance mask
 //! of each of its objects, unless the format reads none: `semantic`) cannot be
 //! decoded or disagrees with the item, or, when images reach the output, its
-//! image cannot be opened.
+//! image is not a regular file (symbolic links followed) or cannot be
+//! opened.
 //!
 //! [`check`] reads every item that way, in parallel, *before*
 //! the format sees the dataset, and the format then reads only the items that
@@ -20,7 +21,7 @@
 //! without the broken items, numbered the same whatever the thread count.
 //! The price is that every mask the format reads is decoded twice.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
 use ade20k_model::{Error, Item, ItemSource};
@@ -30,7 +31,8 @@ use crate::picked::PickedItems;
 use crate::{MediaMode, Reads};
 
 /// The file listing the skipped items, written at the top of the output only
-/// when an item was skipped.
+/// when an item was skipped: one line per item, in item order, each a
+/// [`SkippedItem`] as its `Display` writes it.
 pub const SKIPPED_FILE: &str = "skipped.txt";
 
 /// An item left out of an export because it is broken.
@@ -38,7 +40,9 @@ pub const SKIPPED_FILE: &str = "skipped.txt";
 pub struct SkippedItem {
     /// The subset the item belongs to.
     pub subset: String,
-    /// The item's id within its subset.
+    /// The item's id within its subset; `#<position>` (from 1) only when the
+    /// source cannot tell the id of an item it cannot load (the importers of
+    /// this project always can).
     pub id: String,
     /// The file the problem was found in.
     pub path: PathBuf,
@@ -46,18 +50,53 @@ pub struct SkippedItem {
     pub problem: String,
 }
 
+impl SkippedItem {
+    /// `<subset>/<item id>`, escaped as in [`SKIPPED_FILE`] (see the `Display`
+    /// implementation): no line break or tab.
+    pub fn name(&self) -> String {
+        format!("{}/{}", Escaped(&self.subset), Escaped(&self.id))
+    }
+
+    /// `<file>: <problem>`, escaped as [`SkippedItem::name`].
+    pub fn reason(&self) -> String {
+        format!(
+            "{}: {}",
+            Escaped(&self.path.to_string_lossy()),
+            Escaped(&self.problem)
+        )
+    }
+}
+
 /// `<subset>/<item id>`, a tab, then `<file>: <problem>`: one line of
-/// `skipped.txt`.
+/// [`SKIPPED_FILE`], without the line feed. So that one item is one line
+/// whatever its names hold, a backslash in any of the four is written `\\`,
+/// a tab `\t`, a line feed `\n`, a carriage return `\r`, and any other
+/// control character or Unicode line or paragraph separator `\u{<hex code>}`
+/// (`\u{b}`, `\u{2028}`).
 impl fmt::Display for SkippedItem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{}\t{}: {}",
-            self.subset,
-            self.id,
-            self.path.display(),
-            self.problem
-        )
+        write!(f, "{}\t{}", self.name(), self.reason())
+    }
+}
+
+/// Text written with the escapes of [`SkippedItem`]'s `Display`.
+struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            match c {
+                '\\' => f.write_str("\\\\")?,
+                '\t' => f.write_str("\\t")?,
+                '\n' => f.write_str("\\n")?,
+                '\r' => f.write_str("\\r")?,
+                c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
+                    write!(f, "\\u{{{:x}}}", u32::from(c))?
+                }
+                c => f.write_char(c)?,
+            }
+        }
+        Ok(())
     }
 }
 

@@ -62,6 +62,10 @@ pub fn place_in_subset_folder(
 }
 
 /// Puts the item's image at `destination` as `mode` says, creating folders as needed.
+///
+/// The image is first resolved to the regular file it is: a photo that
+/// is a symbolic link (git-annex, DVC) is copied, linked or pointed to as the
+/// file its links lead to, never as the link itself.
 pub fn place_image(item: &Item, destination: &Path, mode: MediaMode) -> Result<(), Error> {
     if mode == MediaMode::None {
         return Ok(());
@@ -69,33 +73,71 @@ pub fn place_image(item: &Item, destination: &Path, mode: MediaMode) -> Result<(
     if let Some(parent) = destination.parent() {
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
-    let source = &item.image.path;
+    let source = real_file(&item.image.path)?;
     match mode {
         MediaMode::None => Ok(()),
-        MediaMode::Copy => copy(source, destination),
-        MediaMode::Hardlink => match fs::hard_link(source, destination) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::io(source, e)),
-            Err(_) => copy(source, destination),
-        },
-        MediaMode::Symlink => {
-            let target = absolute(source)?;
-            symlink(&target, destination).map_err(|e| Error::io(destination, e))
+        MediaMode::Copy => copy(&source, destination),
+        MediaMode::Hardlink => {
+            fs::hard_link(&source, destination).or_else(|_| copy(&source, destination))
         }
+        MediaMode::Symlink => symlink(&source, destination).map_err(|e| Error::io(destination, e)),
     }
 }
 
+/// The absolute path of the file `path` is, every symbolic link on the way
+/// followed; an error naming `path` unless that is a regular file (a folder,
+/// a FIFO that would block the reader, a device, a dangling link).
+fn real_file(path: &Path) -> Result<PathBuf, Error> {
+    let real = fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+    let metadata = fs::metadata(&real).map_err(|e| Error::io(path, e))?;
+    if metadata.is_file() {
+        Ok(real)
+    } else if real == path {
+        Err(Error::invalid(path, "image is not a regular file"))
+    } else {
+        Err(Error::invalid(
+            path,
+            format!(
+                "image leads to {}, which is not a regular file",
+                real.display()
+            ),
+        ))
+    }
+}
+
+/// Copies the regular file `source` to the new file `destination`, with the
+/// source's permission bits: a reflink (the file system shares the blocks
+/// until either file is written) where the file system has them, otherwise
+/// `copy_file_range`, which copies inside the kernel.
+#[cfg(all(
+    target_os = "linux",
+    not(any(target_arch = "sparc", target_arch = "sparc64"))
+))]
+fn copy(source: &Path, destination: &Path) -> Result<(), Error> {
+    let mut from = fs::File::open(source).map_err(|e| Error::io(source, e))?;
+    let permissions = from
+        .metadata()
+        .map_err(|e| Error::io(source, e))?
+        .permissions();
+    let mut to = fs::File::create_new(destination).map_err(|e| Error::io(destination, e))?;
+    if rustix::fs::ioctl_ficlone(&to, &from).is_err() {
+        // `io::copy` between two files is `copy_file_range` on Linux.
+        std::io::copy(&mut from, &mut to).map_err(|e| Error::io(destination, e))?;
+    }
+    to.set_permissions(permissions)
+        .map_err(|e| Error::io(destination, e))
+}
+
+/// Copies the regular file `source` to `destination` the platform's fastest
+/// way ([`fs::copy`]: a clone on APFS).
+#[cfg(not(all(
+    target_os = "linux",
+    not(any(target_arch = "sparc", target_arch = "sparc64"))
+)))]
 fn copy(source: &Path, destination: &Path) -> Result<(), Error> {
     fs::copy(source, destination)
         .map(drop)
-        .map_err(|e| match fs::metadata(source) {
-            Err(_) => Error::io(source, e),
-            Ok(_) => Error::io(destination, e),
-        })
-}
-
-fn absolute(path: &Path) -> Result<PathBuf, Error> {
-    fs::canonicalize(path).map_err(|e| Error::io(path, e))
+        .map_err(|e| Error::io(destination, e))
 }
 
 #[cfg(unix)]
@@ -163,5 +205,56 @@ mod tests {
                 "{error}"
             );
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_image_that_is_not_a_regular_file_is_refused_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("photo.jpg");
+        fs::create_dir(&folder).unwrap();
+        let link = dir.path().join("link.jpg");
+        symlink(&folder, &link).unwrap();
+        for (path, problem) in [
+            (&folder, "image is not a regular file".to_string()),
+            (
+                &link,
+                format!(
+                    "image leads to {}, which is not a regular file",
+                    fs::canonicalize(&folder).unwrap().display()
+                ),
+            ),
+        ] {
+            let mut item = item("training", "a");
+            item.image.path = fs::canonicalize(dir.path()).unwrap().join(path);
+            for mode in [MediaMode::Copy, MediaMode::Hardlink, MediaMode::Symlink] {
+                let destination = dir.path().join(format!("out/{mode:?}.jpg"));
+                let error = place_image(&item, &destination, mode).unwrap_err();
+                assert_eq!(error.path, item.image.path);
+                assert_eq!(error.problem.to_string(), problem);
+                assert!(!destination.exists());
+            }
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_copy_has_the_source_bytes_and_permissions_and_never_replaces_a_file() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("photo.jpg");
+        fs::write(&source, b"JPEG bytes").unwrap();
+        fs::set_permissions(&source, fs::Permissions::from_mode(0o640)).unwrap();
+        let destination = dir.path().join("copy.jpg");
+        copy(&source, &destination).unwrap();
+        assert_eq!(fs::read(&destination).unwrap(), b"JPEG bytes");
+        let mode = fs::metadata(&destination).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+
+        fs::write(&destination, b"other").unwrap();
+        let error = copy(&source, &destination).unwrap_err();
+        assert_eq!(error.path, destination);
+        assert_eq!(fs::read(&destination).unwrap(), b"other");
     }
 }

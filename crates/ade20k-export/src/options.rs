@@ -142,15 +142,20 @@ pub enum LabelNaming {
     Raw,
 }
 
-/// How image files reach the output folder.
+/// How image files reach the output folder. Every mode but `None` follows
+/// symbolic links: a photo that is a link is placed as the file it leads to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MediaMode {
-    /// A hard link, or a copy where linking is impossible (another file system).
+    /// A file of its own: changing it never changes the source. A reflink
+    /// where the file system has them, otherwise a copy in the kernel.
     #[default]
-    Hardlink,
-    /// A copy.
     Copy,
-    /// A symbolic link to the absolute source path.
+    /// A hard link to the source file (a copy where linking is impossible,
+    /// e.g. across file systems): the output *is* the source, so editing it
+    /// in place edits the dataset.
+    Hardlink,
+    /// A symbolic link to the absolute path of the source file: the output
+    /// reads the source, and writing through the link writes the dataset.
     Symlink,
     /// No image files; annotations name the images relative to their subset.
     None,

@@ -83,14 +83,7 @@ impl fmt::Display for Summary {
                 crate::SKIPPED_FILE
             )?;
             for item in self.skipped.iter().take(SKIPPED_SHOWN) {
-                writeln!(
-                    f,
-                    "    {}/{}: {}: {}",
-                    item.subset,
-                    item.id,
-                    item.path.display(),
-                    item.problem
-                )?;
+                writeln!(f, "    {}: {}", item.name(), item.reason())?;
             }
             if self.skipped.len() > SKIPPED_SHOWN {
                 writeln!(f, "    … and {} more", self.skipped.len() - SKIPPED_SHOWN)?;

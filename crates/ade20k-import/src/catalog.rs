@@ -102,15 +102,16 @@ impl Catalog {
         self.subset_name(&self.entries[index])
     }
 
+    /// The id of item `index`, known from the file names even when the item
+    /// lacks its photo or its annotation; an index out of range is an error.
+    pub fn id(&self, index: usize) -> Result<&str, Error> {
+        self.entry(index).map(|entry| entry.id.as_str())
+    }
+
     /// The files of item `index`. An index out of range, and an item without
     /// photo or annotation, are errors naming the file.
     pub fn item(&self, index: usize) -> Result<FoundItem<'_>, Error> {
-        let Some(entry) = self.entries.get(index) else {
-            return Err(Error::invalid(
-                &self.layout.subset_root,
-                format!("no item {index}: the dataset has {} items", self.len()),
-            ));
-        };
+        let entry = self.entry(index)?;
         match &entry.files {
             ItemFiles::Complete {
                 photo,
@@ -142,6 +143,15 @@ impl Catalog {
     /// [`ImportOptions::max_annotation_bytes`].
     pub fn read_annotation(&self, found: &FoundItem) -> Result<Vec<u8>, Error> {
         ade20k_fs::read_regular(found.annotation, self.max_annotation_bytes)
+    }
+
+    fn entry(&self, index: usize) -> Result<&Entry, Error> {
+        self.entries.get(index).ok_or_else(|| {
+            Error::invalid(
+                &self.layout.subset_root,
+                format!("no item {index}: the dataset has {} items", self.len()),
+            )
+        })
     }
 
     fn subset_name(&self, entry: &Entry) -> &str {
@@ -245,7 +255,8 @@ macro_rules! catalog_dataset {
 pub(crate) use catalog_dataset;
 
 /// The [`ItemSource`](ade20k_model::ItemSource) methods answered by the
-/// `catalog` field, all but `load`; expands inside the trait's `impl`.
+/// `catalog` field, all but `load` (`id_of` too: the id of a broken item is
+/// known without loading it); expands inside the trait's `impl`.
 macro_rules! catalog_item_source {
     () => {
         fn subsets(&self) -> &[String] {
@@ -261,6 +272,10 @@ macro_rules! catalog_item_source {
         /// When `index` is not below [`ItemSource::len`].
         fn subset_of(&self, index: usize) -> &str {
             self.catalog.subset_of(index)
+        }
+
+        fn id_of(&self, index: usize) -> Result<String, ade20k_model::Error> {
+            self.catalog.id(index).map(str::to_string)
         }
     };
 }

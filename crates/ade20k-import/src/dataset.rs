@@ -119,10 +119,6 @@ impl ItemSource for Ade20kDataset {
         })
     }
 
-    fn id_of(&self, index: usize) -> Result<String, Error> {
-        Ok(self.catalog.item(index)?.id.to_string())
-    }
-
     fn label_order(&self) -> Option<&[String]> {
         self.catalog.label_order.as_deref()
     }

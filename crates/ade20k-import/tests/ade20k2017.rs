@@ -456,6 +456,15 @@ fn broken_items_are_listed_and_fail_to_load_naming_the_file() {
         .map(|i| dataset.item_id(i).unwrap())
         .collect();
     assert_eq!(ids, ["no_atr", "no_photo", "street/1", "2"]);
+    let known: Vec<_> = (0..dataset.len())
+        .map(|i| dataset.id_of(i).unwrap())
+        .collect();
+    assert_eq!(known, ids, "ItemSource::id_of knows broken items' ids too");
+    let error = dataset.id_of(4).unwrap_err().to_string();
+    assert!(
+        error.contains("no item 4: the dataset has 4 items"),
+        "{error}"
+    );
     let error = dataset.load(0).unwrap_err();
     assert_eq!(error.path, fixture.path("training/no_atr_atr.txt"));
     assert!(error.to_string().contains("no_atr.jpg"), "{error}");

@@ -245,6 +245,15 @@ fn broken_items_are_listed_and_fail_to_load_naming_the_file() {
         .map(|i| dataset.item_id(i).unwrap())
         .collect();
     assert_eq!(ids, ["good", "no_json", "no_photo"]);
+    let known: Vec<_> = (0..dataset.len())
+        .map(|i| dataset.id_of(i).unwrap())
+        .collect();
+    assert_eq!(known, ids, "ItemSource::id_of knows broken items' ids too");
+    let error = dataset.id_of(3).unwrap_err().to_string();
+    assert!(
+        error.contains("no item 3: the dataset has 3 items"),
+        "{error}"
+    );
     let error = dataset.load(1).unwrap_err();
     assert_eq!(error.path, fixture.path("training/no_json.json"));
     assert!(error.to_string().contains("no_json.jpg"), "{error}");

@@ -38,9 +38,12 @@ pub struct ConvertArgs {
     overwrite: bool,
     /// Leave out broken items (annotation or masks unreadable or inconsistent,
     /// image missing) instead of stopping at the first: each is listed with
-    /// its reason in the summary and in skipped.txt in the output
-    /// (`<subset>/<item id>`, a tab, `<file>: <problem>`). Exits with 3 when
-    /// anything was skipped. Errors writing the output still stop the run.
+    /// its reason in the summary and in skipped.txt in the output, one line
+    /// per item: `<subset>/<item id>`, a tab, `<file>: <problem>`, with a
+    /// backslash written `\\`, a tab `\t`, a line feed `\n`, a carriage
+    /// return `\r`, other control characters and line separators
+    /// `\u{<hex>}`. Exits with 3 when anything was skipped. Errors writing
+    /// the output still stop the run.
     #[arg(long = "skip-broken")]
     skip_broken: bool,
     /// Whether parts become annotations of their own.
@@ -59,8 +62,9 @@ pub struct ConvertArgs {
     /// How categories are named.
     #[arg(long = "label-name", value_enum, default_value_t = LabelName::Canonical)]
     label_name: LabelName,
-    /// How images reach the output.
-    #[arg(long, value_enum, default_value_t = Media::Hardlink)]
+    /// How images reach the output. A photo that is a symbolic link is
+    /// placed as the file it leads to.
+    #[arg(long, value_enum, default_value_t = Media::Copy)]
     media: Media,
     /// Keep only these classes, in this order: a file with one class index or
     /// WordNet name per line (`a = b` merges class b into a; a class the
@@ -111,7 +115,10 @@ pub struct ConvertArgs {
     /// Print a line per item written.
     #[arg(short, long)]
     verbose: bool,
-    /// Worker threads; all cores when absent. The output does not depend on it.
+    /// Worker threads; all cores when absent. At most 4 per core: a larger
+    /// number is lowered to that, with a warning, since each thread costs
+    /// time to start and memory for the items it prepares. The output does
+    /// not depend on it.
     #[arg(long)]
     threads: Option<usize>,
 }
@@ -154,11 +161,14 @@ enum LabelName {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Media {
-    /// Hard links, copies across file systems.
-    Hardlink,
-    /// Copies.
+    /// Files of their own (reflinks where the file system has them): editing
+    /// them never changes the dataset.
     Copy,
-    /// Symbolic links to the source images.
+    /// Hard links (copies across file systems): they share the source's
+    /// files, so editing one in place edits the dataset.
+    Hardlink,
+    /// Absolute symbolic links to the source's files, which they share:
+    /// writing through one writes the dataset.
     Symlink,
     /// No images.
     None,
@@ -176,9 +186,10 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         ))
     })?;
     let target = OutputTarget::resolve(&args.output)?.apart_from(&args.input)?;
-    if let Some(threads) = args.threads {
+    if let Some(requested) = args.threads {
+        let threads = worker_threads(requested);
         rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
+            .num_threads(threads)
             .build_global()
             .map_err(|e| usage(format!("cannot start {threads} threads: {e}")))?;
     }
@@ -232,8 +243,8 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
             LabelName::Raw => LabelNaming::Raw,
         },
         media: match args.media {
-            Media::Hardlink => MediaMode::Hardlink,
             Media::Copy => MediaMode::Copy,
+            Media::Hardlink => MediaMode::Hardlink,
             Media::Symlink => MediaMode::Symlink,
             Media::None => MediaMode::None,
         },
@@ -280,6 +291,27 @@ fn parse_tolerance(text: &str) -> Result<SimplifyTolerance, String> {
         .ok()
         .and_then(SimplifyTolerance::pixels)
         .ok_or_else(|| format!("`{text}` is not a number of pixels (0 or more)"))
+}
+
+/// Most worker threads per core that `--threads` may start: beyond a few per
+/// core, more threads only cost time to start them (most of a minute for
+/// 10,000) and memory for the items each prepares.
+const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The number of worker threads for `--threads requested`: at least 1, at most
+/// [`MAX_THREADS_PER_CORE`] per core, with a warning on stderr when lowered.
+fn worker_threads(requested: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let most = cores * MAX_THREADS_PER_CORE;
+    if requested > most {
+        eprintln!(
+            "warning: --threads {requested} is more than {MAX_THREADS_PER_CORE} per core \
+             ({cores} cores): using {most} threads"
+        );
+        most
+    } else {
+        requested.max(1)
+    }
 }
 
 /// The label list at `path`, or the preset it names (`sceneparsing150`, `instance100`).

@@ -1,12 +1,14 @@
 //! Running the `ade20k` binary in tests.
 #![allow(dead_code)] // each test file uses its own subset of these helpers
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Path of the fixture dataset `name` (`tests/assets/<name>`).
 pub fn fixture(name: &str) -> PathBuf {
@@ -119,4 +121,51 @@ pub fn run_convert(input: &Path, format: &str, out: &Path, extra: &[&str]) -> Ou
 /// Runs `ade20k convert -i <input> -f <format> -o <out> --media none` and `extra`.
 pub fn convert(input: &Path, format: &str, out: &Path, extra: &[&str]) -> Output {
     run_convert(input, format, out, &[&["--media", "none"], extra].concat())
+}
+
+/// The output formats `ade20k formats` lists.
+pub fn output_formats() -> Vec<String> {
+    let listed = ade20k(&["formats"]);
+    let formats: Vec<String> = text(&listed.stdout)
+        .lines()
+        .skip_while(|line| !line.starts_with("output formats"))
+        .skip(1)
+        .filter_map(|line| line.split_whitespace().next().map(str::to_string))
+        .collect();
+    assert!(formats.len() >= 8, "{formats:?}");
+    formats
+}
+
+/// Every entry below `dir` (folders too) by its path relative to `dir`, with
+/// what must not change in an input tree: the bytes of a file (the target of
+/// a symbolic link, which is not followed; nothing for a folder), the
+/// modification time and the mode (file type and permissions).
+pub fn fingerprint(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime, u32)> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let metadata = fs::symlink_metadata(&path).unwrap();
+            let bytes = if metadata.is_dir() {
+                pending.push(path.clone());
+                Vec::new()
+            } else if metadata.is_symlink() {
+                fs::read_link(&path)
+                    .unwrap()
+                    .into_os_string()
+                    .into_encoded_bytes()
+            } else {
+                fs::read(&path).unwrap()
+            };
+            let key = path.strip_prefix(dir).unwrap().to_path_buf();
+            let stamp = (
+                bytes,
+                metadata.modified().unwrap(),
+                metadata.permissions().mode(),
+            );
+            found.insert(key, stamp);
+        }
+    }
+    found
 }

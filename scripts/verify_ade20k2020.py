@@ -11,9 +11,9 @@ With NumPy and Pillow only, for every item of the output:
   (`crop` "1" = 1, a bare attribute string = a one-element list, a bare
   `hasparts` integer = a list, `occluded` [] = unknown, `depth_ordering_rank`
   [] = unknown);
-- ids are the source's when the item lost nothing, else 0, 1, ... in order;
-  `ispartof` and `hasparts` name the same objects as the source's links, and
-  `instance_mask` is `<stem>/instance_<NNN>_<stem>.png`;
+- every object keeps the source's id; `ispartof` is the source's, `hasparts` the
+  source's minus the parts not written, and `instance_mask` is
+  `<stem>/instance_<NNN>_<stem>.png` of that id;
 - a cut is one: a written object's parent is written; a removed object whose
   parent is written (or that has none) is of a class no written object has;
   with --no-parts, no part is written;
@@ -253,7 +253,7 @@ class Checker:
         self.counts["objects"] += len(objects)
         lost = len(objects) < len(source_objects)
         self.counts["cut items"] += lost
-        new_id = {int(source_objects[p]["id"]): i if lost else int(source_objects[p]["id"]) for i, p in enumerate(positions)}
+        new_id = {int(source_objects[p]["id"]): int(source_objects[p]["id"]) for p in positions}
         for obj, position in zip(objects, positions):
             source_obj = source_objects[position]
             want_id = new_id[int(source_obj["id"])]

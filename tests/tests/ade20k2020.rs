@@ -31,12 +31,6 @@ fn copy_options() -> ExportOptions {
     }
 }
 
-/// `<stem>/instance_NNN_<stem>.png` of object `id` of `item`.
-fn mask_name(item: &Item, id: u32) -> String {
-    let stem = item.id.rsplit('/').next().unwrap();
-    format!("{stem}/instance_{id:03}_{stem}.png")
-}
-
 /// Asserts that `read` is `source` in every field of the model and every pixel
 /// of its masks; the photo's path differs by nature, its bytes do not.
 fn assert_same_item(source: &Item, read: &Item) {
@@ -157,8 +151,8 @@ fn latin1_annotations_are_written_as_utf8() {
     assert!(text.contains(r#""raw_name": "façade""#), "{text}");
 }
 
-/// A written object of a cut: (source id, new id, new parent, new children).
-type KeptObject = (u32, u32, Option<u32>, Vec<u32>);
+/// A written object of a cut: (id, parts written).
+type KeptObject = (u32, Vec<u32>);
 
 /// The objects of the cut, per item.
 fn expected_cut() -> BTreeMap<&'static str, Vec<KeptObject>> {
@@ -166,18 +160,18 @@ fn expected_cut() -> BTreeMap<&'static str, Vec<KeptObject>> {
         (
             "urban/street/ADE_train_00000001",
             vec![
-                (0, 0, None, vec![]),     // sky
-                (2, 1, None, vec![2, 3]), // car; its window (5) is not selected
-                (3, 2, Some(1), vec![]),  // wheel
-                (4, 3, Some(1), vec![]),  // wheel
-                (8, 4, None, vec![]),     // person
+                (0, vec![]),     // sky
+                (2, vec![3, 4]), // car; its window (5) is not selected
+                (3, vec![]),     // wheel
+                (4, vec![]),     // wheel
+                (8, vec![]),     // person
             ],
         ),
         (
             "home/kitchen/ADE_train_00000002",
             vec![
-                (3, 0, None, vec![1]),   // plant, flora (1910)
-                (7, 1, Some(0), vec![]), // its pot; the handle of the door goes with it
+                (3, vec![7]), // plant, flora (1910)
+                (7, vec![]),  // its pot; the handle of the door goes with it
             ],
         ),
     ])
@@ -222,16 +216,14 @@ fn a_label_list_and_one_subset_cut_a_smaller_ade20k() {
         assert_eq!(read.id, source.id);
         assert_eq!(read.objects.len(), table.len(), "{}", source.id);
         let mut written_at = vec![Vec::new(); source.part_levels as usize + 1];
-        for (source_id, new_id, parent, children) in table {
-            let index = source.object_index(*source_id).unwrap();
+        for (id, children) in table {
+            let index = source.object_index(*id).unwrap();
+            // Only the links to removed parts go.
             let want = Object {
-                ade_id: *new_id,
-                parent: *parent,
                 children: children.clone(),
-                instance_mask: mask_name(source, *new_id),
                 ..source.objects[index].clone()
             };
-            let read_index = read.object_index(*new_id).unwrap();
+            let read_index = read.object_index(*id).unwrap();
             assert_eq!(read.objects[read_index], want, "{}", source.id);
             let mask = source.instance_mask(index).unwrap();
             assert_eq!(read.instance_mask(read_index).unwrap(), mask);
@@ -282,22 +274,14 @@ fn excluding_parts_writes_whole_objects_and_their_map_only() {
             .filter(|(_, object)| !object.is_part())
             .collect();
         assert_eq!(read.objects.len(), wholes.len());
-        let renumbered = wholes.len() < source.objects.len();
-        for (new_id, (index, object)) in wholes.into_iter().enumerate() {
-            let new_id = if renumbered {
-                new_id as u32
-            } else {
-                object.ade_id
-            };
+        for (read_index, (index, object)) in wholes.into_iter().enumerate() {
             let want = Object {
-                ade_id: new_id,
                 children: vec![],
-                instance_mask: mask_name(source, new_id),
                 ..object.clone()
             };
-            assert_eq!(read.objects[new_id as usize], want);
+            assert_eq!(read.objects[read_index], want);
             assert_eq!(
-                read.instance_mask(new_id as usize).unwrap(),
+                read.instance_mask(read_index).unwrap(),
                 source.instance_mask(index).unwrap()
             );
         }

@@ -29,9 +29,9 @@ use crate::{ExportError, LabelList};
 /// object keeps its id, class index and names; the filtered item has no trace
 /// of the removed ones: they leave the object list and the `hasparts` lists,
 /// and the class maps hold 0 (class and instance code) where they are seen.
-/// Formats therefore treat them as never annotated (`ade20k2020` renumbers the
-/// objects of an item that lost some), and the export's summary counts them
-/// per reason.
+/// Formats therefore treat them as never annotated (`ade20k2020` writes the
+/// kept objects under their own ids, as every format does), and the export's
+/// summary counts them per reason.
 ///
 /// The class filters use the label file syntax and matching rules of
 /// [`LabelList`] but only select classes: objects keep their ADE class index

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! <subset>/<item id>.<ext>                          the photo (linked, copied or left out: --media)
-//! <subset>/<item id>.json                           {"annotation": {…}}, UTF-8
+//! <subset>/<item id>.json                           {"annotation": {…}}, the source's
 //! <subset>/<item id>_seg.png                        class map of level 0 (objects)
 //! <subset>/<item id>_parts_<N>.png                  class map of part level N
 //! <subset>/<item id>/instance_<NNN>_<stem>.png      one mask per object and part
@@ -14,19 +14,25 @@
 //! The item id keeps its scene folders (`urban/street/ADE_train_00000001`);
 //! `<stem>` is its last segment and `<NNN>` the object id, at least three digits.
 //!
-//! **Annotation.** The fields, in the release's order: `filename` (the photo's
-//! file name), `folder`, `imsize` `[height, width, 3]`, `source` `{folder,
-//! filename, origin}`, `scene`, and `object`, one entry per object and part:
-//! `id`, `name`, `name_ndx` (the ADE class index), `hypernym`, `raw_name`,
-//! `attributes` (always a list), `depth_ordering_rank` (`[]` when unknown),
-//! `occluded` (`"yes"`, `"no"` or `[]` when unknown), `crop` (`0`/`1`),
-//! `parts` `{hasparts: [ids], ispartof: [] or the parent id, part_level}`,
-//! `instance_mask` (`<stem>/instance_<NNN>_<stem>.png`, relative to the JSON),
-//! `polygon` `{x, y}` (whole numbers written as integers) and `saved_date`.
-//! The source's spellings (`"1"` for crop, a bare string for attributes, a
-//! bare integer for `hasparts`, Latin-1 text) become these forms, with the
-//! same meaning; fields outside the model (`click_date`, unknown extras) are
-//! not written.
+//! **Annotation.** An item read from an ADE20K 2020 `<name>.json`
+//! ([`Item::annotation_file`]) keeps that file: copied byte for byte when
+//! nothing is cut from the item, else edited as text (`source_json.rs`): the
+//! removed objects leave `object` and the `hasparts` lists, and every other
+//! byte stays as the source wrote it (one line or indented, `"crop":"0"`, a
+//! bare attribute string, `click_date`, unknown fields, Latin-1 text). An
+//! `instance_mask` that is not `<stem>/instance_<NNN>_<stem>.png` is set to
+//! that name, where the mask is written (the summary says how many).
+//!
+//! An item of another origin (ADE20K 2017, items built in code) is written
+//! from the model, indented UTF-8, with the fields in the release's order:
+//! `filename` (the photo's file name), `folder`, `imsize` `[height, width,
+//! 3]`, `source` `{folder, filename, origin}`, `scene`, and `object`, one
+//! entry per object and part: `id`, `name`, `name_ndx` (the ADE class
+//! index), `hypernym`, `raw_name`, `attributes` (a list),
+//! `depth_ordering_rank` (`[]` when unknown), `occluded` (`"yes"`, `"no"` or
+//! `[]` when unknown), `crop` (`0`/`1`), `parts` `{hasparts: [ids],
+//! ispartof: [] or the parent id, part_level}`, `instance_mask`, `polygon`
+//! `{x, y}` (whole numbers written as integers) and `saved_date`.
 //!
 //! **Pixels.** Class maps are RGB, 8 bits per channel: R = class / 256 × 10,
 //! G = class mod 256, B = the instance code of the source map, copied, so the
@@ -76,6 +82,7 @@ use crate::media::{image_file_name, place_image};
 use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, write_png_file, PngPixels};
 use crate::selection::{LabelPlan, NOT_SELECTED};
+use crate::source_json::SourceAnnotation;
 use crate::voc::ORPHAN_PARTS;
 use crate::{
     ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, Reads,
@@ -200,6 +207,8 @@ struct PreparedItem {
     left_out: Vec<&'static str>,
     /// Whether the item lost objects.
     lost_objects: bool,
+    /// Objects whose instance mask the source named otherwise than the output.
+    renamed_masks: usize,
 }
 
 impl Conversion for Ade20kConversion<'_> {
@@ -243,10 +252,27 @@ impl Conversion for Ade20kConversion<'_> {
                 }
             }
         }
-        write_json(&files.annotation, &annotation_file(&item, &cut, &files))?;
+        let (lost_objects, renamed_masks) = match item.annotation_file()? {
+            Some(file) => {
+                let source = SourceAnnotation::parse(file)?;
+                source.check_objects_of(&item)?;
+                let written_ids: HashSet<u32> =
+                    cut.written().map(|i| item.objects[i].ade_id).collect();
+                let written =
+                    source.written(&written_ids, |id| instance_mask_name(&files.stem, id));
+                fs::write(&files.annotation, &written.bytes)
+                    .map_err(|e| Error::io(&files.annotation, e))?;
+                (written.removed > 0, written.renamed_masks)
+            }
+            None => {
+                write_json(&files.annotation, &annotation_file(&item, &cut, &files))?;
+                (cut.written().count() < item.objects.len(), 0)
+            }
+        };
         Ok(PreparedItem {
             classes: cut.written().map(|i| item.objects[i].class).collect(),
-            lost_objects: cut.written().count() < item.objects.len(),
+            lost_objects,
+            renamed_masks,
             left_out: cut.left_out,
             subset: item.subset,
         })
@@ -600,6 +626,8 @@ struct Ade20kSink {
     classes: BTreeSet<ClassIndex>,
     /// Items that lost objects.
     lost_objects: u64,
+    /// Instance masks written under another name than the source's.
+    renamed_masks: u64,
 }
 
 impl Ade20kSink {
@@ -613,6 +641,7 @@ impl Ade20kSink {
             self.summary.leave_out(reason);
         }
         self.lost_objects += u64::from(prepared.lost_objects);
+        self.renamed_masks += prepared.renamed_masks as u64;
     }
 
     /// The summary of the export.
@@ -623,6 +652,13 @@ impl Ade20kSink {
                 "{} items lost objects: the others keep their ids, and the class maps written \
                  hold 0 where removed objects were",
                 self.lost_objects
+            ));
+        }
+        if self.renamed_masks > 0 {
+            self.summary.notes.push(format!(
+                "{} instance masks were named otherwise in the source: they are written as \
+                 <stem>/instance_<id>_<stem>.png, and their annotations say so",
+                self.renamed_masks
             ));
         }
         self.summary

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
-use ade20k_model::{ClassMap, Error, InstanceMask, Item, ItemSource, MaskKind, MaskSource, Object};
+use ade20k_model::{
+    ClassMap, Error, InstanceMask, Item, ItemSource, MaskKind, MaskSource, Object, SourceFile,
+};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::composite::instance_mask_like;
@@ -357,7 +359,8 @@ impl ItemSource for FilteredSource<'_> {
 }
 
 /// The masks of an item that lost objects: its instance masks as they are,
-/// its class maps with 0 where a removed object is seen.
+/// its class maps with 0 where a removed object is seen, and its annotation
+/// file as the source has it (listing the removed objects too).
 #[derive(Debug)]
 struct WithoutRemoved {
     inner: Arc<dyn MaskSource>,
@@ -409,6 +412,10 @@ impl MaskSource for WithoutRemoved {
             .map_err(|problem| Error::new(&item.image.path, problem))?;
         // The map now differs from the file: no bytes to copy.
         Ok((map, None))
+    }
+
+    fn annotation_file(&self, item: &Item) -> Result<Option<SourceFile>, Error> {
+        self.inner.annotation_file(item)
     }
 }
 

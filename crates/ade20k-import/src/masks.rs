@@ -4,8 +4,11 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{ClassMap, Error, ImageInfo, InstanceMask, Item, MaskSource, Object};
+use ade20k_model::{
+    ClassMap, Error, ImageInfo, InstanceMask, Item, MaskSource, Object, SourceFile,
+};
 
+use crate::format::InputFormat;
 use crate::names::class_map_file_name;
 use crate::pixels::{decode_class_map, decode_class_map_as_stored, decode_instance_mask_as_stored};
 
@@ -91,6 +94,37 @@ impl MaskSource for FileMasks {
         check_size(&path, "class map", (map.width(), map.height()), &item.image)?;
         Ok((map, as_stored.then_some(bytes)))
     }
+
+    fn annotation_file(&self, item: &Item) -> Result<Option<SourceFile>, Error> {
+        let path = annotation_path(&item.image.path)?;
+        let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(Some(SourceFile { path, bytes }))
+    }
+}
+
+/// The annotation file of the photo `photo`: `<stem>.json` beside it, or the
+/// file whose extension is `json` in another case, as the catalog finds it.
+fn annotation_path(photo: &Path) -> Result<PathBuf, Error> {
+    let format = InputFormat::Ade20k2020;
+    let folder = photo.parent().unwrap_or(Path::new(""));
+    let stem = photo
+        .file_stem()
+        .map(|stem| stem.to_string_lossy())
+        .unwrap_or_default();
+    let usual = folder.join(format.annotation_file_name(&stem));
+    if usual.is_file() {
+        return Ok(usual);
+    }
+    for entry in fs::read_dir(folder).map_err(|e| Error::io(folder, e))? {
+        let name = entry.map_err(|e| Error::io(folder, e))?.file_name();
+        if let Some(name) = name.to_str() {
+            if format.annotation_stem(name) == Some(&*stem) {
+                return Ok(folder.join(name));
+            }
+        }
+    }
+    // Reading it names the file that is missing.
+    Ok(usual)
 }
 
 /// The folder of the item's photo and annotation, which mask paths are relative to.
@@ -150,5 +184,27 @@ pub(crate) fn check_size(
                 expected.1
             ),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_annotation_is_found_beside_the_photo_whatever_the_case_of_its_extension() {
+        let folder = tempfile::tempdir().unwrap();
+        let photo = folder.path().join("a.jpg");
+        let read = |photo: &Path| fs::read_to_string(annotation_path(photo).unwrap()).unwrap();
+        fs::write(folder.path().join("b.json"), "b").unwrap();
+        fs::write(folder.path().join("a.JSON"), "upper").unwrap();
+        assert_eq!(read(&photo), "upper");
+        fs::write(folder.path().join("a.json"), "lower").unwrap();
+        assert_eq!(read(&photo), "lower");
+        let missing = folder.path().join("c.jpg");
+        assert_eq!(
+            annotation_path(&missing).unwrap(),
+            folder.path().join("c.json")
+        );
     }
 }

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::{BinaryMask, ClassMap, CroppedMask, Error, InstanceMask, MaskKind, MaskSource};
+use crate::{
+    BinaryMask, ClassMap, CroppedMask, Error, InstanceMask, MaskKind, MaskSource, SourceFile,
+};
 
 /// An ADE class index (`name_ndx`): the class value of an object's pixels in the
 /// class maps. 0 means unlabeled and is never the class of an object.
@@ -76,6 +78,12 @@ impl Item {
     /// ([`MaskSource::class_map_png`]).
     pub fn class_map_png(&self, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         self.masks.class_map_png(self, level)
+    }
+
+    /// The annotation file the item was parsed from, when its source gives
+    /// it ([`MaskSource::annotation_file`]).
+    pub fn annotation_file(&self) -> Result<Option<SourceFile>, Error> {
+        self.masks.annotation_file(self)
     }
 
     /// Index in `self.objects` of the object whose ADE id is `ade_id`.

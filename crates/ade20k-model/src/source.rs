@@ -1,10 +1,13 @@
 use std::collections::HashMap;
 use std::fmt;
+use std::path::PathBuf;
 
 use crate::{ClassMap, Error, InstanceMask, Item, Object};
 
-/// Loads the masks of an item on demand. Importers implement it; exporters
-/// call it through [`Item::instance_mask`] and [`Item::class_map`].
+/// Loads the masks of an item on demand, and gives the bytes of the files
+/// they come from to writers that copy them. Importers implement it;
+/// exporters call it through [`Item::instance_mask`], [`Item::class_map`]
+/// and [`Item::annotation_file`].
 pub trait MaskSource: Send + Sync + fmt::Debug {
     /// The instance mask of `object`, one of `item.objects`.
     fn instance_mask(&self, item: &Item, object: &Object) -> Result<InstanceMask, Error>;
@@ -31,6 +34,23 @@ pub trait MaskSource: Send + Sync + fmt::Debug {
     fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         Ok((self.class_map(item, level)?, None))
     }
+
+    /// The annotation file `item` was parsed from, when it is ADE20K 2020's
+    /// `<name>.json`, so that a writer of that layout can copy it, or edit
+    /// it, rather than write it anew. By default, none: items built in code
+    /// or read from annotations of another kind.
+    fn annotation_file(&self, _item: &Item) -> Result<Option<SourceFile>, Error> {
+        Ok(None)
+    }
+}
+
+/// A file of the source dataset, read whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// Masks held in memory, keyed by object id and by level: for items built in

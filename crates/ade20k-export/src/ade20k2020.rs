@@ -34,11 +34,14 @@
 //! ispartof: [] or the parent id, part_level}`, `instance_mask`, `polygon`
 //! `{x, y}` (whole numbers written as integers) and `saved_date`.
 //!
-//! **Pixels.** Class maps are RGB, 8 bits per channel: R = class / 256 × 10,
-//! G = class mod 256, B = the instance code of the source map, copied, so the
-//! map means what the source's means. Instance masks are 8-bit grey: 255
-//! visible, 128 present but hidden, 0 absent (binary 0/1 source masks become
-//! 0/255). Both are copied from the source, decoded and re-encoded.
+//! **Pixels.** Instance masks, and the class maps of levels a cut left whole,
+//! are the source's files as they are (a binary 0/1 mask stays one); each is
+//! decoded first, so that a broken one stops the export. A class map that
+//! lost objects, and every mask of a source without files (ADE20K 2017, items
+//! built in code), is encoded: class maps RGB, 8 bits per channel, R = class /
+//! 256 × 10, G = class mod 256, B = the instance code of the source map,
+//! copied, so the map means what the source's means; instance masks 8-bit
+//! grey, 255 visible, 128 present but hidden, 0 absent.
 //!
 //! **Cutting.** Without a label selection and with parts included, every item is
 //! written as it was read: the same objects, ids, links and pixels. Otherwise:
@@ -225,7 +228,7 @@ impl Conversion for Ade20kConversion<'_> {
             let id = item.objects[index].ade_id;
             let path = files.dir.join(instance_mask_name(&files.stem, id));
             match png {
-                // The source file already holds these pixels as written here.
+                // A cut never changes an instance mask: the source's file.
                 Some(bytes) => write_png_file(&path, &bytes)?,
                 None => write_png(
                     &path,
@@ -243,8 +246,7 @@ impl Conversion for Ade20kConversion<'_> {
             let (map, png) = item.class_map_png(level)?;
             let path = files.class_map(level);
             match png {
-                // Nothing cut at this level, and the source file already
-                // holds the map as written here.
+                // Nothing cut at this level: the source's file.
                 Some(bytes) if !cut.lost_at(&item, level) => write_png_file(&path, &bytes)?,
                 _ => {
                     let rgb = class_map_pixels(&item, &cut, level, &map)?;

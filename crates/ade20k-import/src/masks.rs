@@ -10,7 +10,7 @@ use ade20k_model::{
 
 use crate::format::InputFormat;
 use crate::names::class_map_file_name;
-use crate::pixels::{decode_class_map, decode_class_map_as_stored, decode_instance_mask_as_stored};
+use crate::pixels::{decode_class_map, decode_instance_mask};
 
 /// Reads the masks of the items of one dataset from the files beside their
 /// photos. One value is shared by every item of the dataset.
@@ -68,15 +68,15 @@ impl MaskSource for FileMasks {
         let path = photo_folder(item).join(&object.instance_mask);
         let real = self.resolve_inside_subset(&path, &item.subset)?;
         let bytes = fs::read(&real).map_err(|e| Error::io(&path, e))?;
-        let (mask, as_stored) = decode_instance_mask_as_stored(&bytes, self.max_pixels)
-            .map_err(|e| Error::new(&path, e))?;
+        let mask =
+            decode_instance_mask(&bytes, self.max_pixels).map_err(|e| Error::new(&path, e))?;
         check_size(
             &path,
             "instance mask",
             (mask.width(), mask.height()),
             &item.image,
         )?;
-        Ok((mask, as_stored.then_some(bytes)))
+        Ok((mask, Some(bytes)))
     }
 
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
@@ -89,10 +89,9 @@ impl MaskSource for FileMasks {
             return Err(missing_level(&path, level, item.part_levels));
         }
         let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        let (map, as_stored) = decode_class_map_as_stored(&bytes, self.max_pixels)
-            .map_err(|e| Error::new(&path, e))?;
+        let map = decode_class_map(&bytes, self.max_pixels).map_err(|e| Error::new(&path, e))?;
         check_size(&path, "class map", (map.width(), map.height()), &item.image)?;
-        Ok((map, as_stored.then_some(bytes)))
+        Ok((map, Some(bytes)))
     }
 
     fn annotation_file(&self, item: &Item) -> Result<Option<SourceFile>, Error> {

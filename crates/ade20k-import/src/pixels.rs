@@ -16,18 +16,7 @@ pub const DEFAULT_MAX_PIXELS: u64 = 178_956_970;
 /// binary masks made by other tools, where 1 means visible. A PNG whose header
 /// claims more than `max_pixels` pixels is refused before anything is allocated.
 pub fn decode_instance_mask(bytes: &[u8], max_pixels: u64) -> Result<InstanceMask, Problem> {
-    decode_instance_mask_as_stored(bytes, max_pixels).map(|(mask, _)| mask)
-}
-
-/// Decodes an instance mask as [`decode_instance_mask`] does, and tells
-/// whether the file stores exactly the mask's pixels: 8-bit grey without
-/// transparency, values 0, 128 and 255 (not a binary 0/1 mask).
-pub(crate) fn decode_instance_mask_as_stored(
-    bytes: &[u8],
-    max_pixels: u64,
-) -> Result<(InstanceMask, bool), Problem> {
     let png = decode_png(bytes, max_pixels)?;
-    let mut as_stored = png.gray8_as_stored;
     let mut pixels = match png.color {
         ColorType::Grayscale => png.pixels,
         ColorType::GrayscaleAlpha => first_channel(png.pixels, 2),
@@ -43,11 +32,8 @@ pub(crate) fn decode_instance_mask_as_stored(
         for value in &mut pixels {
             *value = value.wrapping_neg();
         }
-        // Unless it is all 0s, which both kinds of mask store alike.
-        as_stored &= pixels.iter().all(|&value| value == 0);
     }
-    let mask = InstanceMask::from_pixels(png.width, png.height, pixels)?;
-    Ok((mask, as_stored))
+    InstanceMask::from_pixels(png.width, png.height, pixels)
 }
 
 /// Decodes a class map PNG (`<name>_seg.png` or `<name>_parts_N.png`).
@@ -57,16 +43,6 @@ pub(crate) fn decode_instance_mask_as_stored(
 /// A PNG whose header claims more than `max_pixels` pixels is refused before
 /// anything is allocated.
 pub fn decode_class_map(bytes: &[u8], max_pixels: u64) -> Result<ClassMap, Problem> {
-    decode_class_map_as_stored(bytes, max_pixels).map(|(map, _)| map)
-}
-
-/// Decodes a class map as [`decode_class_map`] does, and tells whether the
-/// file stores exactly what encoding the map again would: 8-bit RGB without
-/// transparency, every R a multiple of 10 (the class's high byte × 10).
-pub(crate) fn decode_class_map_as_stored(
-    bytes: &[u8],
-    max_pixels: u64,
-) -> Result<(ClassMap, bool), Problem> {
     let mut png = open_png(bytes, max_pixels)?;
     let channels = match png.color {
         ColorType::Rgb => 3,
@@ -87,58 +63,45 @@ pub(crate) fn decode_class_map_as_stored(
     let mut rows = classes
         .chunks_exact_mut(width.max(1))
         .zip(instances.chunks_exact_mut(width.max(1)));
-    // The OR of every R % 10: 0 when each R is a multiple of 10.
-    let mut r_remainders = 0;
     if png.reader.info().interlaced {
         // Adam7 rows arrive in seven passes: decode the frame whole, then split it.
         let mut pixels = vec![0; output_buffer_size(&png.reader)?];
         png.reader.next_frame(&mut pixels).map_err(png_problem)?;
         for (row, (classes, instances)) in pixels.chunks_exact(width * channels).zip(rows) {
-            r_remainders |= split_row(channels, row, classes, instances);
+            split_row(channels, row, classes, instances);
         }
     } else {
         while let Some(row) = png.reader.next_row().map_err(png_problem)? {
             if let Some((classes, instances)) = rows.next() {
-                r_remainders |= split_row(channels, row.data(), classes, instances);
+                split_row(channels, row.data(), classes, instances);
             }
         }
     }
-    let as_stored = png.color == ColorType::Rgb && png.file_color == ColorType::Rgb;
-    let map = ClassMap::from_pixels(png.width, png.height, classes, instances)?;
-    Ok((map, as_stored && r_remainders == 0))
+    ClassMap::from_pixels(png.width, png.height, classes, instances)
 }
 
 /// Splits one decoded row of `channels` bytes per pixel (3 or 4) into class
-/// indices `(R / 10) * 256 + G` and instance codes `B`; returns the OR of
-/// every `R % 10`.
-fn split_row(channels: usize, row: &[u8], classes: &mut [u32], instances: &mut [u8]) -> u8 {
+/// indices `(R / 10) * 256 + G` and instance codes `B`.
+fn split_row(channels: usize, row: &[u8], classes: &mut [u32], instances: &mut [u8]) {
     if channels == 4 {
-        split_pixels::<4>(row, classes, instances)
+        split_pixels::<4>(row, classes, instances);
     } else {
-        split_pixels::<3>(row, classes, instances)
+        split_pixels::<3>(row, classes, instances);
     }
 }
 
 /// [`split_row`] for a channel count known at compile time, so that the loop
 /// has fixed strides and no bounds checks, and the compiler can vectorise it.
 #[inline(always)]
-fn split_pixels<const CHANNELS: usize>(
-    row: &[u8],
-    classes: &mut [u32],
-    instances: &mut [u8],
-) -> u8 {
-    let mut r_remainders = 0;
+fn split_pixels<const CHANNELS: usize>(row: &[u8], classes: &mut [u32], instances: &mut [u8]) {
     for ((pixel, class), instance) in row
         .chunks_exact(CHANNELS)
         .zip(classes.iter_mut())
         .zip(instances.iter_mut())
     {
-        let high = pixel[0] / 10;
-        r_remainders |= pixel[0] - high * 10;
-        *class = u32::from(high) * 256 + u32::from(pixel[1]);
+        *class = u32::from(pixel[0] / 10) * 256 + u32::from(pixel[1]);
         *instance = pixel[2];
     }
-    r_remainders
 }
 
 /// Whether every value of a mask is 0 or 1. The values are combined a block
@@ -168,8 +131,6 @@ struct DecodedPng {
     color: ColorType,
     /// Colour type stored in the file, for messages.
     file_color: ColorType,
-    /// Whether `pixels` are the file's own samples, 8-bit grey.
-    gray8_as_stored: bool,
     pixels: Vec<u8>,
 }
 
@@ -181,9 +142,6 @@ struct OpenPng<'a> {
     color: ColorType,
     /// Colour type stored in the file, for messages.
     file_color: ColorType,
-    /// Whether the file is 8-bit grey with no transparency: decoding then
-    /// gives its samples untouched.
-    gray8_as_stored: bool,
     reader: png::Reader<Cursor<&'a [u8]>>,
 }
 
@@ -211,23 +169,18 @@ fn open_png(bytes: &[u8], max_pixels: u64) -> Result<OpenPng<'_>, Problem> {
              more than the limit of {max_pixels}"
         )));
     }
-    let header_depth = header.bit_depth;
-    if header_depth == BitDepth::Sixteen {
+    if header.bit_depth == BitDepth::Sixteen {
         return Err(Problem::Image(
             "16-bit PNG found, masks must have 8 bits per channel".into(),
         ));
     }
     let reader = decoder.read_info().map_err(png_problem)?;
     let (color, _) = reader.output_color_type();
-    let gray8_as_stored = file_color == ColorType::Grayscale
-        && header_depth == BitDepth::Eight
-        && color == ColorType::Grayscale;
     Ok(OpenPng {
         width,
         height,
         color,
         file_color,
-        gray8_as_stored,
         reader,
     })
 }
@@ -241,7 +194,6 @@ fn decode_png(bytes: &[u8], max_pixels: u64) -> Result<DecodedPng, Problem> {
         height: png.height,
         color: png.color,
         file_color: png.file_color,
-        gray8_as_stored: png.gray8_as_stored,
         pixels,
     })
 }
@@ -407,24 +359,6 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn only_8_bit_grey_masks_of_the_release_s_values_are_as_stored() {
-        let as_stored = |png: &[u8]| {
-            decode_instance_mask_as_stored(png, DEFAULT_MAX_PIXELS)
-                .unwrap()
-                .1
-        };
-        assert!(as_stored(&gray(3, 1, &[0, 128, 255])));
-        assert!(as_stored(&gray(2, 1, &[0, 255])));
-        // All 0s: a binary mask stores what the release stores.
-        assert!(as_stored(&gray(2, 1, &[0, 0])));
-        assert!(!as_stored(&gray(2, 1, &[0, 1])));
-        let one_bit = encode_png(8, 1, ColorType::Grayscale, BitDepth::One, &[0b1010_0000]);
-        assert!(!as_stored(&one_bit));
-        let with_alpha = encode_png(1, 1, ColorType::GrayscaleAlpha, BitDepth::Eight, &[255, 9]);
-        assert!(!as_stored(&with_alpha));
-    }
-
-    #[test]
     fn instance_mask_rejects_other_values() {
         let error = decode_instance_mask(&gray(3, 1, &[0, 1, 255]), DEFAULT_MAX_PIXELS)
             .unwrap_err()
@@ -526,20 +460,6 @@ pub(crate) mod tests {
         )
         .unwrap();
         assert_eq!((map.classes(), map.instances()), (&[257][..], &[3][..]));
-    }
-
-    #[test]
-    fn only_rgb_class_maps_with_r_a_multiple_of_10_are_as_stored() {
-        let as_stored = |color: ColorType, data: &[u8]| {
-            let png = encode_png(2, 1, color, BitDepth::Eight, data);
-            decode_class_map_as_stored(&png, DEFAULT_MAX_PIXELS)
-                .unwrap()
-                .1
-        };
-        assert!(as_stored(ColorType::Rgb, &[10, 145, 7, 250, 255, 1]));
-        // R = 19 reads as class 401, which is written back with R = 10.
-        assert!(!as_stored(ColorType::Rgb, &[19, 145, 7, 0, 0, 0]));
-        assert!(!as_stored(ColorType::Rgba, &[10, 1, 3, 255, 0, 0, 0, 255]));
     }
 
     #[test]

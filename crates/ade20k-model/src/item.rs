@@ -47,9 +47,8 @@ impl Item {
         self.masks.instance_mask(self, &self.objects[object])
     }
 
-    /// Loads the instance mask of `self.objects[object]` with, when the file
-    /// it comes from holds exactly these pixels as 8-bit grey, that file's
-    /// bytes ([`MaskSource::instance_mask_png`]).
+    /// Loads the instance mask of `self.objects[object]` with, when it comes
+    /// from a file, that file's bytes ([`MaskSource::instance_mask_png`]).
     pub fn instance_mask_png(
         &self,
         object: usize,
@@ -73,8 +72,8 @@ impl Item {
         self.masks.class_map(self, level)
     }
 
-    /// Loads the class map of part level `level` with, when the file it comes
-    /// from stores exactly what encoding it again would, that file's bytes
+    /// Loads the class map of part level `level` with, when it comes from a
+    /// file and is that file's map, the file's bytes
     /// ([`MaskSource::class_map_png`]).
     pub fn class_map_png(&self, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         self.masks.class_map_png(self, level)

@@ -13,9 +13,10 @@ pub trait MaskSource: Send + Sync + fmt::Debug {
     fn instance_mask(&self, item: &Item, object: &Object) -> Result<InstanceMask, Error>;
 
     /// [`MaskSource::instance_mask`], with the bytes of the PNG file it was
-    /// read from when that file stores exactly these pixels as 8-bit grey,
-    /// so that a writer of the same kind of file can copy them instead of
-    /// encoding the mask again. By default, no bytes.
+    /// read from, when it was read from one, so that a writer of the same
+    /// kind of file can copy them (in whatever form the file stores the
+    /// mask: 0/128/255 or binary 0/1 grey, …) instead of encoding the mask
+    /// again. By default, no bytes.
     fn instance_mask_png(
         &self,
         item: &Item,
@@ -28,9 +29,9 @@ pub trait MaskSource: Send + Sync + fmt::Debug {
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error>;
 
     /// [`MaskSource::class_map`], with the bytes of the PNG file it was read
-    /// from when that file stores exactly what encoding the map as 8-bit RGB
-    /// (R = class / 256 × 10, G = class % 256, B = instance code) would.
-    /// By default, no bytes.
+    /// from, when it was read from one and holds this map, so that a writer
+    /// of the same kind of file can copy them instead of encoding the map
+    /// again. By default, no bytes.
     fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         Ok((self.class_map(item, level)?, None))
     }

@@ -160,8 +160,8 @@ fn expected_cut() -> BTreeMap<&'static str, Vec<KeptObject>> {
         (
             "home/kitchen/ADE_train_00000002",
             vec![
-                (3, vec![7]), // plant, flora (1910)
-                (7, vec![]),  // its pot; the handle of the door goes with it
+                (6, vec![14]), // plant, flora (1910)
+                (14, vec![]),  // its pot; the handle of the door goes with it
             ],
         ),
     ])

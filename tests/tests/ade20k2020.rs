@@ -10,15 +10,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ade20k_export::{
-    export, find_format, ExportError, ExportOptions, LabelList, LabelSelection, MediaMode,
-    PartsMode,
+    export, find_format, ExportError, ExportOptions, ItemFilter, LabelList, LabelSelection,
+    MediaMode, PartsMode,
 };
 use ade20k_import::{Ade20kDataset, ImportOptions};
 use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Object};
 use common::{
-    assert_output_independent_of_threads, convert, file_contents, fixture, items, open, read_png,
-    FIXTURES,
+    assert_output_independent_of_threads, convert, file_contents, fixture, items, open, options,
+    read_json, read_png, FIXTURES,
 };
+use serde_json::json;
 
 const NOT_SELECTED: &str = "objects of classes not selected";
 const ORPHAN_PARTS: &str = "parts whose object is not written";
@@ -244,6 +245,84 @@ fn a_label_list_and_one_subset_cut_a_smaller_ade20k() {
         }
     }
     assert!(kept > 1000 && zeroed > 1000, "kept {kept}, zeroed {zeroed}");
+}
+
+#[test]
+fn coco_of_a_cut_read_back_names_the_source_objects_by_ade_id() {
+    let (_root, out, _, dataset) = cut_sample();
+    let cut = Ade20kDataset::open(&out).unwrap();
+    let (_coco_root, coco, _) = convert(&cut, "coco", &options());
+    let sources: BTreeMap<String, Item> = items(&dataset)
+        .into_iter()
+        .map(|item| (item.id.clone(), item))
+        .collect();
+    let json = read_json(&coco.join("annotations/instances_training.json"));
+    let item_of: BTreeMap<u64, String> = json["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|image| {
+            let file_name = image["file_name"].as_str().unwrap();
+            let id = file_name.strip_suffix(".jpg").unwrap().to_string();
+            (image["id"].as_u64().unwrap(), id)
+        })
+        .collect();
+    let mut named = Vec::new();
+    for annotation in json["annotations"].as_array().unwrap() {
+        let source = &sources[&item_of[&annotation["image_id"].as_u64().unwrap()]];
+        let ade_id = annotation["attributes"]["ade_id"].as_u64().unwrap() as u32;
+        let index = source.object_index(ade_id).unwrap();
+        let object = &source.objects[index];
+        let area = source.binary_mask(index, MaskKind::Visible).unwrap().area();
+        assert_eq!(
+            (
+                &annotation["attributes"]["ade_class"],
+                &annotation["attributes"]["raw_name"],
+                &annotation["area"]
+            ),
+            (&json!(object.class), &json!(object.raw_name), &json!(area)),
+            "{} object {ade_id}",
+            source.id
+        );
+        named.push((source.id.as_str(), ade_id));
+    }
+    // Every written object, by its source id (not its position in the cut).
+    let mut expected: Vec<(&str, u32)> = expected_cut()
+        .into_iter()
+        .flat_map(|(item, objects)| objects.into_iter().map(move |(id, _)| (item, id)))
+        .collect();
+    named.sort();
+    expected.sort();
+    assert_eq!(named, expected);
+}
+
+#[test]
+fn a_filtered_item_is_its_source_text_without_the_removed_objects() {
+    let name = "training/home/kitchen/ADE_train_00000002.json";
+    let source = fs::read_to_string(fixture("ade20k2020").join(name)).unwrap();
+    let options = ExportOptions {
+        filter: ItemFilter {
+            exclude: Some(LabelList::parse("hinge\n").unwrap()),
+            ..ItemFilter::default()
+        },
+        ..copy_options()
+    };
+    let (_root, out, summary) = convert(&open("ade20k2020"), "ade20k2020", &options);
+    assert_eq!(summary.annotations(), 21);
+    // The hinge (id 11) leaves the list and the door's hasparts; every
+    // other byte is the source's: one line, "crop":"1", click_date, the
+    // annotator field, the wall's point at x = 57.
+    let (start, end) = (
+        source.find(r#",{"id":11,"#).unwrap(),
+        source.find(r#",{"id":14,"#).unwrap(),
+    );
+    let expected = format!("{}{}", &source[..start], &source[end..]).replacen(
+        r#""hasparts":[9,11]"#,
+        r#""hasparts":[9]"#,
+        1,
+    );
+    assert_ne!(expected, source);
+    assert_eq!(fs::read_to_string(out.join(name)).unwrap(), expected);
 }
 
 #[test]

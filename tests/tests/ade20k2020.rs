@@ -16,8 +16,8 @@ use ade20k_export::{
 use ade20k_import::{Ade20kDataset, ImportOptions};
 use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Object};
 use common::{
-    assert_output_independent_of_threads, convert, file_contents, fixture, items, open, options,
-    read_json, read_png, FIXTURES,
+    assert_output_independent_of_threads, convert, copy_dir, file_contents, fixture, items, open,
+    options, read_json, read_png, FIXTURES,
 };
 use serde_json::json;
 
@@ -323,6 +323,30 @@ fn a_filtered_item_is_its_source_text_without_the_removed_objects() {
     );
     assert_ne!(expected, source);
     assert_eq!(fs::read_to_string(out.join(name)).unwrap(), expected);
+}
+
+#[test]
+fn a_mask_named_otherwise_is_written_under_its_id_and_the_summary_says_so() {
+    let root = tempfile::tempdir().unwrap();
+    let input = root.path().join("in");
+    copy_dir(&fixture("ade20k2020"), &input);
+    let name = "training/home/kitchen/ADE_train_00000002.json";
+    let (usual, other) = (
+        r#""instance_mask":"ADE_train_00000002/instance_005_ADE_train_00000002.png""#,
+        r#""instance_mask":"./ADE_train_00000002/instance_005_ADE_train_00000002.png""#,
+    );
+    let source = fs::read_to_string(input.join(name)).unwrap();
+    fs::write(input.join(name), source.replacen(usual, other, 1)).unwrap();
+    let dataset = Ade20kDataset::open(&input).unwrap();
+    let (_root, out, summary) = convert(&dataset, "ade20k2020", &copy_options());
+    assert_eq!(fs::read_to_string(out.join(name)).unwrap(), source);
+    assert_eq!(
+        summary.notes,
+        [
+            "1 instance masks were named otherwise in the source: they are written as \
+          <stem>/instance_<id>_<stem>.png, and their annotations say so"
+        ]
+    );
 }
 
 #[test]

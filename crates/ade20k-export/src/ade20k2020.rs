@@ -43,8 +43,9 @@
 //! copied, so the map means what the source's means; instance masks 8-bit
 //! grey, 255 visible, 128 present but hidden, 0 absent.
 //!
-//! **Cutting.** Without a label selection and with parts included, every item is
-//! written as it was read: the same objects, ids, links and pixels. Otherwise:
+//! **Cutting.** Without a label selection or an item filter, and with parts
+//! included, every item is its source's files: the same objects, ids, links
+//! and pixels, byte for byte. Otherwise:
 //!
 //! - an object whose class is not selected is removed (counted), and so is an
 //!   object whose parent is removed (a part of a removed object, counted as

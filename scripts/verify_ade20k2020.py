@@ -5,26 +5,26 @@ With NumPy and Pillow only, for every item of the output:
 
 - the item exists in the source, in the same subset, and every source item of a
   written subset is written; the photo, when written, has the source's bytes;
-- the JSON is UTF-8; `filename`, `folder`, `imsize`, `source` and `scene` equal
-  the source's; its objects are the source's in the same order, minus those a
-  cut removed, with every field equal once the source's spellings are read
-  (`crop` "1" = 1, a bare attribute string = a one-element list, a bare
-  `hasparts` integer = a list, `occluded` [] = unknown, `depth_ordering_rank`
-  [] = unknown);
-- ids are the source's when the item lost nothing, else 0, 1, ... in order;
-  `ispartof` and `hasparts` name the same objects as the source's links, and
-  `instance_mask` is `<stem>/instance_<NNN>_<stem>.png`;
+- an item that lost no object is its source's files byte for byte: the JSON,
+  every instance mask and every class map;
+- the JSON of a cut item is in the source's encoding (UTF-8 or not), on one
+  line when the source's is; every field but `object` is the source's, and its
+  objects are the source's in the same order, minus those the cut removed, each
+  with the source's fields in the source's order and spelling (numbers compared
+  as written: `1` is not `1.0`, `"0"` is not `0`), its id, `ispartof` and
+  `instance_mask` included; only `parts.hasparts` loses the parts not written
+  (a bare id whose part goes becomes `[]`);
 - a cut is one: a written object's parent is written; a removed object whose
-  parent is written (or that has none) is of a class no written object has;
+  parent is written (or that has none) is of a class no written object has
+  (with --filtered, the item filter removes objects whatever their class);
   with --no-parts, no part is written;
-- every instance mask is 8-bit grey of 0/128/255, pixel-equal to the source's
-  (whose binary 0/1 masks read as 0/255);
+- every instance mask written is the source's file, byte for byte;
 - every class map (`_seg.png`, and `_parts_N.png` for every level of the source
-  unless --no-parts) is RGB 8-bit with R = class // 256 * 10, G = class % 256; a
-  level that lost no object equals the source's class and instance code (B) on
-  every pixel; in a level that lost objects, a pixel keeps them where its class
-  is that of a written object of the level and no removed object of the level
-  is seen (255), and is 0, 0, 0 elsewhere;
+  unless --no-parts) of a level that lost no object is the source's file, byte
+  for byte; one of a level that lost objects is RGB 8-bit with R = class // 256
+  * 10, G = class % 256, and a pixel keeps its class and instance code (B) where its class
+  is that of a written object of the level (with --filtered, any pixel) and no
+  removed object of the level is seen (255), and is 0, 0, 0 elsewhere;
 - `dataset_meta.json` has the source's label order.
 
 If Datumaro is installed, the source and the output are also imported with its
@@ -36,9 +36,10 @@ label names equal to the source's (Datumaro reads every JSON as Latin-1, so
 UTF-8 names are compared after undoing that).
 
 Usage:
-    python3 scripts/verify_ade20k2020.py --dataset tests/assets/ade20k2020 --out out/ade20k2020 [--no-parts]
+    python3 scripts/verify_ade20k2020.py --dataset tests/assets/ade20k2020 --out out/ade20k2020 [--no-parts] [--filtered]
 
-`--dataset` is the folder whose children are the subsets. Exits 1 on any mismatch.
+`--dataset` is the folder whose children are the subsets (for the release,
+`ADE20K_2021_17_01/images/ADE`). Exits 1 on any mismatch.
 """
 
 import argparse
@@ -55,15 +56,8 @@ MASK_STEM = re.compile(r".+_seg|.+_parts_\d+|instance_.+")
 META_FILE = "dataset_meta.json"
 
 
-def read_json(path, strict_utf8=False):
-    raw = open(path, "rb").read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        if strict_utf8:
-            raise
-        text = raw.decode("cp1252", errors="replace")
-    return json.loads(text)
+def read_json(path):
+    return json.loads(read_text(path)[0])
 
 
 def items_of(root):
@@ -88,10 +82,57 @@ def items_of(root):
     return items
 
 
-def as_list(value):
-    if value is None or value == "" or value == []:
-        return []
-    return value if isinstance(value, list) else [value]
+def read_text(path, encoding=None):
+    """The text of a JSON file and its encoding: UTF-8 (a byte-order mark skipped), else cp1252 as the tool reads it.
+    With `encoding`, that one (UTF-8 strictly)."""
+    raw = open(path, "rb").read()
+    if encoding in (None, "utf-8"):
+        try:
+            return raw.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            if encoding:
+                raise
+    return raw.decode("cp1252", errors="replace"), "cp1252"
+
+
+def as_written(text):
+    """JSON with every number kept as spelled: ("int", "3"), ("float", "3.0")."""
+    return json.loads(text, parse_int=lambda s: ("int", s), parse_float=lambda s: ("float", s))
+
+
+def spelled_uint(value):
+    """The whole number of a spelled JSON number (see `as_written`), else None."""
+    if isinstance(value, tuple):
+        number = float(value[1])
+        return int(number) if number.is_integer() else None
+    return None
+
+
+def cut_object(obj, stem, written_ids):
+    """A source object (spelled, see `as_written`) as a cut writes it: its `hasparts` without the parts
+    not written, its `instance_mask` the name the mask is written under; every other field as it is."""
+    obj = dict(obj)
+    parts = obj.get("parts")
+    if isinstance(parts, dict) and "hasparts" in parts:
+        parts = dict(parts)
+        hasparts = parts["hasparts"]
+        if isinstance(hasparts, list):
+            parts["hasparts"] = [child for child in hasparts if spelled_uint(child) in written_ids]
+        elif spelled_uint(hasparts) is not None and spelled_uint(hasparts) not in written_ids:
+            parts["hasparts"] = []
+        obj["parts"] = parts
+    if "instance_mask" in obj:
+        obj["instance_mask"] = mask_name(stem, spelled_uint(obj["id"]))
+    return obj
+
+
+def mask_name(stem, object_id):
+    return f"{stem}/instance_{object_id:03d}_{stem}.png"
+
+
+def same_bytes(path, other):
+    with open(path, "rb") as a, open(other, "rb") as b:
+        return a.read() == b.read()
 
 
 def as_uint(value):
@@ -103,51 +144,8 @@ def as_uint(value):
     return int(value)
 
 
-def occlusion(value):
-    if value is None or value == [] or value == "":
-        return None
-    return value.lower()
-
-
-def crop(value):
-    if value is None or value == []:
-        return False
-    if isinstance(value, bool):
-        return value
-    return str(value).strip() == "1" or value == 1
-
-
-def polygon(obj):
-    points = obj.get("polygon") or {}
-    if not isinstance(points, dict):
-        return [], []
-    return [float(v) for v in as_list(points.get("x"))], [float(v) for v in as_list(points.get("y"))]
-
-
-def content(obj):
-    """The fields of an object that a cut never changes, in one comparable form."""
-    parts = obj.get("parts") or {}
-    return (
-        obj["name"],
-        int(obj["name_ndx"]),
-        as_list(obj.get("hypernym")),
-        obj.get("raw_name", ""),
-        as_list(obj.get("attributes")),
-        as_uint(obj.get("depth_ordering_rank")),
-        occlusion(obj.get("occluded")),
-        crop(obj.get("crop")),
-        as_uint(parts.get("part_level")) or 0,
-        polygon(obj),
-        obj.get("saved_date", ""),
-    )
-
-
 def parent_of(obj):
     return as_uint((obj.get("parts") or {}).get("ispartof"))
-
-
-def children_of(obj):
-    return [int(c) for c in as_list((obj.get("parts") or {}).get("hasparts"))]
 
 
 def level_of(obj):
@@ -170,23 +168,9 @@ def map_name(stem, level):
     return f"{stem}_seg.png" if level == 0 else f"{stem}_parts_{level}.png"
 
 
-def match_objects(source_objects, written_objects):
-    """Position in the source of each written object: an in-order subsequence of equal content."""
-    positions, start = [], 0
-    for obj in written_objects:
-        wanted = content(obj)
-        while start < len(source_objects) and content(source_objects[start]) != wanted:
-            start += 1
-        if start == len(source_objects):
-            return None
-        positions.append(start)
-        start += 1
-    return positions
-
-
 class Checker:
-    def __init__(self, dataset, out, no_parts):
-        self.dataset, self.out, self.no_parts = dataset, out, no_parts
+    def __init__(self, dataset, out, no_parts, filtered):
+        self.dataset, self.out, self.no_parts, self.filtered = dataset, out, no_parts, filtered
         self.failures = []
         self.counts = {"items": 0, "objects": 0, "instance masks": 0, "class maps": 0, "pixels": 0, "cut items": 0}
         # Per item: the source position of each written object and the expected class maps.
@@ -208,7 +192,8 @@ class Checker:
         removed_roots = []
         for key in sorted(set(outputs) & set(sources)):
             removed = self.check_item(key, sources[key], outputs[key], written_classes)
-            removed_roots.extend(removed)
+            if not self.filtered:
+                removed_roots.extend(removed)
         for key, obj in removed_roots:
             if int(obj["name_ndx"]) in written_classes:
                 self.fail(
@@ -224,40 +209,28 @@ class Checker:
         folder, stem, photo = source_files
         out_folder, _out_stem, out_photo = out_files
         self.counts["items"] += 1
-        source = read_json(os.path.join(folder, stem + ".json"))["annotation"]
-        try:
-            written = read_json(os.path.join(out_folder, stem + ".json"), strict_utf8=True)["annotation"]
-        except UnicodeDecodeError:
-            self.fail(f"{name}: the JSON is not UTF-8")
+        if photo and out_photo and not same_bytes(os.path.join(folder, photo), os.path.join(out_folder, out_photo)):
+            self.fail(f"{name}: the photo differs from the source's")
+        source_path, out_path = os.path.join(folder, stem + ".json"), os.path.join(out_folder, stem + ".json")
+        source_objects = read_json(source_path)["annotation"]["object"]
+        objects = read_json(out_path)["annotation"]["object"]
+        source_ids = [int(obj["id"]) for obj in source_objects]
+        ids = [int(obj["id"]) for obj in objects]
+        written_ids = set(ids)
+        if ids != [i for i in source_ids if i in written_ids] or not written_ids <= set(source_ids):
+            self.fail(f"{name}: the objects {ids} are not the source's {source_ids}, in order, under their ids")
             return []
-        if photo and out_photo:
-            if open(os.path.join(folder, photo), "rb").read() != open(os.path.join(out_folder, out_photo), "rb").read():
-                self.fail(f"{name}: the photo differs from the source's")
-        if written.get("filename") != photo:
-            self.fail(f"{name}: filename {written.get('filename')!r}")
-        if written.get("folder") != source.get("folder", ""):
-            self.fail(f"{name}: folder {written.get('folder')!r}")
-        if written.get("imsize", [])[:2] != source.get("imsize", [])[:2] or len(written.get("imsize", [])) != 3:
-            self.fail(f"{name}: imsize {written.get('imsize')} for {source.get('imsize')}")
-        source_info = source.get("source") or {}
-        for field in ("folder", "filename", "origin"):
-            if written.get("source", {}).get(field) != source_info.get(field, ""):
-                self.fail(f"{name}: source.{field} differs")
-        if as_list(written.get("scene")) != as_list(source.get("scene")) or not isinstance(written.get("scene"), list):
-            self.fail(f"{name}: scene differs")
-        objects, source_objects = written["object"], source["object"]
-        positions = match_objects(source_objects, objects)
-        if positions is None:
-            self.fail(f"{name}: the objects are not those of the source, in order")
-            return []
+        positions = [source_ids.index(i) for i in ids]
         self.counts["objects"] += len(objects)
         lost = len(objects) < len(source_objects)
         self.counts["cut items"] += lost
-        new_id = {int(source_objects[p]["id"]): i if lost else int(source_objects[p]["id"]) for i, p in enumerate(positions)}
+        masks_named = all(obj["instance_mask"] == mask_name(stem, int(obj["id"])) for obj in source_objects)
+        if lost or not masks_named:
+            self.check_cut_json(name, stem, source_path, out_path, written_ids)
+        elif not same_bytes(source_path, out_path):
+            self.fail(f"{name}: nothing was cut, but the JSON is not the source's bytes")
         for obj, position in zip(objects, positions):
-            source_obj = source_objects[position]
-            want_id = new_id[int(source_obj["id"])]
-            self.check_object(name, folder, out_folder, stem, obj, source_obj, want_id, new_id)
+            self.check_object(name, folder, out_folder, stem, obj, source_objects[position], written_ids)
             written_classes.add(int(obj["name_ndx"]))
         removed_roots = []
         kept_positions = set(positions)
@@ -267,7 +240,7 @@ class Checker:
             parent = parent_of(obj)
             if self.no_parts and level_of(obj) > 0:
                 continue
-            if parent is None or parent in new_id:
+            if parent is None or parent in written_ids:
                 removed_roots.append((key, obj))
         if self.no_parts and any(level_of(obj) > 0 for obj in objects):
             self.fail(f"{name}: parts written despite --no-parts")
@@ -275,24 +248,38 @@ class Checker:
         self.expected[key] = {"positions": positions, "maps": maps}
         return removed_roots
 
-    def check_object(self, name, folder, out_folder, stem, obj, source_obj, want_id, new_id):
-        label = f"{name}: object {obj.get('id')} (source {source_obj['id']})"
-        if obj.get("id") != want_id:
-            self.fail(f"{label}: id {obj.get('id')}, {want_id} expected")
-        parts = obj.get("parts") or {}
+    def check_cut_json(self, name, stem, source_path, out_path, written_ids):
+        """The JSON of a cut item: the source's, in its encoding, spelling and field order, minus the cut."""
+        source_text, encoding = read_text(source_path)
+        try:
+            out_text, _ = read_text(out_path, encoding)
+        except UnicodeDecodeError:
+            self.fail(f"{name}: the JSON is not in the source's encoding ({encoding})")
+            return
+        if "\n" not in source_text.strip() and "\n" in out_text.strip():
+            self.fail(f"{name}: the source's JSON is one line, the written one is not")
+        source, written = as_written(source_text)["annotation"], as_written(out_text)["annotation"]
+        if list(written) != list(source):
+            self.fail(f"{name}: annotation fields {list(written)}, {list(source)} expected")
+        for field in source:
+            if field != "object" and written.get(field) != source[field]:
+                self.fail(f"{name}: annotation.{field} is not the source's")
+        expected = [
+            cut_object(obj, stem, written_ids)
+            for obj in source.get("object", [])
+            if spelled_uint(obj.get("id")) in written_ids
+        ]
+        for want, got in zip(expected, written.get("object", [])):
+            if json.dumps(got) != json.dumps(want):
+                self.fail(f"{name}: object {spelled_uint(want.get('id'))} is not the source's minus the cut: "
+                          f"{json.dumps(got)[:300]} for {json.dumps(want)[:300]}")
+
+    def check_object(self, name, folder, out_folder, stem, obj, source_obj, written_ids):
+        label = f"{name}: object {obj.get('id')}"
         parent = parent_of(source_obj)
-        want_parent = [] if parent is None else new_id.get(parent)
-        if want_parent is None:
+        if parent is not None and parent not in written_ids:
             self.fail(f"{label}: written, but its parent {parent} is not")
-        if parts.get("ispartof") != want_parent:
-            self.fail(f"{label}: ispartof {parts.get('ispartof')}, {want_parent} expected")
-        want_children = [new_id[c] for c in children_of(source_obj) if c in new_id]
-        if parts.get("hasparts") != want_children:
-            self.fail(f"{label}: hasparts {parts.get('hasparts')}, {want_children} expected")
-        for field, kind in (("attributes", list), ("crop", int)):
-            if not isinstance(obj.get(field), kind):
-                self.fail(f"{label}: {field} is {obj.get(field)!r}")
-        want_mask = f"{stem}/instance_{want_id:03d}_{stem}.png"
+        want_mask = mask_name(stem, int(obj["id"]))
         if obj.get("instance_mask") != want_mask:
             self.fail(f"{label}: instance_mask {obj.get('instance_mask')!r}, {want_mask!r} expected")
             return
@@ -300,15 +287,8 @@ class Checker:
         if not os.path.isfile(path):
             self.fail(f"{label}: {want_mask} missing")
             return
-        image = Image.open(path)
-        if image.mode != "L":
-            self.fail(f"{label}: instance mask mode {image.mode}, L (8-bit grey) expected")
-        mask = np.array(image)
-        if set(np.unique(mask).tolist()) - {0, 128, 255}:
-            self.fail(f"{label}: instance mask values {sorted(np.unique(mask).tolist())}")
-        source_mask = instance_mask(os.path.join(folder, source_obj["instance_mask"]))
-        if mask.shape != source_mask.shape or not np.array_equal(mask, source_mask):
-            self.fail(f"{label}: instance mask differs from the source's")
+        if not same_bytes(os.path.join(folder, source_obj["instance_mask"]), path):
+            self.fail(f"{label}: the instance mask is not the source's file")
         self.counts["instance masks"] += 1
 
     def check_class_maps(self, name, folder, out_folder, stem, source_objects, positions, objects):
@@ -327,16 +307,19 @@ class Checker:
             classes, instances = class_map(os.path.join(folder, map_name(stem, level)))
             out_path = os.path.join(out_folder, map_name(stem, level))
             image = Image.open(out_path)
-            if image.mode != "RGB":
-                self.fail(f"{name}: {map_name(stem, level)} mode {image.mode}, RGB expected")
             rgb = np.array(image.convert("RGB")).astype(np.int64)
             got_classes = (rgb[:, :, 0] // 10) * 256 + rgb[:, :, 1]
-            if not np.array_equal(rgb[:, :, 0], got_classes // 256 * 10):
-                self.fail(f"{name}: {map_name(stem, level)}: R is not class // 256 * 10")
             removed = [o for p, o in enumerate(source_objects) if p not in kept and level_of(o) == level]
+            if not removed and not same_bytes(os.path.join(folder, map_name(stem, level)), out_path):
+                self.fail(f"{name}: {map_name(stem, level)} lost no object, but is not the source's file")
             if removed:
+                # Encoded by the tool.
+                if image.mode != "RGB":
+                    self.fail(f"{name}: {map_name(stem, level)} mode {image.mode}, RGB expected")
+                if not np.array_equal(rgb[:, :, 0], got_classes // 256 * 10):
+                    self.fail(f"{name}: {map_name(stem, level)}: R is not class // 256 * 10")
                 written_classes = [int(o["name_ndx"]) for o in objects if level_of(o) == level]
-                keep = np.isin(classes, written_classes)
+                keep = np.ones(classes.shape, bool) if self.filtered else np.isin(classes, written_classes)
                 for obj in removed:
                     keep &= instance_mask(os.path.join(folder, obj["instance_mask"])) != 255
                 classes, instances = np.where(keep, classes, 0), np.where(keep, instances, 0)
@@ -443,8 +426,13 @@ def main():
     parser.add_argument("--dataset", required=True, help="folder whose children are the subsets")
     parser.add_argument("--out", required=True, help="the ade20k2020 output folder")
     parser.add_argument("--no-parts", action="store_true", help="the export used --parts exclude")
+    parser.add_argument(
+        "--filtered",
+        action="store_true",
+        help="the export used an item filter (--min-area, --include-labels, --exclude-labels), no label selection",
+    )
     args = parser.parse_args()
-    checker = Checker(args.dataset, args.out, args.no_parts)
+    checker = Checker(args.dataset, args.out, args.no_parts, args.filtered)
     sources, outputs = checker.run()
     if not checker.failures:
         check_with_datumaro(checker, sources, outputs)

@@ -10,15 +10,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ade20k_export::{
-    export, find_format, ExportError, ExportOptions, LabelList, LabelSelection, MediaMode,
-    PartsMode,
+    export, find_format, ExportError, ExportOptions, ItemFilter, LabelList, LabelSelection,
+    MediaMode, PartsMode,
 };
 use ade20k_import::{Ade20kDataset, ImportOptions};
 use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Object};
 use common::{
-    assert_output_independent_of_threads, convert, file_contents, fixture, items, open, read_png,
-    FIXTURES,
+    assert_output_independent_of_threads, convert, copy_dir, file_contents, fixture, items, open,
+    options, read_json, read_png, FIXTURES,
 };
+use serde_json::json;
 
 const NOT_SELECTED: &str = "objects of classes not selected";
 const ORPHAN_PARTS: &str = "parts whose object is not written";
@@ -29,12 +30,6 @@ fn copy_options() -> ExportOptions {
         media: MediaMode::Copy,
         ..ExportOptions::default()
     }
-}
-
-/// `<stem>/instance_NNN_<stem>.png` of object `id` of `item`.
-fn mask_name(item: &Item, id: u32) -> String {
-    let stem = item.id.rsplit('/').next().unwrap();
-    format!("{stem}/instance_{id:03}_{stem}.png")
 }
 
 /// Asserts that `read` is `source` in every field of the model and every pixel
@@ -99,66 +94,56 @@ fn every_fixture_reads_back_as_the_same_model() {
     }
 }
 
+/// The folder of fixture `name` whose children are the subsets.
+fn subsets_folder(name: &str) -> PathBuf {
+    match name {
+        "ade20k2020_release" => fixture(name).join("ADE20K_2021_17_01/images/ADE"),
+        _ => fixture(name),
+    }
+}
+
 #[test]
-fn masks_stored_as_written_are_copied_and_binary_ones_rewritten() {
-    for (name, copied) in [("ade20k2020", true), ("ade20k2020_binary", false)] {
-        let dataset = open(name);
-        let (_root, out, _) = convert(&dataset, "ade20k2020", &copy_options());
-        let back = Ade20kDataset::open(&out).unwrap();
-        for (source, read) in items(&dataset).iter().zip(items(&back)) {
-            for (object, read_object) in source.objects.iter().zip(&read.objects) {
-                let source_path = source.image.path.with_file_name(&object.instance_mask);
-                let path = read.image.path.with_file_name(&read_object.instance_mask);
-                let (source_bytes, bytes) =
-                    (fs::read(&source_path).unwrap(), fs::read(&path).unwrap());
-                assert_eq!(bytes == source_bytes, copied, "{name}: {path:?}");
-                // Either way the file is 8-bit grey with the release's values.
-                let png = read_png(&path);
-                assert_eq!(
-                    (png.color_type, png.bit_depth as u8),
-                    (png::ColorType::Grayscale, 8)
-                );
-                let values: std::collections::BTreeSet<u32> = png.samples.into_iter().collect();
-                assert!(
-                    values.is_subset(&[0, 128, 255].into()),
-                    "{path:?}: {values:?}"
-                );
-            }
-            // Nothing is cut: every class map is the source file.
-            for level in 0..=source.part_levels {
-                let path =
-                    |item: &Item| item.image.path.with_file_name(class_map_name(item, level));
-                assert_eq!(
-                    fs::read(path(source)).unwrap(),
-                    fs::read(path(&read)).unwrap(),
-                    "{name}: class map of level {level}"
-                );
-            }
+fn with_nothing_cut_every_file_is_the_source_s_byte_for_byte() {
+    for name in FIXTURES {
+        let (_root, out, _) = convert(&open(name), "ade20k2020", &copy_options());
+        let source = file_contents(&subsets_folder(name));
+        let written = file_contents(&out);
+        assert_eq!(
+            written.keys().collect::<Vec<_>>(),
+            source.keys().collect::<Vec<_>>(),
+            "{name}"
+        );
+        for (path, bytes) in &source {
+            assert!(written[path] == *bytes, "{name}: {path} differs");
         }
     }
 }
 
-/// `<stem>_seg.png` (level 0) or `<stem>_parts_<level>.png`.
-fn class_map_name(item: &Item, level: u32) -> String {
-    let stem = item.image.path.file_stem().unwrap().to_string_lossy();
-    match level {
-        0 => format!("{stem}_seg.png"),
-        level => format!("{stem}_parts_{level}.png"),
-    }
-}
-
 #[test]
-fn latin1_annotations_are_written_as_utf8() {
-    let source = fixture("ade20k2020").join("validation/ADE_val_00000001.json");
-    assert!(String::from_utf8(fs::read(source).unwrap()).is_err());
+fn latin1_annotations_stay_latin1_when_copied_and_when_cut() {
+    let name = "validation/ADE_val_00000001.json";
+    let source = fs::read(fixture("ade20k2020").join(name)).unwrap();
+    assert!(String::from_utf8(source.clone()).is_err());
     let (_root, out, _) = convert(&open("ade20k2020"), "ade20k2020", &copy_options());
-    let written = fs::read(out.join("validation/ADE_val_00000001.json")).unwrap();
-    let text = String::from_utf8(written).expect("UTF-8");
-    assert!(text.contains(r#""raw_name": "façade""#), "{text}");
+    assert_eq!(fs::read(out.join(name)).unwrap(), source);
+    // Without the sign, whose raw name is "café sign".
+    let options = ExportOptions {
+        labels: LabelSelection::List(LabelList::parse("sky\nwall\n").unwrap()),
+        ..copy_options()
+    };
+    let (_root, out, _) = convert(&open("ade20k2020"), "ade20k2020", &options);
+    let cut = fs::read(out.join(name)).unwrap();
+    let contains = |bytes: &[u8], part: &[u8]| bytes.windows(part.len()).any(|w| w == part);
+    assert!(contains(&cut, b"\"raw_name\": \"fa\xE7ade\""));
+    assert!(!contains(&cut, b"caf\xE9 sign") && contains(&source, b"caf\xE9 sign"));
+    let back = Ade20kDataset::open(&out).unwrap();
+    let item = back.load(back.len() - 1).unwrap();
+    let raw_names: Vec<&str> = item.objects.iter().map(|o| o.raw_name.as_str()).collect();
+    assert_eq!(raw_names, ["sky", "façade"]);
 }
 
-/// A written object of a cut: (source id, new id, new parent, new children).
-type KeptObject = (u32, u32, Option<u32>, Vec<u32>);
+/// A written object of a cut: (id, parts written).
+type KeptObject = (u32, Vec<u32>);
 
 /// The objects of the cut, per item.
 fn expected_cut() -> BTreeMap<&'static str, Vec<KeptObject>> {
@@ -166,18 +151,18 @@ fn expected_cut() -> BTreeMap<&'static str, Vec<KeptObject>> {
         (
             "urban/street/ADE_train_00000001",
             vec![
-                (0, 0, None, vec![]),     // sky
-                (2, 1, None, vec![2, 3]), // car; its window (5) is not selected
-                (3, 2, Some(1), vec![]),  // wheel
-                (4, 3, Some(1), vec![]),  // wheel
-                (8, 4, None, vec![]),     // person
+                (0, vec![]),     // sky
+                (2, vec![3, 4]), // car; its window (5) is not selected
+                (3, vec![]),     // wheel
+                (4, vec![]),     // wheel
+                (8, vec![]),     // person
             ],
         ),
         (
             "home/kitchen/ADE_train_00000002",
             vec![
-                (3, 0, None, vec![1]),   // plant, flora (1910)
-                (7, 1, Some(0), vec![]), // its pot; the handle of the door goes with it
+                (6, vec![14]), // plant, flora (1910)
+                (14, vec![]),  // its pot; the handle of the door goes with it
             ],
         ),
     ])
@@ -222,16 +207,14 @@ fn a_label_list_and_one_subset_cut_a_smaller_ade20k() {
         assert_eq!(read.id, source.id);
         assert_eq!(read.objects.len(), table.len(), "{}", source.id);
         let mut written_at = vec![Vec::new(); source.part_levels as usize + 1];
-        for (source_id, new_id, parent, children) in table {
-            let index = source.object_index(*source_id).unwrap();
+        for (id, children) in table {
+            let index = source.object_index(*id).unwrap();
+            // Only the links to removed parts go.
             let want = Object {
-                ade_id: *new_id,
-                parent: *parent,
                 children: children.clone(),
-                instance_mask: mask_name(source, *new_id),
                 ..source.objects[index].clone()
             };
-            let read_index = read.object_index(*new_id).unwrap();
+            let read_index = read.object_index(*id).unwrap();
             assert_eq!(read.objects[read_index], want, "{}", source.id);
             let mask = source.instance_mask(index).unwrap();
             assert_eq!(read.instance_mask(read_index).unwrap(), mask);
@@ -265,6 +248,108 @@ fn a_label_list_and_one_subset_cut_a_smaller_ade20k() {
 }
 
 #[test]
+fn coco_of_a_cut_read_back_names_the_source_objects_by_ade_id() {
+    let (_root, out, _, dataset) = cut_sample();
+    let cut = Ade20kDataset::open(&out).unwrap();
+    let (_coco_root, coco, _) = convert(&cut, "coco", &options());
+    let sources: BTreeMap<String, Item> = items(&dataset)
+        .into_iter()
+        .map(|item| (item.id.clone(), item))
+        .collect();
+    let json = read_json(&coco.join("annotations/instances_training.json"));
+    let item_of: BTreeMap<u64, String> = json["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|image| {
+            let file_name = image["file_name"].as_str().unwrap();
+            let id = file_name.strip_suffix(".jpg").unwrap().to_string();
+            (image["id"].as_u64().unwrap(), id)
+        })
+        .collect();
+    let mut named = Vec::new();
+    for annotation in json["annotations"].as_array().unwrap() {
+        let source = &sources[&item_of[&annotation["image_id"].as_u64().unwrap()]];
+        let ade_id = annotation["attributes"]["ade_id"].as_u64().unwrap() as u32;
+        let index = source.object_index(ade_id).unwrap();
+        let object = &source.objects[index];
+        let area = source.binary_mask(index, MaskKind::Visible).unwrap().area();
+        assert_eq!(
+            (
+                &annotation["attributes"]["ade_class"],
+                &annotation["attributes"]["raw_name"],
+                &annotation["area"]
+            ),
+            (&json!(object.class), &json!(object.raw_name), &json!(area)),
+            "{} object {ade_id}",
+            source.id
+        );
+        named.push((source.id.as_str(), ade_id));
+    }
+    // Every written object, by its source id (not its position in the cut).
+    let mut expected: Vec<(&str, u32)> = expected_cut()
+        .into_iter()
+        .flat_map(|(item, objects)| objects.into_iter().map(move |(id, _)| (item, id)))
+        .collect();
+    named.sort();
+    expected.sort();
+    assert_eq!(named, expected);
+}
+
+#[test]
+fn a_filtered_item_is_its_source_text_without_the_removed_objects() {
+    let name = "training/home/kitchen/ADE_train_00000002.json";
+    let source = fs::read_to_string(fixture("ade20k2020").join(name)).unwrap();
+    let options = ExportOptions {
+        filter: ItemFilter {
+            exclude: Some(LabelList::parse("hinge\n").unwrap()),
+            ..ItemFilter::default()
+        },
+        ..copy_options()
+    };
+    let (_root, out, summary) = convert(&open("ade20k2020"), "ade20k2020", &options);
+    assert_eq!(summary.annotations(), 21);
+    // The hinge (id 11) leaves the list and the door's hasparts; every
+    // other byte is the source's: one line, "crop":"1", click_date, the
+    // annotator field, the wall's point at x = 57.
+    let (start, end) = (
+        source.find(r#",{"id":11,"#).unwrap(),
+        source.find(r#",{"id":14,"#).unwrap(),
+    );
+    let expected = format!("{}{}", &source[..start], &source[end..]).replacen(
+        r#""hasparts":[9,11]"#,
+        r#""hasparts":[9]"#,
+        1,
+    );
+    assert_ne!(expected, source);
+    assert_eq!(fs::read_to_string(out.join(name)).unwrap(), expected);
+}
+
+#[test]
+fn a_mask_named_otherwise_is_written_under_its_id_and_the_summary_says_so() {
+    let root = tempfile::tempdir().unwrap();
+    let input = root.path().join("in");
+    copy_dir(&fixture("ade20k2020"), &input);
+    let name = "training/home/kitchen/ADE_train_00000002.json";
+    let (usual, other) = (
+        r#""instance_mask":"ADE_train_00000002/instance_005_ADE_train_00000002.png""#,
+        r#""instance_mask":"./ADE_train_00000002/instance_005_ADE_train_00000002.png""#,
+    );
+    let source = fs::read_to_string(input.join(name)).unwrap();
+    fs::write(input.join(name), source.replacen(usual, other, 1)).unwrap();
+    let dataset = Ade20kDataset::open(&input).unwrap();
+    let (_root, out, summary) = convert(&dataset, "ade20k2020", &copy_options());
+    assert_eq!(fs::read_to_string(out.join(name)).unwrap(), source);
+    assert_eq!(
+        summary.notes,
+        [
+            "1 instance masks were named otherwise in the source: they are written as \
+          <stem>/instance_<id>_<stem>.png, and their annotations say so"
+        ]
+    );
+}
+
+#[test]
 fn excluding_parts_writes_whole_objects_and_their_map_only() {
     let dataset = open("ade20k2020");
     let options = ExportOptions {
@@ -282,22 +367,14 @@ fn excluding_parts_writes_whole_objects_and_their_map_only() {
             .filter(|(_, object)| !object.is_part())
             .collect();
         assert_eq!(read.objects.len(), wholes.len());
-        let renumbered = wholes.len() < source.objects.len();
-        for (new_id, (index, object)) in wholes.into_iter().enumerate() {
-            let new_id = if renumbered {
-                new_id as u32
-            } else {
-                object.ade_id
-            };
+        for (read_index, (index, object)) in wholes.into_iter().enumerate() {
             let want = Object {
-                ade_id: new_id,
                 children: vec![],
-                instance_mask: mask_name(source, new_id),
                 ..object.clone()
             };
-            assert_eq!(read.objects[new_id as usize], want);
+            assert_eq!(read.objects[read_index], want);
             assert_eq!(
-                read.instance_mask(new_id as usize).unwrap(),
+                read.instance_mask(read_index).unwrap(),
                 source.instance_mask(index).unwrap()
             );
         }
@@ -384,7 +461,9 @@ fn describe_files(out: &Path) -> String {
                 counts.join(", ")
             )
         } else if path.ends_with(".json") {
-            let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            // Counting objects needs no more than ASCII (the sign's JSON is Latin-1).
+            let text = String::from_utf8_lossy(&bytes);
+            let json: serde_json::Value = serde_json::from_str(&text).unwrap();
             match json["annotation"]["object"].as_array() {
                 Some(objects) => format!("annotation, {} objects", objects.len()),
                 None => format!("{json}"),

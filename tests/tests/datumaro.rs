@@ -371,22 +371,22 @@ fn attributes_carry_the_ade_fields_and_words() {
         "the polygon carries the same attributes"
     );
     let kitchen = annotations_of(&out, "home/kitchen/ADE_train_00000002");
-    let floor = &kitchen[&("mask".to_string(), 1)]["attributes"];
+    let floor = &kitchen[&("mask".to_string(), 2)]["attributes"];
     assert!(
         floor.get("occluded").is_none(),
         "unknown occlusion is left out"
     );
-    let plant = &kitchen[&("mask".to_string(), 3)]["attributes"];
+    let plant = &kitchen[&("mask".to_string(), 6)]["attributes"];
     assert_eq!(
         (&plant["green"], &plant["potted"]),
         (&json!(true), &json!(true))
     );
     assert!(
-        !kitchen.contains_key(&("polygon".to_string(), 4)),
+        !kitchen.contains_key(&("polygon".to_string(), 8)),
         "two-point polygon"
     );
     assert!(
-        !kitchen.contains_key(&("polygon".to_string(), 6)),
+        !kitchen.contains_key(&("polygon".to_string(), 11)),
         "empty polygon"
     );
     // Every key used is declared, in both subset files alike.

@@ -1,7 +1,8 @@
 //! The synthetic ADE20K 2020 datasets committed under `tests/assets/`.
 //!
-//! Every scene is a table of objects: id (the comment), class, raw name,
-//! amodal shape and depth rank (1 = front-most among its siblings), then the
+//! Every scene is a table of objects: id (the comment; the index, and the id
+//! too when the item numbers its objects otherwise), class, raw name, amodal
+//! shape and depth rank (1 = front-most among its siblings), then the
 //! variants its fields are written with. Coordinates are pixels: `rect` takes
 //! left, top, right, bottom (exclusive); `circle`, `ellipse` and `ring` take
 //! the centre first.
@@ -89,8 +90,8 @@ pub fn all() -> Vec<Fixture> {
         },
         {
             let items = vec![
-                street("training/urban/street"),
-                cafe_sign("validation/urban/street"),
+                street("training/urban/street").one_line_json(),
+                cafe_sign("validation/urban/street").one_line_json(),
             ];
             let objects_txt = objects_txt(&items);
             Fixture {
@@ -169,25 +170,31 @@ fn street(folder: &str) -> Item {
         ])
 }
 
-/// A kitchen with the field variants of the format: attributes as a string,
-/// a list or `[]`; crop as strings; occluded unknown; `hasparts` as a list or
-/// a bare integer; empty, two-point and click-dated polygons; depth ranks
-/// that skip values; an extra field; and the two classes named "plant".
+/// A kitchen with the field variants of the format, as real files have
+/// them: one-line JSON without spaces; ids that skip numbers (0, 2, 5, …);
+/// attributes as a string, a list or `[]`; crop as strings; occluded
+/// unknown; `hasparts` as a list or a bare integer; empty, two-point and
+/// click-dated polygons, and one with a point beyond the image's right
+/// border; depth ranks that skip values; an extra field; and the two
+/// classes named "plant". The comments give each object's index, then its id.
 fn kitchen() -> Item {
     Item::new("training/home/kitchen", "ADE_train_00000002", 56, 40)
         .scene_words(&["indoor", "home", "kitchen"])
         .crop_as_strings()
+        .one_line_json()
+        .ids(&[0, 2, 5, 6, 8, 9, 11, 14])
         .objects(vec![
-            /* 0 */
+            /* 0, id 0 */
             whole(WALL, "walls", Shape::rect(0, 0, 56, 26), 9)
-                .extra_field("annotator", json!("labelme")),
-            /* 1 */
+                .extra_field("annotator", json!("labelme"))
+                .polygon(PolygonStyle::OutlineBeyondTheBorder),
+            /* 1, id 2 */
             whole(FLOOR, "floor", Shape::rect(0, 26, 56, 40), 12).occlusion_unknown(),
-            /* 2 */
+            /* 2, id 5 */
             whole(DOOR, "door", Shape::rect(6, 4, 20, 34), 4)
                 .attributes(Attributes::Single("closed"))
                 .polygon(PolygonStyle::OutlineWithClickDates),
-            /* 3 */
+            /* 3, id 6 */
             whole(
                 PLANT_FLORA,
                 "plant",
@@ -196,15 +203,16 @@ fn kitchen() -> Item {
             )
             .attributes(Attributes::List(&["green", "potted"]))
             .single_part_as_integer(),
-            /* 4 */
+            /* 4, id 8 */
             whole(PLANT_WORKS, "power plant", Shape::rect(36, 6, 50, 16), 7)
                 .polygon(PolygonStyle::TwoPoints),
-            /* 5 */ part(2, HANDLE, "handle", Shape::rect(16, 17, 19, 21), 1),
-            /* 6 */
+            /* 5, id 9: part of the door */
+            part(2, HANDLE, "handle", Shape::rect(16, 17, 19, 21), 1),
+            /* 6, id 11: part of the door */
             part(2, HINGE, "hinge", Shape::rect(6, 8, 8, 12), 2)
                 .polygon(PolygonStyle::Empty)
                 .occlusion_unknown(),
-            /* 7 */
+            /* 7, id 14: part of the plant */
             part(3, POT, "pot", Shape::rect(19, 28, 26, 36), 1)
                 .attributes(Attributes::List(&["ceramic"])),
         ])

@@ -125,6 +125,15 @@ impl TextEncoding {
     }
 }
 
+/// How the annotation JSON is laid out.
+#[derive(Clone, Copy, Debug)]
+pub enum JsonLayout {
+    /// Indented, two spaces a level, ending with a newline, as other tools write it.
+    Indented,
+    /// One line without spaces after `:` or `,` and no final newline, as the release writes it.
+    OneLine,
+}
+
 /// How the `crop` flags of an annotation are written.
 #[derive(Clone, Copy, Debug)]
 pub enum CropEncoding {
@@ -167,6 +176,9 @@ pub enum PolygonStyle {
     Empty,
     /// The first two points of the outline only.
     TwoPoints,
+    /// The outline with its right-most point one pixel beyond the right
+    /// border (x = width + 1), as annotators' clicks sometimes are.
+    OutlineBeyondTheBorder,
 }
 
 /// One object or part of an item: its class, geometry and how its fields are written.
@@ -273,14 +285,18 @@ pub struct Item {
     pub scene_words: &'static [&'static str],
     /// The `source` field.
     pub source: Source,
-    /// Objects and parts; an object's id is its index.
+    /// Objects and parts; parents are given by index in this list.
     pub objects: Vec<ObjectSpec>,
+    /// The `id` of each object, by index; empty: the index. Real items skip numbers.
+    pub ids: Vec<usize>,
     /// How `crop` flags are written.
     pub crop_encoding: CropEncoding,
     /// How instance masks mark their pixels.
     pub mask_values: MaskValues,
     /// Encoding of the annotation JSON.
     pub text_encoding: TextEncoding,
+    /// Layout of the annotation JSON.
+    pub json_layout: JsonLayout,
 }
 
 /// Fields of the annotation JSON, in the order the release writes them.
@@ -334,7 +350,7 @@ struct PolygonRecord {
 }
 
 impl Item {
-    /// An item with no objects, UTF-8 JSON, numeric crop flags and release-style masks.
+    /// An item with no objects, indented UTF-8 JSON, numeric crop flags and release-style masks.
     pub fn new(folder: &str, name: &str, width: u32, height: u32) -> Item {
         Item {
             name: name.to_owned(),
@@ -344,9 +360,11 @@ impl Item {
             scene_words: &[],
             source: Source::default(),
             objects: Vec::new(),
+            ids: Vec::new(),
             crop_encoding: CropEncoding::Number,
             mask_values: MaskValues::Release,
             text_encoding: TextEncoding::Utf8,
+            json_layout: JsonLayout::Indented,
         }
     }
 
@@ -384,6 +402,23 @@ impl Item {
     pub fn latin1(mut self) -> Self {
         self.text_encoding = TextEncoding::Latin1;
         self
+    }
+
+    /// Writes the annotation JSON on one line, as the release does.
+    pub fn one_line_json(mut self) -> Self {
+        self.json_layout = JsonLayout::OneLine;
+        self
+    }
+
+    /// Numbers the objects with `ids` (one per object, in order) instead of their indices.
+    pub fn ids(mut self, ids: &[usize]) -> Self {
+        self.ids = ids.to_vec();
+        self
+    }
+
+    /// The `id` of the object at `index`.
+    fn id(&self, index: usize) -> usize {
+        self.ids.get(index).copied().unwrap_or(index)
     }
 
     /// Writes the item's files under `dataset_root` (the folder holding the
@@ -432,16 +467,28 @@ impl Item {
         }
 
         let (visible, hidden) = self.mask_values.visible_and_hidden();
-        for id in 0..self.objects.len() {
-            let mask_path = folder.join(self.instance_mask_path(id));
-            let mask = scene.mask(id, visible, hidden);
+        for index in 0..self.objects.len() {
+            let mask_path = folder.join(self.instance_mask_path(self.id(index)));
+            let mask = scene.mask(index, visible, hidden);
             write(&mask_path, &png(&mask_path, &mask, Color::Gray)?)?;
         }
         Ok(written)
     }
 
-    /// Checks that the class maps can hold every class and instance code.
+    /// Checks that the ids name every object once and that the class maps
+    /// can hold every class and instance code.
     fn check_encodable(&self, scene: &Scene) -> Result<(), String> {
+        let distinct: std::collections::BTreeSet<usize> = self.ids.iter().copied().collect();
+        if !self.ids.is_empty()
+            && (self.ids.len() != self.objects.len() || distinct.len() != self.ids.len())
+        {
+            return Err(format!(
+                "{} objects numbered by {} ids, {} distinct",
+                self.objects.len(),
+                self.ids.len(),
+                distinct.len()
+            ));
+        }
         if let Some(object) = self
             .objects
             .iter()
@@ -529,13 +576,13 @@ impl Item {
         pixels
     }
 
-    /// The annotation JSON, pretty-printed and encoded.
+    /// The annotation JSON, laid out and encoded.
     fn annotation_text(&self, scene: &Scene) -> Result<Vec<u8>, String> {
         let objects = self
             .objects
             .iter()
             .enumerate()
-            .map(|(id, object)| self.object_record(scene, id, object))
+            .map(|(index, object)| self.object_record(scene, index, object))
             .collect::<Result<_, _>>()?;
         let file = AnnotationFile {
             annotation: Annotation {
@@ -547,22 +594,32 @@ impl Item {
                 object: objects,
             },
         };
-        let mut text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
-        text.push('\n');
+        let text = match self.json_layout {
+            JsonLayout::Indented => {
+                serde_json::to_string_pretty(&file).map_err(|e| e.to_string())? + "\n"
+            }
+            JsonLayout::OneLine => serde_json::to_string(&file).map_err(|e| e.to_string())?,
+        };
         self.text_encoding.encode(&text)
     }
 
+    /// The `object` entry of the object at `index`.
     fn object_record<'a>(
         &self,
         scene: &Scene,
-        id: usize,
+        index: usize,
         object: &'a ObjectSpec,
     ) -> Result<ObjectRecord<'a>, String> {
+        let id = self.id(index);
         let flag = |set: bool| match self.crop_encoding {
             CropEncoding::Number => json!(u8::from(set)),
             CropEncoding::String => json!(if set { "1" } else { "0" }),
         };
-        let parts = scene.parts_of(id);
+        let parts: Vec<usize> = scene
+            .parts_of(index)
+            .into_iter()
+            .map(|part| self.id(part))
+            .collect();
         let hasparts = match (object.single_part_as_integer, parts.as_slice()) {
             (false, _) => json!(parts),
             (true, [only]) => json!(only),
@@ -586,17 +643,17 @@ impl Item {
             },
             depth_ordering_rank: object.placement.depth_rank,
             occluded: match object.occlusion_known {
-                true if scene.is_occluded(id) => json!("yes"),
+                true if scene.is_occluded(index) => json!("yes"),
                 true => json!("no"),
                 false => json!([]),
             },
-            crop: flag(scene.is_cropped(id)),
+            crop: flag(scene.is_cropped(index)),
             parts: PartsRecord {
-                part_level: scene.level(id),
+                part_level: scene.level(index),
                 ispartof: object
                     .placement
                     .parent
-                    .map_or(json!([]), |parent| json!(parent)),
+                    .map_or(json!([]), |parent| json!(self.id(parent))),
                 hasparts,
             },
             instance_mask: self.instance_mask_path(id),
@@ -606,12 +663,19 @@ impl Item {
         })
     }
 
+    /// The `polygon` of object `id`.
     fn polygon_record(&self, id: usize, object: &ObjectSpec) -> PolygonRecord {
-        let outline = object.placement.shape.outline(self.width, self.height);
+        let mut outline = object.placement.shape.outline(self.width, self.height);
         let points: &[(i32, i32)] = match object.polygon {
             PolygonStyle::Outline | PolygonStyle::OutlineWithClickDates => &outline[..],
             PolygonStyle::Empty => &[],
             PolygonStyle::TwoPoints => &outline[..2.min(outline.len())],
+            PolygonStyle::OutlineBeyondTheBorder => {
+                if let Some(right_most) = outline.iter_mut().max_by_key(|point| point.0) {
+                    right_most.0 = self.width as i32 + 1;
+                }
+                &outline[..]
+            }
         };
         let click_date = matches!(object.polygon, PolygonStyle::OutlineWithClickDates).then(|| {
             (0..points.len())

@@ -277,11 +277,11 @@ fn info_on_an_ade20k2020_output_prints_the_manifest_and_the_counts() {
     let shown = text(&info.stdout);
     assert!(shown.contains("in the ade20k2020 format"), "{shown}");
     assert!(shown.contains("classes:"), "the counts follow: {shown}");
-    let validate = common::ade20k(&["validate", out.to_str().unwrap()]);
-    assert_eq!(
-        validate.status.code(),
-        Some(0),
-        "{}",
-        text(&validate.stderr)
-    );
+    // The output is its source's files, so it validates as its source does.
+    let validate = |dataset: &Path| {
+        let run = common::ade20k(&["validate", dataset.to_str().unwrap()]);
+        let report = text(&run.stdout).replace(dataset.to_str().unwrap(), "<dataset>");
+        (run.status.code(), report)
+    };
+    assert_eq!(validate(&out), validate(&input));
 }

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
-use ade20k_model::{ClassMap, Error, InstanceMask, Item, ItemSource, MaskKind, MaskSource, Object};
+use ade20k_model::{
+    ClassMap, Error, InstanceMask, Item, ItemSource, MaskKind, MaskSource, Object, SourceFile,
+};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::composite::instance_mask_like;
@@ -29,9 +31,9 @@ use crate::{ExportError, LabelList};
 /// object keeps its id, class index and names; the filtered item has no trace
 /// of the removed ones: they leave the object list and the `hasparts` lists,
 /// and the class maps hold 0 (class and instance code) where they are seen.
-/// Formats therefore treat them as never annotated (`ade20k2020` renumbers the
-/// objects of an item that lost some), and the export's summary counts them
-/// per reason.
+/// Formats therefore treat them as never annotated (`ade20k2020` writes the
+/// kept objects under their own ids, as every format does), and the export's
+/// summary counts them per reason.
 ///
 /// The class filters use the label file syntax and matching rules of
 /// [`LabelList`] but only select classes: objects keep their ADE class index
@@ -357,7 +359,8 @@ impl ItemSource for FilteredSource<'_> {
 }
 
 /// The masks of an item that lost objects: its instance masks as they are,
-/// its class maps with 0 where a removed object is seen.
+/// its class maps with 0 where a removed object is seen, and its annotation
+/// file as the source has it (listing the removed objects too).
 #[derive(Debug)]
 struct WithoutRemoved {
     inner: Arc<dyn MaskSource>,
@@ -414,6 +417,10 @@ impl MaskSource for WithoutRemoved {
             .map_err(|problem| Error::new(&item.image.path, problem))?;
         // The map now differs from the file: no bytes to copy.
         Ok((map, None))
+    }
+
+    fn annotation_file(&self, item: &Item) -> Result<Option<SourceFile>, Error> {
+        self.inner.annotation_file(item)
     }
 }
 

@@ -48,6 +48,7 @@ mod progress;
 pub mod rle;
 mod selection;
 mod semantic;
+mod source_json;
 mod summary;
 pub mod trace;
 mod voc;

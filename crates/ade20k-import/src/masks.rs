@@ -5,13 +5,13 @@ use std::fs;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{ClassMap, Error, ImageInfo, InstanceMask, Item, MaskSource, Object};
-
-use crate::names::class_map_file_name;
-use crate::pixels::{
-    check_mask_header, decode_class_map, decode_class_map_as_stored,
-    decode_instance_mask_as_stored, MaskPng,
+use ade20k_model::{
+    ClassMap, Error, ImageInfo, InstanceMask, Item, MaskSource, Object, SourceFile,
 };
+
+use crate::format::InputFormat;
+use crate::names::class_map_file_name;
+use crate::pixels::{check_mask_header, decode_class_map, decode_instance_mask, MaskPng};
 
 /// Reads the masks of the items of one dataset from the files beside their
 /// photos. One value is shared by every item of the dataset.
@@ -92,15 +92,15 @@ impl MaskSource for FileMasks {
         let path = photo_folder(item).join(&object.instance_mask);
         let real = self.resolve_inside_subset(&path, &item.subset)?;
         let bytes = read_mask_file(&real).map_err(|e| Error::new(&path, e.problem))?;
-        let (mask, as_stored) = decode_instance_mask_as_stored(&bytes, self.max_pixels)
-            .map_err(|e| Error::new(&path, e))?;
+        let mask =
+            decode_instance_mask(&bytes, self.max_pixels).map_err(|e| Error::new(&path, e))?;
         check_size(
             &path,
             "instance mask",
             (mask.width(), mask.height()),
             &item.image,
         )?;
-        Ok((mask, as_stored.then_some(bytes)))
+        Ok((mask, Some(bytes)))
     }
 
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
@@ -126,11 +126,41 @@ impl MaskSource for FileMasks {
             return Err(missing_level(&path, level, item.part_levels));
         }
         let bytes = read_mask_file(&path)?;
-        let (map, as_stored) = decode_class_map_as_stored(&bytes, self.max_pixels)
-            .map_err(|e| Error::new(&path, e))?;
+        let map = decode_class_map(&bytes, self.max_pixels).map_err(|e| Error::new(&path, e))?;
         check_size(&path, "class map", (map.width(), map.height()), &item.image)?;
-        Ok((map, as_stored.then_some(bytes)))
+        Ok((map, Some(bytes)))
     }
+
+    fn annotation_file(&self, item: &Item) -> Result<Option<SourceFile>, Error> {
+        let path = annotation_path(&item.image.path)?;
+        let bytes = ade20k_fs::read_regular(&path, u64::MAX)?;
+        Ok(Some(SourceFile { path, bytes }))
+    }
+}
+
+/// The annotation file of the photo `photo`: `<stem>.json` beside it, or the
+/// file whose extension is `json` in another case, as the catalog finds it.
+fn annotation_path(photo: &Path) -> Result<PathBuf, Error> {
+    let format = InputFormat::Ade20k2020;
+    let folder = photo.parent().unwrap_or(Path::new(""));
+    let stem = photo
+        .file_stem()
+        .map(|stem| stem.to_string_lossy())
+        .unwrap_or_default();
+    let usual = folder.join(format.annotation_file_name(&stem));
+    if usual.is_file() {
+        return Ok(usual);
+    }
+    for entry in fs::read_dir(folder).map_err(|e| Error::io(folder, e))? {
+        let name = entry.map_err(|e| Error::io(folder, e))?.file_name();
+        if let Some(name) = name.to_str() {
+            if format.annotation_stem(name) == Some(&*stem) {
+                return Ok(folder.join(name));
+            }
+        }
+    }
+    // Reading it names the file that is missing.
+    Ok(usual)
 }
 
 /// The folder of the item's photo and annotation, which mask paths are relative to.
@@ -196,5 +226,27 @@ pub(crate) fn check_size(
                 expected.1
             ),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_annotation_is_found_beside_the_photo_whatever_the_case_of_its_extension() {
+        let folder = tempfile::tempdir().unwrap();
+        let photo = folder.path().join("a.jpg");
+        let read = |photo: &Path| fs::read_to_string(annotation_path(photo).unwrap()).unwrap();
+        fs::write(folder.path().join("b.json"), "b").unwrap();
+        fs::write(folder.path().join("a.JSON"), "upper").unwrap();
+        assert_eq!(read(&photo), "upper");
+        fs::write(folder.path().join("a.json"), "lower").unwrap();
+        assert_eq!(read(&photo), "lower");
+        let missing = folder.path().join("c.jpg");
+        assert_eq!(
+            annotation_path(&missing).unwrap(),
+            folder.path().join("c.json")
+        );
     }
 }

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::{BinaryMask, ClassMap, CroppedMask, Error, InstanceMask, MaskKind, MaskSource};
+use crate::{
+    BinaryMask, ClassMap, CroppedMask, Error, InstanceMask, MaskKind, MaskSource, SourceFile,
+};
 
 /// An ADE class index (`name_ndx`): the class value of an object's pixels in the
 /// class maps. 0 means unlabeled and is never the class of an object.
@@ -45,9 +47,8 @@ impl Item {
         self.masks.instance_mask(self, &self.objects[object])
     }
 
-    /// Loads the instance mask of `self.objects[object]` with, when the file
-    /// it comes from holds exactly these pixels as 8-bit grey, that file's
-    /// bytes ([`MaskSource::instance_mask_png`]).
+    /// Loads the instance mask of `self.objects[object]` with, when it comes
+    /// from a file, that file's bytes ([`MaskSource::instance_mask_png`]).
     pub fn instance_mask_png(
         &self,
         object: usize,
@@ -77,11 +78,17 @@ impl Item {
         self.masks.class_map(self, level)
     }
 
-    /// Loads the class map of part level `level` with, when the file it comes
-    /// from stores exactly what encoding it again would, that file's bytes
+    /// Loads the class map of part level `level` with, when it comes from a
+    /// file and is that file's map, the file's bytes
     /// ([`MaskSource::class_map_png`]).
     pub fn class_map_png(&self, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         self.masks.class_map_png(self, level)
+    }
+
+    /// The annotation file the item was parsed from, when its source gives
+    /// it ([`MaskSource::annotation_file`]).
+    pub fn annotation_file(&self) -> Result<Option<SourceFile>, Error> {
+        self.masks.annotation_file(self)
     }
 
     /// Index in `self.objects` of the object whose ADE id is `ade_id`.

@@ -30,4 +30,4 @@ pub use error::{Error, Problem};
 pub use item::{ClassIndex, ImageInfo, Item, Object, Occlusion, SourceInfo};
 pub use label::{Categories, Category};
 pub use mask::{BBox, BinaryMask, ClassMap, CroppedMask, InstanceMask, MaskKind};
-pub use source::{InMemoryMasks, ItemSource, MaskSource};
+pub use source::{InMemoryMasks, ItemSource, MaskSource, SourceFile};

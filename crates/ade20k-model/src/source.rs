@@ -1,18 +1,22 @@
 use std::collections::HashMap;
 use std::fmt;
+use std::path::PathBuf;
 
 use crate::{ClassMap, Error, InstanceMask, Item, Object};
 
-/// Loads the masks of an item on demand. Importers implement it; exporters
-/// call it through [`Item::instance_mask`] and [`Item::class_map`].
+/// Loads the masks of an item on demand, and gives the bytes of the files
+/// they come from to writers that copy them. Importers implement it;
+/// exporters call it through [`Item::instance_mask`], [`Item::class_map`]
+/// and [`Item::annotation_file`].
 pub trait MaskSource: Send + Sync + fmt::Debug {
     /// The instance mask of `object`, one of `item.objects`.
     fn instance_mask(&self, item: &Item, object: &Object) -> Result<InstanceMask, Error>;
 
     /// [`MaskSource::instance_mask`], with the bytes of the PNG file it was
-    /// read from when that file stores exactly these pixels as 8-bit grey,
-    /// so that a writer of the same kind of file can copy them instead of
-    /// encoding the mask again. By default, no bytes.
+    /// read from, when it was read from one, so that a writer of the same
+    /// kind of file can copy them (in whatever form the file stores the
+    /// mask: 0/128/255 or binary 0/1 grey, …) instead of encoding the mask
+    /// again. By default, no bytes.
     fn instance_mask_png(
         &self,
         item: &Item,
@@ -25,9 +29,9 @@ pub trait MaskSource: Send + Sync + fmt::Debug {
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error>;
 
     /// [`MaskSource::class_map`], with the bytes of the PNG file it was read
-    /// from when that file stores exactly what encoding the map as 8-bit RGB
-    /// (R = class / 256 × 10, G = class % 256, B = instance code) would.
-    /// By default, no bytes.
+    /// from, when it was read from one and holds this map, so that a writer
+    /// of the same kind of file can copy them instead of encoding the map
+    /// again. By default, no bytes.
     fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         Ok((self.class_map(item, level)?, None))
     }
@@ -39,6 +43,23 @@ pub trait MaskSource: Send + Sync + fmt::Debug {
     /// file is noticed even by a format that never decodes it. A source whose
     /// masks are already in memory has nothing to check.
     fn check_files(&self, item: &Item) -> Result<(), Error>;
+
+    /// The annotation file `item` was parsed from, when it is ADE20K 2020's
+    /// `<name>.json`, so that a writer of that layout can copy it, or edit
+    /// it, rather than write it anew. By default, none: items built in code
+    /// or read from annotations of another kind.
+    fn annotation_file(&self, _item: &Item) -> Result<Option<SourceFile>, Error> {
+        Ok(None)
+    }
+}
+
+/// A file of the source dataset, read whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// Masks held in memory, keyed by object id and by level: for items built in

@@ -4,20 +4,18 @@
 //! dataset (`data`) and a folder of the user's (`precious`), and is run with
 //! that folder as its working directory, so `-o` is given exactly as a user
 //! types it. A refused run must exit 2 with one message, leave both folders
-//! as they were (names, bytes, modes) and create nothing in the scratch
+//! as they were (names, bytes, times, modes) and create nothing in the scratch
 //! folder: no output, no staging folder, no lock file, not even the missing
 //! folders that `-o` named on its way.
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use ade20k_export::MANIFEST_FILE;
-use common::{copy_dir, fixture, text};
+use common::{copy_dir, fingerprint, fixture, text};
 use serde_json::Value;
 
 /// A scratch folder with `data` (the sample dataset) and `precious` (a
@@ -56,36 +54,10 @@ impl Scratch {
         self.convert_in("", output, extra)
     }
 
-    /// Every entry below the scratch folder with its bytes and mode.
-    fn fingerprint(&self) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
-        let mut found = BTreeMap::new();
-        let mut pending = vec![self.path().to_path_buf()];
-        while let Some(folder) = pending.pop() {
-            for entry in fs::read_dir(&folder).unwrap() {
-                let path = entry.unwrap().path();
-                let metadata = fs::symlink_metadata(&path).unwrap();
-                let bytes = if metadata.is_dir() {
-                    pending.push(path.clone());
-                    Vec::new()
-                } else if metadata.is_symlink() {
-                    fs::read_link(&path)
-                        .unwrap()
-                        .into_os_string()
-                        .into_encoded_bytes()
-                } else {
-                    fs::read(&path).unwrap()
-                };
-                let relative = path.strip_prefix(self.path()).unwrap().to_path_buf();
-                found.insert(relative, (bytes, metadata.permissions().mode()));
-            }
-        }
-        found
-    }
-
     /// Runs a conversion to `output` and checks that it is refused as the
     /// module says; returns the message.
     fn refused(&self, dir: &str, output: &str, extra: &[&str]) -> String {
-        let before = self.fingerprint();
+        let before = fingerprint(self.path());
         let run = self.convert_in(dir, output, extra);
         let stderr = text(&run.stderr);
         assert_eq!(run.status.code(), Some(2), "-o {output}: {stderr}");
@@ -95,7 +67,7 @@ impl Scratch {
             "-o {output}: one message: {stderr}"
         );
         assert!(
-            self.fingerprint() == before,
+            fingerprint(self.path()) == before,
             "-o {output}: nothing changed or created"
         );
         stderr

@@ -271,27 +271,7 @@ fn gcd(mut a: i64, mut b: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Deterministic xorshift64 generator for test data.
-    struct XorShift(u64);
-
-    impl XorShift {
-        fn below(&mut self, bound: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % bound
-        }
-    }
-
-    /// `#` is a set pixel, anything else unset.
-    fn mask_from_rows(rows: &[&str]) -> BinaryMask {
-        let height = rows.len() as u32;
-        let width = rows.first().map_or(0, |r| r.len()) as u32;
-        BinaryMask::from_fn(width, height, |x, y| {
-            rows[y as usize].as_bytes()[x as usize] == b'#'
-        })
-    }
+    use crate::trace::tests::{blobs_and_noise, mask_from_rows, XorShift};
 
     fn whole(mask: &BinaryMask) -> CroppedMask {
         CroppedMask::new(mask.width(), mask.height(), 0, 0, mask.clone()).unwrap()
@@ -409,28 +389,7 @@ mod tests {
 
     #[test]
     fn pseudo_random_blobs_and_noise_fill_back_exactly() {
-        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
-        for round in 0..400 {
-            let width = 1 + rng.below(36) as u32;
-            let height = 1 + rng.below(36) as u32;
-            let discs: Vec<(i64, i64, i64, bool)> = (0..1 + rng.below(8))
-                .map(|i| {
-                    let cx = rng.below(u64::from(width)) as i64;
-                    let cy = rng.below(u64::from(height)) as i64;
-                    (cx, cy, rng.below(10) as i64, i % 3 != 2)
-                })
-                .collect();
-            let noise = if round % 4 == 0 { rng.below(9) } else { 0 };
-            let mask = BinaryMask::from_fn(width, height, |x, y| {
-                let mut set = false;
-                for &(cx, cy, r, value) in &discs {
-                    let (dx, dy) = (i64::from(x) - cx, i64::from(y) - cy);
-                    if dx * dx + dy * dy <= r * r {
-                        set = value;
-                    }
-                }
-                set ^ (rng.below(16) < noise)
-            });
+        for mask in blobs_and_noise() {
             check(&mask);
         }
     }

@@ -647,11 +647,11 @@ fn goes_straight_on(a: [i64; 2], b: [i64; 2], c: [i64; 2]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Deterministic xorshift64 generator for test data.
-    struct XorShift(u64);
+    pub(crate) struct XorShift(pub(crate) u64);
 
     impl XorShift {
         fn next(&mut self) -> u64 {
@@ -661,13 +661,13 @@ mod tests {
             self.0
         }
 
-        fn below(&mut self, bound: u64) -> u64 {
+        pub(crate) fn below(&mut self, bound: u64) -> u64 {
             self.next() % bound
         }
     }
 
     /// `#` is a set pixel, anything else unset.
-    fn mask_from_rows(rows: &[&str]) -> BinaryMask {
+    pub(crate) fn mask_from_rows(rows: &[&str]) -> BinaryMask {
         let height = rows.len() as u32;
         let width = rows.first().map_or(0, |r| r.len()) as u32;
         BinaryMask::from_fn(width, height, |x, y| {
@@ -1026,31 +1026,39 @@ mod tests {
         check(&BinaryMask::from_fn(1, 9, |_, y| y % 3 != 1));
     }
 
+    /// 400 pseudo-random masks of up to 36 × 36 pixels: discs of set and
+    /// unset pixels drawn in turn, every fourth with some noise on top.
+    pub(crate) fn blobs_and_noise() -> Vec<BinaryMask> {
+        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+        (0..400)
+            .map(|round| {
+                let width = 1 + rng.below(36) as u32;
+                let height = 1 + rng.below(36) as u32;
+                let discs: Vec<(i64, i64, i64, bool)> = (0..1 + rng.below(8))
+                    .map(|i| {
+                        let cx = rng.below(u64::from(width)) as i64;
+                        let cy = rng.below(u64::from(height)) as i64;
+                        (cx, cy, rng.below(10) as i64, i % 3 != 2)
+                    })
+                    .collect();
+                let noise = if round % 4 == 0 { rng.below(9) } else { 0 };
+                BinaryMask::from_fn(width, height, |x, y| {
+                    let mut set = false;
+                    for &(cx, cy, r, value) in &discs {
+                        let (dx, dy) = (i64::from(x) - cx, i64::from(y) - cy);
+                        if dx * dx + dy * dy <= r * r {
+                            set = value;
+                        }
+                    }
+                    set ^ (rng.below(16) < noise)
+                })
+            })
+            .collect()
+    }
+
     #[test]
     fn pseudo_random_blobs_and_noise() {
-        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
-        for round in 0..400 {
-            let width = 1 + rng.below(36) as u32;
-            let height = 1 + rng.below(36) as u32;
-            // Discs of set and unset pixels, drawn in turn, plus some noise.
-            let discs: Vec<(i64, i64, i64, bool)> = (0..1 + rng.below(8))
-                .map(|i| {
-                    let cx = rng.below(u64::from(width)) as i64;
-                    let cy = rng.below(u64::from(height)) as i64;
-                    (cx, cy, rng.below(10) as i64, i % 3 != 2)
-                })
-                .collect();
-            let noise = if round % 4 == 0 { rng.below(9) } else { 0 };
-            let mask = BinaryMask::from_fn(width, height, |x, y| {
-                let mut set = false;
-                for &(cx, cy, r, value) in &discs {
-                    let (dx, dy) = (i64::from(x) - cx, i64::from(y) - cy);
-                    if dx * dx + dy * dy <= r * r {
-                        set = value;
-                    }
-                }
-                set ^ (rng.below(16) < noise)
-            });
+        for mask in blobs_and_noise() {
             check(&mask);
         }
     }

@@ -379,16 +379,22 @@ fn chmod_tree(dir: &Path, change: &dyn Fn(u32) -> u32) {
     chmod(dir, change(mode));
 }
 
-#[test]
-fn the_input_is_never_written() {
+/// A scratch folder the unprivileged user can reach, holding a copy of the
+/// binary (`<root>/ade20k`) and of the sample dataset (`<root>/in`).
+fn unprivileged_scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let root = tempfile::tempdir().unwrap();
     chmod(root.path(), 0o755);
-    // A binary the unprivileged user can reach.
     let binary = root.path().join("ade20k");
     fs::copy(env!("CARGO_BIN_EXE_ade20k"), &binary).unwrap();
     chmod(&binary, 0o755);
     let input = root.path().join("in");
     copy_dir(&fixture("ade20k2020"), &input);
+    (root, binary, input)
+}
+
+#[test]
+fn the_input_is_never_written() {
+    let (root, binary, input) = unprivileged_scratch();
     chmod_tree(&input, &|mode| mode & !0o222);
     let outputs = root.path().join("outputs");
     fs::create_dir(&outputs).unwrap();
@@ -655,13 +661,7 @@ fn a_folder_made_at_the_output_during_a_run_is_left_alone() {
 
 #[test]
 fn a_previous_output_that_cannot_be_removed_is_a_warning_once_the_new_one_is_in_place() {
-    let root = tempfile::tempdir().unwrap();
-    chmod(root.path(), 0o755);
-    let binary = root.path().join("ade20k");
-    fs::copy(env!("CARGO_BIN_EXE_ade20k"), &binary).unwrap();
-    chmod(&binary, 0o755);
-    let input = root.path().join("in");
-    copy_dir(&fixture("ade20k2020"), &input);
+    let (root, binary, input) = unprivileged_scratch();
     let outputs = root.path().join("outputs");
     fs::create_dir(&outputs).unwrap();
     chmod(&outputs, 0o777);

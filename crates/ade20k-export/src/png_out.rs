@@ -25,6 +25,37 @@ pub(crate) enum PngPixels<'a> {
     },
 }
 
+/// The bit depth of the grey masks of one export, the same for every file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GreyDepth {
+    /// 8-bit grey: values up to 255.
+    Gray8,
+    /// 16-bit grey.
+    Gray16,
+}
+
+impl GreyDepth {
+    /// Bits per pixel.
+    pub fn bits(self) -> u32 {
+        match self {
+            GreyDepth::Gray8 => 8,
+            GreyDepth::Gray16 => 16,
+        }
+    }
+
+    /// `values` as pixels of this depth; at 8 bits they are narrowed into
+    /// `narrowed` (the caller's depth holds every value).
+    pub fn pixels<'a>(self, values: &'a [u16], narrowed: &'a mut Vec<u8>) -> PngPixels<'a> {
+        match self {
+            GreyDepth::Gray16 => PngPixels::Gray16(values),
+            GreyDepth::Gray8 => {
+                *narrowed = values.iter().map(|&v| v as u8).collect();
+                PngPixels::Gray8(narrowed)
+            }
+        }
+    }
+}
+
 /// Writes a `width`×`height` PNG to `path`, creating its folder.
 pub(crate) fn write_png(
     path: &Path,

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{Categories, Category, ClassIndex, Error, Item, ItemSource, Object};
 use rayon::prelude::*;
 
+use crate::png_out::GreyDepth;
 use crate::{ExportError, ExportOptions, LabelNaming, PartsMode};
 
 /// The classes an export keeps.
@@ -544,6 +545,35 @@ impl LabelPlan {
             .iter()
             .filter_map(|object| Some((object.class, self.label_of(object)?)))
             .collect()
+    }
+
+    /// The label id of every class-map pixel of `item` in `classes` (0 for
+    /// classes not kept), and how many labeled pixels became 0. The ids must
+    /// fit 16 bits: the plan is resolved with a 16-bit capacity.
+    pub fn pixel_values(&self, item: &Item, classes: &[ClassIndex]) -> (Vec<u16>, u64) {
+        let ids = self.pixel_labels(item);
+        let mut dropped = 0;
+        let values = classes
+            .iter()
+            .map(|class| match ids.get(class) {
+                Some(&id) => id as u16,
+                None => {
+                    dropped += u64::from(*class != 0);
+                    0
+                }
+            })
+            .collect();
+        (values, dropped)
+    }
+
+    /// The depth of grey masks holding this plan's pixel values: 16 bits
+    /// for class indices or more than 255 labels, else 8.
+    pub fn grey_depth(&self) -> GreyDepth {
+        if self.is_by_class_index() || self.labels().len() > usize::from(u8::MAX) {
+            GreyDepth::Gray16
+        } else {
+            GreyDepth::Gray8
+        }
     }
 
     /// The listed labels; empty when labels are keyed by class index.

@@ -41,7 +41,7 @@ use ade20k_model::{Categories, ClassIndex, Error, Item, ItemSource, MaskKind};
 use crate::media::place_in_subset_folder;
 use crate::palette::{label_color, voc_color};
 use crate::pipeline::{self, Conversion};
-use crate::png_out::{write_png, PngPixels};
+use crate::png_out::{write_png, GreyDepth};
 use crate::selection::LabelPlan;
 use crate::{
     ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, Reads, Summary,
@@ -76,7 +76,7 @@ fn write(
             "the label name `{BACKGROUND}` is reserved for pixel value 0 in semantic masks"
         )));
     }
-    let depth = Depth::for_plan(&plan);
+    let depth = plan.grey_depth();
     for subset in source.subsets() {
         let dir = out.join("annotations").join(subset);
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -118,38 +118,11 @@ fn check_options(options: &ExportOptions) -> Result<(), ExportError> {
     Err(ExportError::Usage(problem.into()))
 }
 
-/// The bit depth of every mask of one export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Depth {
-    /// 8-bit grey: at most 255 labels.
-    Gray8,
-    /// 16-bit grey: class indices, or more than 255 labels.
-    Gray16,
-}
-
-impl Depth {
-    /// 16-bit for class indices, else the smallest depth holding every id.
-    fn for_plan(plan: &LabelPlan) -> Self {
-        if plan.is_by_class_index() || plan.labels().len() > usize::from(u8::MAX) {
-            Depth::Gray16
-        } else {
-            Depth::Gray8
-        }
-    }
-
-    fn bits(self) -> u32 {
-        match self {
-            Depth::Gray8 => 8,
-            Depth::Gray16 => 16,
-        }
-    }
-}
-
 struct SemanticConversion<'a> {
     out: &'a Path,
     options: &'a ExportOptions,
     plan: &'a LabelPlan,
-    depth: Depth,
+    depth: GreyDepth,
 }
 
 /// What one written mask tells the summary and the meta file.
@@ -186,14 +159,9 @@ impl Conversion for SemanticConversion<'_> {
             .join(&item.subset)
             .join(format!("{}.png", item.id));
         let present = present_values(&values);
-        match self.depth {
-            Depth::Gray16 => write_png(&mask_path, width, height, PngPixels::Gray16(&values))?,
-            Depth::Gray8 => {
-                // Ids fit 8 bits: the plan has at most 255 labels.
-                let bytes: Vec<u8> = values.iter().map(|&v| v as u8).collect();
-                write_png(&mask_path, width, height, PngPixels::Gray8(&bytes))?
-            }
-        }
+        let mut narrowed = Vec::new();
+        let pixels = self.depth.pixels(&values, &mut narrowed);
+        write_png(&mask_path, width, height, pixels)?;
         let mut categories = Categories::new();
         if self.plan.is_by_class_index() {
             item.objects.iter().for_each(|o| categories.observe(o));
@@ -229,20 +197,7 @@ impl SemanticConversion<'_> {
                 .collect::<Result<_, _>>()?;
             return Ok((values, 0));
         }
-        // Ids fit 16 bits: the plan was resolved with a 16-bit capacity.
-        let ids = self.plan.pixel_labels(item);
-        let mut dropped = 0;
-        let values = classes
-            .iter()
-            .map(|class| match ids.get(class) {
-                Some(&id) => id as u16,
-                None => {
-                    dropped += u64::from(*class != 0);
-                    0
-                }
-            })
-            .collect();
-        Ok((values, dropped))
+        Ok(self.plan.pixel_values(item, classes))
     }
 }
 
@@ -302,7 +257,7 @@ impl SemanticSink {
         subsets: &[String],
         plan: &LabelPlan,
         options: &ExportOptions,
-        depth: Depth,
+        depth: GreyDepth,
     ) -> Result<Summary, Error> {
         for subset in subsets {
             self.summary.subsets.entry(subset.clone()).or_default();

@@ -336,7 +336,7 @@ fn png_not_png() {
 }
 
 /// Every output format.
-const FORMATS: [&str; 8] = [
+const FORMATS: [&str; 10] = [
     "coco",
     "coco_panoptic",
     "voc",
@@ -345,6 +345,8 @@ const FORMATS: [&str; 8] = [
     "yolo",
     "datumaro",
     "ade20k2020",
+    "parquet",
+    "webdataset",
 ];
 
 /// Converts `case` to every format and checks that each refuses it with the

@@ -33,6 +33,7 @@ mod composite;
 mod datumaro;
 mod filter;
 mod hierarchy;
+mod hub;
 mod json_records;
 mod labels;
 pub mod manifest;
@@ -40,18 +41,21 @@ mod media;
 mod options;
 pub mod output;
 mod palette;
+mod parquet;
 mod picked;
 mod pipeline;
 mod png_out;
 pub mod preview;
 mod progress;
 pub mod rle;
+mod sample;
 mod selection;
 mod semantic;
 mod source_json;
 mod summary;
 pub mod trace;
 mod voc;
+mod webdataset;
 mod yolo;
 
 pub use broken::{SkippedItem, SKIPPED_FILE};
@@ -172,6 +176,8 @@ pub const FORMATS: &[Format] = &[
     datumaro::FORMAT,
     ade20k2020::FORMAT,
     yolo::FORMAT,
+    parquet::FORMAT,
+    webdataset::FORMAT,
 ];
 
 /// The format called `name`.

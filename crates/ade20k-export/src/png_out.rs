@@ -68,7 +68,33 @@ pub(crate) fn write_png(
     // The encoder writes through a borrowed buffer, flushed below: a
     // `BufWriter` dropped unflushed would swallow a failing last write.
     let mut out = BufWriter::new(file);
-    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encode_into(&mut out, width, height, pixels)
+        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    out.flush().map_err(|e| Error::io(path, e))
+}
+
+/// A `width`×`height` PNG file's bytes, encoded as [`write_png`] writes it;
+/// an error naming `path` (the file the pixels come from) when the pixels do
+/// not fill the size.
+pub(crate) fn encode_png(
+    path: &Path,
+    width: u32,
+    height: u32,
+    pixels: PngPixels<'_>,
+) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    encode_into(&mut bytes, width, height, pixels)
+        .map_err(|e| Error::invalid(path, format!("cannot encode a PNG of it: {e}")))?;
+    Ok(bytes)
+}
+
+fn encode_into(
+    out: &mut impl Write,
+    width: u32,
+    height: u32,
+    pixels: PngPixels<'_>,
+) -> Result<(), png::EncodingError> {
+    let mut encoder = png::Encoder::new(out, width, height);
     // fdeflate's fast mode with the Sub filter on every row: `Compression::Fast`
     // alone would also pick an adaptive filter per row, which costs time and
     // changes the bytes written.
@@ -100,11 +126,9 @@ pub(crate) fn write_png(
             indices
         }
     };
-    let fail = |e: png::EncodingError| Error::io(path, std::io::Error::other(e));
-    let mut writer = encoder.write_header().map_err(fail)?;
-    writer.write_image_data(data).map_err(fail)?;
-    writer.finish().map_err(fail)?;
-    out.flush().map_err(|e| Error::io(path, e))
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(data)?;
+    writer.finish()
 }
 
 /// Writes `bytes`, a PNG file already encoded, to `path`, creating its folder.

@@ -88,6 +88,11 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "PIXELS", default_value_t = SimplifyTolerance::DEFAULT,
           value_parser = parse_tolerance)]
     simplify: SimplifyTolerance,
+    /// Largest shard file of parquet and webdataset, in bytes, or with a
+    /// suffix kB, MB or GB (powers of 1000); 500MB when absent. A shard is
+    /// larger only when one item alone is.
+    #[arg(long = "shard-size", value_name = "SIZE", value_parser = parse_size)]
+    shard_size: Option<u64>,
     /// Only these subsets (comma-separated).
     #[arg(long, value_delimiter = ',')]
     subsets: Option<Vec<String>>,
@@ -185,6 +190,13 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
             names.join(", ")
         ))
     })?;
+    if args.shard_size.is_some() && !SHARDED_FORMATS.contains(&format.name) {
+        return Err(usage(format!(
+            "--shard-size applies to {} only, not to {}",
+            SHARDED_FORMATS.join(" and "),
+            format.name
+        )));
+    }
     let target = OutputTarget::resolve(&args.output)?.apart_from(&args.input)?;
     if let Some(requested) = args.threads {
         let threads = worker_threads(requested);
@@ -254,6 +266,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
             Task::Detect => YoloTask::Detect,
         },
         yolo_simplify: args.simplify,
+        shard_bytes: args.shard_size,
         destination: None,
         filter,
         progress: progress.hook(),
@@ -283,6 +296,30 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     );
     print!("{summary}");
     outcome
+}
+
+/// The formats written in shards, which take `--shard-size`.
+const SHARDED_FORMATS: [&str; 2] = ["parquet", "webdataset"];
+
+/// A `--shard-size` value: bytes, or kB, MB, GB (powers of 1000), at least 1.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
+    let scale: u64 = match unit {
+        "" => 1,
+        "kB" => 1_000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        _ => return Err(format!("`{text}` is not a size: use bytes or kB, MB, GB")),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|&bytes| bytes > 0)
+        .ok_or_else(|| format!("`{text}` is not a size of at least one byte"))
 }
 
 /// A `--simplify` value: a number of pixels, not negative.

@@ -113,6 +113,11 @@ impl InstanceMask {
         }
     }
 
+    /// The row-major pixel values (0, 128, 255), without a copy.
+    pub fn into_pixels(self) -> Vec<u8> {
+        self.pixels
+    }
+
     /// The pixels that count as the object for `kind`.
     pub fn binary(&self, kind: MaskKind) -> BinaryMask {
         // With values limited to 0, 128 and 255 (0b0000_0000, 0b1000_0000,

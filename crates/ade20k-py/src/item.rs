@@ -9,6 +9,7 @@ use numpy::{IntoPyArray, PyArray2, PyArray3};
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use rayon::prelude::*;
 
 use crate::errors::data_error;
 
@@ -78,6 +79,21 @@ impl Item {
             self.item.image.width as usize,
         )
     }
+}
+
+/// The mask kind `amodal` asks for.
+fn mask_kind(amodal: bool) -> MaskKind {
+    if amodal {
+        MaskKind::Amodal
+    } else {
+        MaskKind::Visible
+    }
+}
+
+/// A uint8 array of 0s and 1s seen as bool, without a copy.
+fn as_bool<'py>(array: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let bool_type = array.py().import("numpy")?.getattr("bool_")?;
+    array.call_method1("view", (bool_type,))
 }
 
 /// `pixels`, row-major, as a NumPy array of the item's shape, without a copy.
@@ -195,20 +211,52 @@ impl Item {
         py: Python<'py>,
         obj: &Bound<'py, PyAny>,
         amodal: bool,
-    ) -> PyResult<Bound<'py, PyArray2<bool>>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let index = self.object_index(obj)?;
-        let kind = if amodal {
-            MaskKind::Amodal
-        } else {
-            MaskKind::Visible
-        };
         let pixels = py
             .detach(|| {
-                let mask = self.item.binary_mask(index, kind)?;
-                Ok(mask.pixels().iter().map(|&pixel| pixel != 0).collect())
+                let mask = self.item.instance_mask(index)?;
+                Ok(mask.into_binary(mask_kind(amodal)).into_pixels())
             })
             .map_err(data_error)?;
-        to_array(py, self.shape(), pixels)
+        as_bool(to_array(py, self.shape(), pixels)?.into_any())
+    }
+
+    /// The masks of the objects of part level `level` (every object when
+    /// None), in annotation order, as one bool array (objects, height,
+    /// width), decoded in parallel with the GIL released; see `mask`.
+    #[pyo3(signature = (level = None, amodal = false))]
+    fn masks<'py>(
+        &self,
+        py: Python<'py>,
+        level: Option<u32>,
+        amodal: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let chosen: Vec<usize> = (0..self.item.objects.len())
+            .filter(|&index| level.is_none_or(|level| self.item.objects[index].part_level == level))
+            .collect();
+        let (height, width) = self.shape();
+        let kind = mask_kind(amodal);
+        let pixels = py
+            .detach(|| -> Result<Vec<u8>, Error> {
+                let mut pixels = vec![0; chosen.len() * height * width];
+                if pixels.is_empty() {
+                    return Ok(pixels);
+                }
+                pixels
+                    .par_chunks_mut(height * width)
+                    .zip(&chosen)
+                    .try_for_each(|(plane, &index)| {
+                        let mask = self.item.instance_mask(index)?.into_binary(kind);
+                        plane.copy_from_slice(mask.pixels());
+                        Ok(())
+                    })?;
+                Ok(pixels)
+            })
+            .map_err(data_error)?;
+        let array = Array3::from_shape_vec((chosen.len(), height, width), pixels)
+            .map_err(|e| PyValueError::new_err(format!("masks of the wrong size: {e}")))?;
+        as_bool(array.into_pyarray(py).into_any())
     }
 
     /// The instance mask of `obj` as stored: uint8 (height, width), 255 where

@@ -55,13 +55,11 @@ class SegmentationDataset:
         item = self._open()[index]
         image = item.image()
         objects = [o for o in item.objects if o.part_level == self.level]
-        height, width = item.height, item.width
-        masks = np.zeros((len(objects), height, width), dtype=bool)
+        masks = item.masks(self.level, amodal=self.amodal)
         boxes = np.zeros((len(objects), 4), dtype=np.float32)
-        for row, obj in enumerate(objects):
-            masks[row] = item.mask(obj, amodal=self.amodal)
-            ys = np.flatnonzero(masks[row].any(axis=1))
-            xs = np.flatnonzero(masks[row].any(axis=0))
+        for row, mask in enumerate(masks):
+            ys = np.flatnonzero(mask.any(axis=1))
+            xs = np.flatnonzero(mask.any(axis=0))
             if len(xs):
                 boxes[row] = (xs[0], ys[0], xs[-1] + 1, ys[-1] + 1)
         target = {

@@ -91,3 +91,15 @@ def test_objects_and_levels_that_are_not_there_are_refused():
         item.mask("wall")
     with pytest.raises(ValueError, match="part levels 0 to 1"):
         item.class_map(2)
+
+
+def test_masks_at_once_are_the_masks_one_by_one():
+    for item in items():
+        for level in [None, *range(item.part_levels + 1)]:
+            chosen = [o for o in item.objects if level is None or o.part_level == level]
+            for amodal in [False, True]:
+                stacked = item.masks(level, amodal=amodal)
+                assert stacked.dtype == np.bool_
+                assert stacked.shape == (len(chosen), item.height, item.width)
+                for plane, obj in zip(stacked, chosen):
+                    assert (plane == item.mask(obj, amodal=amodal)).all()

@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,29 @@ def test_broken_items_are_skipped_and_listed(tmp_path):
     assert len(summary["skipped"]) == 1
     assert "instance_" in summary["skipped"][0]["reason"]
     assert (tmp_path / "coco" / "skipped.txt").exists()
+
+
+def test_without_a_callback_a_tqdm_bar_is_shown_when_tqdm_is_there(tmp_path, monkeypatch):
+    bars = []
+
+    class FakeBar:
+        def __init__(self, **options):
+            self.n, self.total, self.options = 0, None, options
+            bars.append(self)
+
+        def update(self, step):
+            self.n += step
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_):
+            return False
+
+    fake = type(sys)("tqdm")
+    fake.tqdm = FakeBar
+    monkeypatch.setitem(sys.modules, "tqdm", fake)
+    ade20k.convert(MAIN, "yolo", tmp_path / "yolo", media="none")
+    assert [(bar.n, bar.total) for bar in bars] == [(3, 3)]
+    ade20k.convert(MAIN, "yolo", tmp_path / "quiet", media="none", progress=False)
+    assert len(bars) == 1

@@ -103,3 +103,14 @@ def test_masks_at_once_are_the_masks_one_by_one():
                 assert stacked.shape == (len(chosen), item.height, item.width)
                 for plane, obj in zip(stacked, chosen):
                     assert (plane == item.mask(obj, amodal=amodal)).all()
+
+
+def test_threads_decode_at_once_and_agree():
+    from concurrent.futures import ThreadPoolExecutor
+
+    item = ade20k.open(ASSETS / "ade20k2020")["urban/street/ADE_train_00000001"]
+    expected = item.masks()
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: item.masks(), range(8)))
+    for stacked in results:
+        assert (stacked == expected).all()

@@ -4,8 +4,9 @@ The toolkit's way (CSAILVision/ADE20K ``utils_ade20k.py``) opens each PNG
 with Pillow and computes in NumPy: ``np.array(Image.open(f)) == 255`` for an
 instance mask, ``(R/10).astype(int32)*256+G`` for a class map. ade20k reads
 the same files: ``item.mask(obj)`` and ``item.class_map(level)``. Both make
-the same arrays (checked before timing). Each way runs in a process of its
-own, so that its peak memory (maximum resident set) is its own.
+the same arrays (checked after timing). The ways take turns in each round,
+in one process; the peak memory (maximum resident set) of each is measured
+in a process of its own.
 
     python bench/bench_masks.py PHOTO [--rounds N]
 
@@ -71,18 +72,35 @@ WAYS = {
 }
 
 
-def run_one(way, photo, rounds):
-    """Times `way` in this process; prints its best round and peak memory as JSON."""
+def read_all(way, item, masks, maps):
+    """Reads every array of `way` whole once (np.count_nonzero), as a training step would."""
+    return sum(np.count_nonzero(array) for array in WAYS[way](item, masks, maps))
+
+
+def time_ways(photo, rounds):
+    """The best time of each way over `rounds`, the ways taking turns in
+    each round so that a change of the machine's load hits them alike."""
     item, masks, maps = files(photo)
-    best = float("inf")
+    best = {way: float("inf") for way in WAYS}
     for _ in range(rounds):
-        started = time.perf_counter()
-        # What a training loop does with each: read every pixel once.
-        pixels = sum(np.count_nonzero(array) for array in WAYS[way](item, masks, maps))
-        best = min(best, time.perf_counter() - started)
-    assert pixels > 0
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": best, "peak_mib": peak_kib / 1024}))
+        for way in WAYS:
+            started = time.perf_counter()
+            read_all(way, item, masks, maps)
+            best[way] = min(best[way], time.perf_counter() - started)
+    print(json.dumps(best))
+
+
+def peak_memory(way, photo):
+    """Reads every array of `way` once; prints this process's peak memory in MiB."""
+    item, masks, maps = files(photo)
+    read_all(way, item, masks, maps)
+    print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def child(photo, *args):
+    """What this script prints when run again with `args`, parsed as JSON."""
+    command = [sys.executable, __file__, str(photo), *args]
+    return json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
 
 
 def check_equal(photo):
@@ -101,25 +119,28 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("photo")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--only", choices=list(WAYS), help=argparse.SUPPRESS)
+    parser.add_argument("--timing", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--memory", choices=list(WAYS), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.only:
-        run_one(args.only, args.photo, args.rounds)
+    if args.memory:
+        peak_memory(args.memory, args.photo)
         return
-    # Timed first: a child's peak memory counts its parent's at the fork.
-    results = {}
-    for way in WAYS:
-        command = [sys.executable, __file__, args.photo, "--rounds", str(args.rounds), "--only", way]
-        results[way] = json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
+    if args.timing:
+        time_ways(args.photo, args.rounds)
+        return
+    # In children of their own, and first: a child's peak memory counts its
+    # parent's at the fork.
+    seconds = child(args.photo, "--rounds", str(args.rounds), "--timing")
+    memory = {way: child(args.photo, "--memory", way) for way in WAYS}
     check_equal(args.photo)
     item, masks, maps = files(args.photo)
     pixels = item.width * item.height
     print(f"{len(masks)} instance masks and {len(maps)} class maps of {item.width}×{item.height} "
           f"({pixels * (len(masks) + len(maps)) / 1e6:.0f} Mpixels), best of {args.rounds} rounds")
-    for way, result in results.items():
-        ratio = results["toolkit"]["seconds"] / result["seconds"]
-        print(f"  {way:13} {result['seconds'] * 1000:7.1f} ms  {ratio:4.1f}×   "
-              f"peak memory {result['peak_mib']:5.0f} MiB")
+    for way in WAYS:
+        ratio = seconds["toolkit"] / seconds[way]
+        print(f"  {way:13} {seconds[way] * 1000:7.1f} ms  {ratio:4.1f}×   "
+              f"peak memory {memory[way]:5.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -93,10 +93,11 @@ def test_categories_are_the_classes_of_every_item():
         assert category.first_synonym == seen[index].split(",")[0]
 
 
-def test_the_2017_layout_opens_too():
-    dataset = ade20k.open(MAIN, format="ade20k2020")
-    assert len(dataset) == 3
-    with pytest.raises(ade20k.UsageError, match="ade20k2017"):
+def test_an_input_format_is_chosen_by_name():
+    assert len(ade20k.open(MAIN, format="ade20k2020")) == 3
+    with pytest.raises(ade20k.DataError):
+        ade20k.open(MAIN, format="ade20k2017")
+    with pytest.raises(ade20k.UsageError, match="choose one of: ade20k2020, ade20k2017"):
         ade20k.open(MAIN, format="voc")
 
 

@@ -8,7 +8,7 @@ the same arrays (checked after timing). The ways take turns in each round,
 in one process; the peak memory (maximum resident set) of each is measured
 in a process of its own.
 
-    python bench/bench_masks.py PHOTO [--rounds N]
+    python bench/bench_masks.py PHOTO [--rounds N] [--check]
 
 Each array is read whole once (np.count_nonzero), as a training step would. ``ade20k-masks``
 takes the masks at once from ``item.masks()`` (one (N, H, W) array, decoded
@@ -119,9 +119,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("photo")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--check", action="store_true",
+                        help="only check that the ways give the same arrays (no timing)")
     parser.add_argument("--timing", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--memory", choices=list(WAYS), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.check:
+        check_equal(args.photo)
+        print(f"the {len(WAYS)} ways give the same arrays")
+        return
     if args.memory:
         peak_memory(args.memory, args.photo)
         return

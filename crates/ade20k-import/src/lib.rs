@@ -75,4 +75,4 @@ pub use stats::{
     dataset_stats, ClassStats, DatasetStats, PartPairStats, SceneStats, SizeRange, StatsOptions,
     SubsetStats,
 };
-pub use validate::{validate, Finding, FindingKind, ValidationReport};
+pub use validate::{validate, Finding, FindingKind, Severity, ValidationReport};

@@ -4,7 +4,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{ClassIndex, ClassMap, Error, InstanceMask, Item, ItemSource, Object};
+use ade20k_model::{
+    ClassIndex, ClassMap, Error, InstanceMask, Item, ItemSource, Object, PassCounter, Phase,
+    PhaseHook,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -248,11 +251,25 @@ impl ValidationReport {
 /// - `polygon`: the annotator's polygon lies inside the image (0 ≤ x ≤ width,
 ///   0 ≤ y ≤ height).
 pub fn validate(source: &dyn ItemSource) -> ValidationReport {
+    validate_with_progress(source, None)
+}
+
+/// [`validate`], telling `progress` of each item checked
+/// ([`Phase::Validating`]).
+pub fn validate_with_progress(
+    source: &dyn ItemSource,
+    progress: Option<&PhaseHook>,
+) -> ValidationReport {
+    let counter = PassCounter::start(progress, Phase::Validating, source.len());
     let findings: Vec<Vec<Finding>> = (0..source.len())
         .into_par_iter()
-        .map(|index| match source.load(index) {
-            Ok(item) => check_item(&item),
-            Err(error) => vec![finding_of(FindingKind::Item, None, error)],
+        .map(|index| {
+            let findings = match source.load(index) {
+                Ok(item) => check_item(&item),
+                Err(error) => vec![finding_of(FindingKind::Item, None, error)],
+            };
+            counter.item_done();
+            findings
         })
         .collect();
     ValidationReport {

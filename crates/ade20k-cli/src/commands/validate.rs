@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use ade20k_import::{validate, Finding, FindingKind, Severity};
+use ade20k_import::{validate_with_progress, Finding, FindingKind, Severity};
 use serde::Serialize;
 
 use crate::input::{self, ImportFlags, InputFormat};
+use crate::progress::{Progress, Verbosity};
 use crate::table::{Align, Table};
 use crate::{Failure, DATA_ERROR};
 
@@ -42,7 +43,9 @@ struct JsonReport<'a> {
 /// when it found an error, or any finding with `--strict`.
 pub fn run(args: ValidateArgs) -> Result<(), Failure> {
     let dataset = input::open(&args.dataset, args.input_format, &args.import.options(None))?;
-    let report = validate(&*dataset);
+    let progress = Progress::start(Verbosity::Normal);
+    let report = validate_with_progress(&*dataset, progress.phases().as_ref());
+    progress.finish();
     let counts = report.counts();
     let errors = report.count_of(Severity::Error);
     let warnings = report.count_of(Severity::Warning);

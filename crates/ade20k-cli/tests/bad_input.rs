@@ -308,7 +308,7 @@ fn json_part_level_absurd() {
     assert_eq!(validate.status.code(), Some(1));
     assert_eq!(
         text(&validate.stdout).lines().next(),
-        Some(format!("item: {}", refusal.message).as_str())
+        Some(format!("error: item: {}", refusal.message).as_str())
     );
     snapshot!(refusal);
 }
@@ -756,7 +756,12 @@ fn a_fifo_in_the_dataset_is_refused_by_every_command_without_blocking() {
             findings[0].contains(&fifo.display().to_string()),
             "{stdout}"
         );
-        assert!(stdout.contains("3 items checked"), "{stdout}");
+        // The FIFO is the one error; the fixture's polygon point beyond the
+        // border is a warning.
+        assert!(
+            stdout.contains("3 items checked: 1 error, 1 warning\n"),
+            "{stdout}"
+        );
 
         let png = scratch.path().join("preview.png");
         let preview = ade20k(&[

@@ -20,6 +20,7 @@
 use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
+pub use ade20k_model::{Phase, PhaseHook, PhaseProgress};
 use selection::check_label_lists;
 
 mod ade20k2020;
@@ -133,7 +134,8 @@ impl Format {
             None => source,
         };
         let mut summary = if options.skip_broken {
-            let (checked, skipped) = broken::check(input, self.reads, options.media);
+            let (checked, skipped) =
+                broken::check(input, self.reads, options.media, options.phases.as_ref());
             let mut summary = (self.write)(&checked, dir, options)?;
             if !skipped.is_empty() {
                 let path = dir.join(SKIPPED_FILE);

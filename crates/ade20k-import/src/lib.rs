@@ -72,7 +72,9 @@ pub use format::{detect_format, open_any, InputFormat};
 pub use layout::{detect, Layout};
 pub use pixels::{decode_class_map, decode_instance_mask, DEFAULT_MAX_PIXELS};
 pub use stats::{
-    dataset_stats, ClassStats, DatasetStats, PartPairStats, SceneStats, SizeRange, StatsOptions,
-    SubsetStats,
+    dataset_stats, dataset_stats_with_progress, ClassStats, DatasetStats, PartPairStats,
+    SceneStats, SizeRange, StatsOptions, SubsetStats,
 };
-pub use validate::{validate, Finding, FindingKind, ValidationReport};
+pub use validate::{
+    validate, validate_with_progress, Finding, FindingKind, Severity, ValidationReport,
+};

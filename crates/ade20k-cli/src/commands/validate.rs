@@ -19,7 +19,7 @@ pub struct ValidateArgs {
     input_format: Option<InputFormat>,
     #[command(flatten)]
     import: ImportFlags,
-    /// Print JSON (the schema of the README) instead of text.
+    /// Print JSON (the schema is in docs/user-guide.md) instead of text.
     #[arg(long)]
     json: bool,
 }

@@ -14,7 +14,7 @@ pub fn rgb_png(width: u32, height: u32, data: &[u8]) -> Vec<u8> {
 }
 
 /// An 8-bit PNG of `data` in colour type `color`.
-pub fn encode_png(width: u32, height: u32, color: png::ColorType, data: &[u8]) -> Vec<u8> {
+fn encode_png(width: u32, height: u32, color: png::ColorType, data: &[u8]) -> Vec<u8> {
     let mut bytes = Vec::new();
     let mut encoder = png::Encoder::new(&mut bytes, width, height);
     encoder.set_color(color);

@@ -1,11 +1,12 @@
 //! Progress on stderr: a named bar per phase, drawn as plain lines when
 //! `ADE20K_PROGRESS=plain` forces it onto a stderr that is no terminal.
 
-mod common;
-
 use std::process::{Command, Output};
 
-use common::{ade20k, arg, output_within_limit, text};
+use ade20k_test_support::{arg, output_within_limit, text, Binary};
+
+/// The binary under test.
+const ADE20K: Binary = Binary::new(env!("CARGO_BIN_EXE_ade20k"));
 
 /// Runs `ade20k` with `args` and progress forced on as plain lines.
 fn with_progress(args: &[&str]) -> Output {
@@ -87,14 +88,14 @@ fn validate_and_info_show_their_pass() {
     assert_eq!(info.status.code(), Some(0));
     assert_eq!(phases(&info), ["counting"]);
     // The report on stdout is the same with or without the bars on stderr.
-    assert_eq!(validate.stdout, ade20k(&["validate", MAIN]).stdout);
+    assert_eq!(validate.stdout, ADE20K.run(&["validate", MAIN]).stdout);
 }
 
 #[test]
 fn no_bar_when_stderr_is_no_terminal_and_nothing_forces_one() {
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out");
-    let run = ade20k(&convert_args("semantic", arg(&out), &["--skip-broken"]));
+    let run = ADE20K.run(&convert_args("semantic", arg(&out), &["--skip-broken"]));
     assert_eq!(run.status.code(), Some(0));
     assert!(phases(&run).is_empty(), "{}", text(&run.stderr));
     assert!(!text(&run.stderr).contains("items/s"));

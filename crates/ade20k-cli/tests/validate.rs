@@ -1,10 +1,12 @@
 //! `ade20k validate`: the consistency report of a dataset.
 
-mod common;
-
 use std::path::Path;
 
-use common::{ade20k, arg, copy_dir, fixture, text};
+use ade20k_test_support::folders::copy_dir;
+use ade20k_test_support::{arg, fixture, text, Binary};
+
+/// The binary under test.
+const ADE20K: Binary = Binary::new(env!("CARGO_BIN_EXE_ade20k"));
 use serde_json::Value;
 
 #[test]
@@ -14,7 +16,7 @@ fn every_fixture_is_consistent_but_for_a_click_beyond_the_border() {
         ("ade20k2020_meta", 2),
         ("ade20k2020_release", 2),
     ] {
-        let run = ade20k(&["validate", arg(&fixture(name))]);
+        let run = ADE20K.run(&["validate", arg(&fixture(name))]);
         assert_eq!(run.status.code(), Some(0), "{name}: {}", text(&run.stdout));
         assert_eq!(
             text(&run.stdout),
@@ -25,7 +27,7 @@ fn every_fixture_is_consistent_but_for_a_click_beyond_the_border() {
     // border, as the real release has (x = 2201 in a 2200-wide image): a
     // warning, which fails the run only with --strict.
     let main = fixture("ade20k2020");
-    let run = ade20k(&["validate", arg(&main)]);
+    let run = ADE20K.run(&["validate", arg(&main)]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stdout));
     let kitchen = main.join("training/home/kitchen/ADE_train_00000002.json");
     let stdout = text(&run.stdout);
@@ -42,7 +44,7 @@ fn every_fixture_is_consistent_but_for_a_click_beyond_the_border() {
         stdout.contains("3 items checked: 0 errors, 1 warning\n"),
         "{stdout}"
     );
-    let strict = ade20k(&["validate", arg(&main), "--strict"]);
+    let strict = ADE20K.run(&["validate", arg(&main), "--strict"]);
     assert_eq!(strict.status.code(), Some(1));
     assert_eq!(
         strict.stdout, run.stdout,
@@ -73,7 +75,7 @@ fn broken_copy(root: &Path) -> std::path::PathBuf {
 fn errors_are_listed_first_counted_and_fail_the_run() {
     let root = tempfile::tempdir().unwrap();
     let dataset = broken_copy(root.path());
-    let run = ade20k(&["validate", arg(&dataset)]);
+    let run = ADE20K.run(&["validate", arg(&dataset)]);
     assert_eq!(run.status.code(), Some(1));
     assert_eq!(text(&run.stderr), "", "findings are the report, not errors");
     let stdout = text(&run.stdout).replace(arg(&dataset), "<dataset>");
@@ -101,7 +103,7 @@ fn errors_are_listed_first_counted_and_fail_the_run() {
 fn findings_as_json() {
     let root = tempfile::tempdir().unwrap();
     let dataset = broken_copy(root.path());
-    let run = ade20k(&["validate", arg(&dataset), "--json"]);
+    let run = ADE20K.run(&["validate", arg(&dataset), "--json"]);
     assert_eq!(run.status.code(), Some(1));
     let stdout = text(&run.stdout).replace(arg(&dataset), "<dataset>");
     let json: Value = serde_json::from_str(&stdout).unwrap();

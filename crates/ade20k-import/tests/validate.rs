@@ -1,15 +1,14 @@
 //! `validate` and `dataset_stats` on small datasets built in temporary folders.
 
-mod common;
-
 use std::fs;
 
 use ade20k_import::{
     dataset_stats, validate, Ade20kDataset, Finding, FindingKind, Severity, StatsOptions,
     MAX_PART_LEVEL,
 };
-use common::{
-    gray_png, object, standard_annotation, Fixture, CAR, CAR_MASK, HEIGHT, WHEEL, WHEEL_MASK, WIDTH,
+use ade20k_test_support::images::gray_png;
+use ade20k_test_support::{
+    object, standard_annotation, Fixture, CAR, CAR_MASK, HEIGHT, WHEEL, WHEEL_MASK, WIDTH,
 };
 use serde_json::{json, Value};
 

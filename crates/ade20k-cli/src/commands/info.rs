@@ -32,7 +32,7 @@ pub struct InfoArgs {
     /// decodes every `_seg.png`).
     #[arg(long)]
     pixels: bool,
-    /// Print JSON (the schema of the README) instead of tables.
+    /// Print JSON (the schema is in docs/user-guide.md) instead of tables.
     #[arg(long)]
     json: bool,
 }

@@ -23,7 +23,7 @@ pub struct ValidateArgs {
     /// Fail (exit 1) on warnings too, not only on errors.
     #[arg(long)]
     strict: bool,
-    /// Print JSON (the schema of the README) instead of text.
+    /// Print JSON (the schema is in docs/user-guide.md) instead of text.
     #[arg(long)]
     json: bool,
 }

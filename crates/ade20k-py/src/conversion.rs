@@ -144,6 +144,9 @@ impl ConvertRequest {
             destination: None,
             filter,
             progress: None,
+            // The passes before the writing one are not reported: `progress`
+            // is told of each item written.
+            phases: None,
             skip_broken: self.skip_broken,
         })
     }

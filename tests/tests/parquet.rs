@@ -1,14 +1,14 @@
 //! End-to-end tests of the `parquet` exporter on the fixtures: the rows read
 //! back with the Parquet crate's own Arrow reader.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
 use ade20k_export::{ExportError, ExportOptions, LabelNaming, MediaMode};
+use ade20k_test_support::images::read_png;
+use ade20k_test_support::synthetic::items;
+use ade20k_tests::{assert_output_independent_of_threads, convert, file_contents, files, open};
 use arrow_array::{Array, BinaryArray, ListArray, RecordBatch, StringArray, StructArray};
-use common::{assert_output_independent_of_threads, convert, file_contents, items, open, read_png};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 fn with_photos() -> ExportOptions {
@@ -39,7 +39,7 @@ fn column<'a, T: 'static>(batch: &'a RecordBatch, name: &str) -> &'a T {
 fn rows_hold_the_photos_class_maps_and_objects() {
     let dataset = open("ade20k2020");
     let (_root, out, summary) = convert(&dataset, "parquet", &with_photos());
-    let mut names: Vec<String> = common::files(&out.join("data"))
+    let mut names: Vec<String> = files(&out.join("data"))
         .iter()
         .map(|file| file.to_string_lossy().into_owned())
         .collect();
@@ -123,7 +123,7 @@ fn small_shards_split_a_subset_and_count_their_number() {
         ..with_photos()
     };
     let (_root, out, _) = convert(&open("ade20k2020"), "parquet", &options);
-    let names: Vec<String> = common::files(&out.join("data"))
+    let names: Vec<String> = files(&out.join("data"))
         .iter()
         .map(|file| file.to_string_lossy().into_owned())
         .collect();

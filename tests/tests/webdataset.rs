@@ -1,13 +1,12 @@
 //! End-to-end tests of the `webdataset` exporter on the fixtures: the shards
 //! read back with the `tar` crate.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
 use ade20k_export::{ExportOptions, MediaMode};
-use common::{assert_output_independent_of_threads, convert, file_contents, items, open};
+use ade20k_test_support::synthetic::items;
+use ade20k_tests::{assert_output_independent_of_threads, convert, file_contents, files, open};
 
 fn with_photos() -> ExportOptions {
     ExportOptions {
@@ -87,7 +86,7 @@ fn small_shards_hold_one_sample_each_within_the_bound() {
         ..with_photos()
     };
     let (_root, out, _) = convert(&open("ade20k2020"), "webdataset", &options);
-    let shards: Vec<String> = common::files(&out)
+    let shards: Vec<String> = files(&out)
         .iter()
         .map(|file| file.to_string_lossy().into_owned())
         .filter(|name| name.ends_with(".tar"))

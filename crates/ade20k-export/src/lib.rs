@@ -1,25 +1,10 @@
-//! Writes ADE20K datasets, read through [`ade20k_model::ItemSource`], in the
-//! formats training code reads: COCO and more, one module per format.
-//!
-//! Every export runs items in parallel (rayon) yet writes them in item order,
-//! so the output is byte-identical whatever the number of threads, and it is
-//! staged beside the target folder and renamed into place only when complete.
-//!
-//! ```no_run
-//! # fn run(dataset: &dyn ade20k_model::ItemSource) -> Result<(), ade20k_export::ExportError> {
-//! use ade20k_export::{export_to, find_format, ExportOptions, OutputTarget};
-//!
-//! let coco = find_format("coco").expect("coco is built in");
-//! let target = OutputTarget::resolve("out/coco".as_ref())?.apart_from("data/ade".as_ref())?;
-//! let summary = export_to(dataset, coco, &target, &ExportOptions::default(), false)?;
-//! println!("{} images, {} annotations", summary.items(), summary.annotations());
-//! # Ok(()) }
-//! ```
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
+pub use ade20k_model::{Phase, PhaseHook, PhaseProgress};
 use selection::check_label_lists;
 
 mod ade20k2020;
@@ -137,7 +122,8 @@ impl Format {
             None => source,
         };
         let mut summary = if options.skip_broken {
-            let (checked, skipped) = broken::check(input, self.reads, options.media);
+            let (checked, skipped) =
+                broken::check(input, self.reads, options.media, options.phases.as_ref());
             let mut summary = (self.write)(&checked, dir, options)?;
             if !skipped.is_empty() {
                 let path = dir.join(SKIPPED_FILE);
@@ -164,6 +150,10 @@ impl Format {
         Ok(summary)
     }
 }
+
+/// The formats written in shards, the only ones that take
+/// [`ExportOptions::shard_bytes`].
+pub const SHARDED_FORMATS: &[&str] = &["parquet", "webdataset"];
 
 /// Every format this crate writes. Adding a format means adding its module
 /// and one line here.
@@ -233,6 +223,13 @@ pub fn export_to(
     options: &ExportOptions,
     overwrite: bool,
 ) -> Result<Summary, ExportError> {
+    if options.shard_bytes.is_some() && !SHARDED_FORMATS.contains(&format.name) {
+        return Err(ExportError::Usage(format!(
+            "a shard size applies to {} only, not to {}",
+            SHARDED_FORMATS.join(" and "),
+            format.name
+        )));
+    }
     let started = std::time::SystemTime::now();
     let (options, warnings) = check_label_lists(source, options)?;
     let staged = StagedOutput::begin(target, overwrite)?;

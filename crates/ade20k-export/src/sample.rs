@@ -60,7 +60,12 @@ pub(crate) fn plan(
         "needs a shard size of at least one byte"
     } else {
         let capacity = (usize::from(u16::MAX), "a 16-bit class map");
-        return LabelPlan::resolve(&options.labels, source, Some(capacity));
+        return LabelPlan::resolve(
+            &options.labels,
+            source,
+            Some(capacity),
+            options.phases.as_ref(),
+        );
     };
     Err(ExportError::Usage(format!("{format} {problem}")))
 }

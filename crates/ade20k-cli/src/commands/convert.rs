@@ -1,12 +1,12 @@
 //! `ade20k convert`: a dataset into another format.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use ade20k_export::{
     export_to, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
-    LabelSelection, MediaMode, OutputTarget, PartsMode, Preset, SegmentationMode,
-    SimplifyTolerance, YoloTask, FORMATS,
+    LabelSelection, MediaMode, OutputTarget, PartsMode, SegmentationMode, SimplifyTolerance,
+    YoloTask, FORMATS,
 };
 use ade20k_model::MaskKind;
 use clap::ValueEnum;
@@ -190,13 +190,6 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
             names.join(", ")
         ))
     })?;
-    if args.shard_size.is_some() && !SHARDED_FORMATS.contains(&format.name) {
-        return Err(usage(format!(
-            "--shard-size applies to {} only, not to {}",
-            SHARDED_FORMATS.join(" and "),
-            format.name
-        )));
-    }
     let target = OutputTarget::resolve(&args.output)?.apart_from(&args.input)?;
     if let Some(requested) = args.threads {
         let threads = worker_threads(requested);
@@ -208,7 +201,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     let import_options = args.import.options(args.subsets.clone());
     let dataset = input::open(&args.input, args.input_format, &import_options)?;
     let labels = match (&args.labels, args.top_classes) {
-        (Some(path), _) => LabelSelection::List(label_list(path)?),
+        (Some(path), _) => LabelSelection::List(LabelList::read_or_preset(path)?),
         (None, Some(0)) => return Err(usage("--top-classes must be at least 1".into())),
         (None, Some(k)) => LabelSelection::TopClasses(k),
         (None, None) => LabelSelection::All,
@@ -223,8 +216,16 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         items,
         limit: args.limit,
         min_area: args.min_area,
-        include: args.include_labels.as_deref().map(label_list).transpose()?,
-        exclude: args.exclude_labels.as_deref().map(label_list).transpose()?,
+        include: args
+            .include_labels
+            .as_deref()
+            .map(LabelList::read_or_preset)
+            .transpose()?,
+        exclude: args
+            .exclude_labels
+            .as_deref()
+            .map(LabelList::read_or_preset)
+            .transpose()?,
     };
     let verbosity = match (args.quiet, args.verbose) {
         (true, _) => Verbosity::Quiet,
@@ -270,6 +271,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         destination: None,
         filter,
         progress: progress.hook(),
+        phases: progress.phases(),
         skip_broken: args.skip_broken,
     };
     let result = export_to(&*dataset, format, &target, &options, args.overwrite);
@@ -297,9 +299,6 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     print!("{summary}");
     outcome
 }
-
-/// The formats written in shards, which take `--shard-size`.
-const SHARDED_FORMATS: [&str; 2] = ["parquet", "webdataset"];
 
 /// A `--shard-size` value: bytes, or kB, MB, GB (powers of 1000), at least 1.
 fn parse_size(text: &str) -> Result<u64, String> {
@@ -348,13 +347,5 @@ fn worker_threads(requested: usize) -> usize {
         most
     } else {
         requested.max(1)
-    }
-}
-
-/// The label list at `path`, or the preset it names (`sceneparsing150`, `instance100`).
-fn label_list(path: &Path) -> Result<LabelList, Failure> {
-    match path.to_str().and_then(Preset::named) {
-        Some(preset) => Ok(preset.list()),
-        None => Ok(LabelList::read(path)?),
     }
 }

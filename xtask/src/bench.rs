@@ -22,7 +22,7 @@ use crate::check;
 use crate::files::{self, PathError};
 
 /// Every output format, in the order of the table.
-const FORMATS: [&str; 8] = [
+const FORMATS: [&str; 10] = [
     "coco",
     "coco_panoptic",
     "voc",
@@ -31,6 +31,8 @@ const FORMATS: [&str; 8] = [
     "yolo",
     "datumaro",
     "ade20k2020",
+    "parquet",
+    "webdataset",
 ];
 
 /// How many images the `--threads 1` byte-identity check converts per format.
@@ -47,7 +49,8 @@ pub struct BenchArgs {
     #[arg(long)]
     images: usize,
     /// Dataset folder: reused when it holds files, else generated into.
-    /// Default: target/bench/data-<images>.
+    /// Default: bench/data-<images> in the target folder (`CARGO_TARGET_DIR`
+    /// or target/).
     #[arg(long)]
     data: Option<PathBuf>,
     /// Only these formats (comma-separated); default all.
@@ -77,7 +80,8 @@ struct Usage {
 /// Runs the benchmark.
 pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
     let root = workspace_root();
-    let work = root.join("target").join("bench");
+    let target = target_dir(&root);
+    let work = target.join("bench");
     let data = args
         .data
         .clone()
@@ -126,7 +130,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
         ],
         &[],
     )?;
-    let release = root.join("target").join("release");
+    let release = target.join("release");
     let ade20k = release.join("ade20k");
     let floor_bin = release.join("examples").join("decode_floor");
     let out = work.join("out");
@@ -224,6 +228,12 @@ fn extra_args(format: &str) -> &'static [&'static str] {
 fn workspace_root() -> PathBuf {
     let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
     xtask.parent().unwrap_or(xtask).to_path_buf()
+}
+
+/// Where cargo builds: `CARGO_TARGET_DIR` (relative to `root`) when set,
+/// else `root/target`.
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
 }
 
 /// Runs cargo with `args` then `more` in `root`, failing on a failed status.

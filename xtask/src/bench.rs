@@ -35,6 +35,9 @@ const FORMATS: [&str; 10] = [
     "webdataset",
 ];
 
+/// The manifest every output holds (`ade20k_export::MANIFEST_FILE`).
+const MANIFEST: &str = ".ade20k-output.json";
+
 /// How many images the `--threads 1` byte-identity check converts per format.
 const IDENTITY_IMAGES: usize = 20;
 
@@ -397,6 +400,11 @@ fn check_thread_independence(
         if threads == "1" {
             std::fs::rename(&target, &one_thread).map_err(|e| PathError::new(&target, e))?;
         }
+    }
+    // The manifest records when each run started and finished.
+    for folder in [&one_thread, &target] {
+        let manifest = folder.join(MANIFEST);
+        std::fs::remove_file(&manifest).map_err(|e| PathError::new(&manifest, e))?;
     }
     let differences = check::compare_trees(&one_thread, &target)?;
     for difference in &differences {

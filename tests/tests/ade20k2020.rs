@@ -384,7 +384,7 @@ fn excluding_parts_writes_whole_objects_and_their_map_only() {
 }
 
 #[test]
-fn merges_renames_and_options_that_change_objects_are_refused() {
+fn merges_and_renames_are_refused() {
     let dataset = open("ade20k2020");
     let refused = |options: ExportOptions| {
         let root = tempfile::tempdir().unwrap();
@@ -405,16 +405,6 @@ fn merges_renames_and_options_that_change_objects_are_refused() {
     );
     let rename = refused(list("auto = car\n"));
     assert!(rename.contains("`auto` renames a class"), "{rename}");
-    let amodal = refused(ExportOptions {
-        mask_kind: MaskKind::Amodal,
-        ..copy_options()
-    });
-    assert!(amodal.starts_with("--amodal does not apply"), "{amodal}");
-    let level = refused(ExportOptions {
-        part_level: 1,
-        ..copy_options()
-    });
-    assert!(level.starts_with("--parts-level does not apply"), "{level}");
 }
 
 #[test]

@@ -9,95 +9,65 @@
 //! every item is read.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::PathBuf;
 
-use ade20k_model::{BBox, Error, Item, ItemSource, Object, Occlusion};
+use ade20k_model::{BBox, Error, Item, Object, Occlusion};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::coco_json::CocoFiles;
-use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
-use crate::media::place_in_subset_folder;
-use crate::pipeline::{self, Conversion};
+use crate::exporter::{Exporter, Format, Job, Setting};
+use crate::labels::LabelRegistry;
 use crate::rle::Rle;
+use crate::run::{self, ItemFiles, Reads};
 use crate::selection::LabelPlan;
 use crate::trace::trace_cropped;
-use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, SegmentationMode,
-    Summary,
-};
+use crate::{ExportError, ExportOptions, LeftOut, SegmentationMode, Summary};
 
-/// The `coco` format.
-pub(crate) const FORMAT: Format = Format {
-    name: "coco",
-    description: "COCO instance segmentation (detectron2, mmdetection, pycocotools)",
-    write,
-    reads: Reads::Everything,
-};
+/// The `coco` format: its label plan and options.
+pub(crate) struct Coco {
+    out: PathBuf,
+    options: ExportOptions,
+    plan: LabelPlan,
+}
 
-/// Reason counted for objects without pixels of the chosen mask kind.
-pub(crate) const NO_PIXELS: &str = "objects with no pixels in their mask (wholly occluded)";
-/// Reason counted for objects whose annotator polygon has fewer than 3 points.
-const NO_POLYGON: &str = "objects whose annotator polygon has fewer than 3 points";
-
-fn write(
-    source: &dyn ItemSource,
-    out: &Path,
-    options: &ExportOptions,
-) -> Result<Summary, ExportError> {
-    if options.label_naming == LabelNaming::Raw && options.labels != LabelSelection::All {
-        return Err(ExportError::Usage(RAW_NAMES_WITH_SELECTION.into()));
-    }
-    let plan = LabelPlan::resolve(&options.labels, source, None)?;
-    let files = CocoFiles::create(out, "instances")?;
-    let conversion = CocoConversion {
-        out,
-        options,
-        plan: &plan,
+impl Exporter for Coco {
+    const FORMAT: Format = Format {
+        name: "coco",
+        description: "COCO instance segmentation (detectron2, mmdetection, pycocotools)",
+        takes: &[
+            Setting::Parts,
+            Setting::MaskKind,
+            Setting::Segmentation,
+            Setting::LabelNaming,
+        ],
+        run: run::run::<Coco>,
+        reads: Reads::Everything,
     };
-    let mut sink = CocoSink {
-        files,
-        labels: LabelRegistry::new(options.label_naming, &plan, source.label_order()),
-        summary: Summary::default(),
-    };
-    pipeline::run(source, options, &conversion, |item| sink.write(item))?;
-    Ok(sink.finish(source.subsets())?)
-}
-
-struct CocoConversion<'a> {
-    out: &'a Path,
-    options: &'a ExportOptions,
-    plan: &'a LabelPlan,
-}
-
-/// One item, ready to be numbered and written.
-struct PreparedItem {
-    item: Item,
-    file_name: String,
-    /// Objects kept, as (index in `item.objects`, shape).
-    shapes: Vec<(usize, Shape)>,
-    left_out: Vec<&'static str>,
-}
-
-struct Shape {
-    segmentation: Segmentation,
-    area: u64,
-    bbox: BBox,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Segmentation {
-    Rle { size: [u32; 2], counts: String },
-    Polygons(Vec<Vec<f64>>),
-}
-
-impl Conversion for CocoConversion<'_> {
     type Prepared = PreparedItem;
+    type Sink<'e> = CocoSink<'e>;
 
-    fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        let file_name =
-            place_in_subset_folder(&item, &self.out.join("images"), self.options.media)?;
+    fn start(job: &Job<'_>) -> Result<Self, ExportError> {
+        Ok(Coco {
+            out: job.out.to_path_buf(),
+            options: job.options.clone(),
+            plan: LabelPlan::resolve(&job.options.labels, job.source, None)?,
+        })
+    }
+
+    fn sink<'e>(&'e self, job: &Job<'_>) -> Result<CocoSink<'e>, Error> {
+        Ok(CocoSink {
+            files: CocoFiles::create(&self.out, "instances")?,
+            labels: LabelRegistry::new(
+                self.options.label_naming,
+                &self.plan,
+                job.source.label_order(),
+            ),
+        })
+    }
+
+    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
+        let file_name = files.image_in_subset_folder(&item, &self.out.join("images"))?;
         let mut shapes = Vec::new();
         let mut left_out = Vec::new();
         for (index, object) in self
@@ -116,19 +86,60 @@ impl Conversion for CocoConversion<'_> {
             left_out,
         })
     }
+
+    fn write(
+        &self,
+        sink: &mut CocoSink<'_>,
+        prepared: PreparedItem,
+        summary: &mut Summary,
+    ) -> Result<u64, Error> {
+        sink.write(prepared, summary)
+    }
+
+    fn finish(
+        &self,
+        sink: CocoSink<'_>,
+        _job: &Job<'_>,
+        subsets: &[String],
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
+        sink.finish(subsets, summary)
+    }
 }
 
-impl CocoConversion<'_> {
+/// One item, ready to be numbered and written.
+pub(crate) struct PreparedItem {
+    item: Item,
+    file_name: String,
+    /// Objects kept, as (index in `item.objects`, shape).
+    shapes: Vec<(usize, Shape)>,
+    left_out: Vec<LeftOut>,
+}
+
+struct Shape {
+    segmentation: Segmentation,
+    area: u64,
+    bbox: BBox,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Segmentation {
+    Rle { size: [u32; 2], counts: String },
+    Polygons(Vec<Vec<f64>>),
+}
+
+impl Coco {
     /// The shape of one object, or the reason it is left out.
     fn shape(
         &self,
         item: &Item,
         index: usize,
         object: &Object,
-    ) -> Result<Result<Shape, &'static str>, Error> {
+    ) -> Result<Result<Shape, LeftOut>, Error> {
         let mask = item.cropped_mask(index, self.options.mask_kind)?;
         let Some(bbox) = mask.bbox() else {
-            return Ok(Err(NO_PIXELS));
+            return Ok(Err(LeftOut::NoPixels));
         };
         let segmentation = match self.options.segmentation {
             SegmentationMode::Rle => {
@@ -146,7 +157,7 @@ impl CocoConversion<'_> {
             ),
             SegmentationMode::SourcePolygon => {
                 if object.polygon.len() < 3 {
-                    return Ok(Err(NO_POLYGON));
+                    return Ok(Err(LeftOut::NoPolygon));
                 }
                 Segmentation::Polygons(vec![flatten(&object.polygon)])
             }
@@ -164,10 +175,9 @@ fn flatten(points: &[[f64; 2]]) -> Vec<f64> {
 }
 
 /// Numbers and writes prepared items, in order.
-struct CocoSink<'a> {
+pub(crate) struct CocoSink<'a> {
     files: CocoFiles,
     labels: LabelRegistry<'a>,
-    summary: Summary,
 }
 
 #[derive(Serialize)]
@@ -190,14 +200,14 @@ struct CategoryRecord<'a> {
 }
 
 impl CocoSink<'_> {
-    fn write(&mut self, prepared: PreparedItem) -> Result<(), Error> {
+    fn write(&mut self, prepared: PreparedItem, summary: &mut Summary) -> Result<u64, Error> {
         let PreparedItem {
             item,
             file_name,
             shapes,
             left_out,
         } = prepared;
-        self.summary.leave_out_all(left_out);
+        summary.leave_out_all(left_out);
         let files = self.files.subset(&item.subset)?;
         let image_id = files.add_image(&item, &file_name)?;
         let labelled: Vec<(&Object, &Shape, u32)> = shapes
@@ -207,7 +217,7 @@ impl CocoSink<'_> {
                 Some((object, shape, self.labels.category_id(object)?))
             })
             .collect();
-        let first_id = files.counts.annotations + 1;
+        let first_id = files.number_annotations(labelled.len() as u64);
         let coco_ids: HashMap<u32, u64> = labelled
             .iter()
             .enumerate()
@@ -231,11 +241,10 @@ impl CocoSink<'_> {
             };
             files.annotations.record(&record)?;
         }
-        files.counts.annotations += labelled.len() as u64;
-        Ok(())
+        Ok(labelled.len() as u64)
     }
 
-    fn finish(mut self, subsets: &[String]) -> Result<Summary, Error> {
+    fn finish(self, subsets: &[String], summary: &mut Summary) -> Result<(), Error> {
         let labels = self.labels.labels();
         let categories: Vec<CategoryRecord> = labels
             .iter()
@@ -245,9 +254,9 @@ impl CocoSink<'_> {
                 supercategory: &label.supercategory,
             })
             .collect();
-        self.files.finish(subsets, &categories, &mut self.summary)?;
-        self.summary.categories = categories.len();
-        Ok(self.summary)
+        self.files.finish(subsets, &categories)?;
+        summary.categories = categories.len();
+        Ok(())
     }
 }
 

@@ -33,76 +33,98 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{BBox, Error, Item, ItemSource, MaskKind, Object};
+use ade20k_model::{BBox, Error, Item, ItemSource, Object};
 use serde::Serialize;
 
-use crate::coco::NO_PIXELS;
 use crate::coco_json::CocoFiles;
 use crate::composite::ObjectMap;
-use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
-use crate::media::place_in_subset_folder;
+use crate::exporter::{Exporter, Format, Job, Setting};
+use crate::labels::LabelRegistry;
 use crate::palette::voc_color;
-use crate::pipeline::{self, Conversion};
-use crate::png_out::{write_png, PngPixels};
-use crate::selection::{LabelPlan, NOT_SELECTED};
-use crate::{ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Summary};
-
-/// The `coco_panoptic` format.
-pub(crate) const FORMAT: Format = Format {
-    name: "coco_panoptic",
-    description: "COCO panoptic segmentation (panopticapi, detectron2, Datumaro coco_panoptic)",
-    write,
-    reads: Reads::Everything,
-};
+use crate::png_out::PngPixels;
+use crate::run::{self, ItemFiles, Reads};
+use crate::selection::LabelPlan;
+use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, Summary};
 
 /// The largest segment id three 8-bit channels hold.
 const MAX_SEGMENT_ID: usize = (1 << 24) - 1;
 
-/// Writes `source` as COCO panoptic into `out`.
-fn write(
-    source: &dyn ItemSource,
-    out: &Path,
-    options: &ExportOptions,
-) -> Result<Summary, ExportError> {
-    check_options(options)?;
-    let plan = LabelPlan::resolve(&options.labels, source, None)?;
-    let stuff = StuffRule::resolve(&plan, options, source)?;
-    let files = CocoFiles::create(out, "panoptic")?;
-    for subset in source.subsets() {
-        let dir = png_dir(out, subset);
-        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    }
-    let conversion = PanopticConversion {
-        out,
-        options,
-        plan: &plan,
-        stuff: &stuff,
-    };
-    let mut sink = PanopticSink {
-        files,
-        labels: LabelRegistry::new(options.label_naming, &plan, source.label_order()),
-        stuff_categories: BTreeSet::new(),
-        summary: Summary::default(),
-    };
-    pipeline::run(source, options, &conversion, |item| sink.write(item))?;
-    Ok(sink.finish(source.subsets(), &stuff)?)
+/// The `coco_panoptic` format: the label plan, which labels are stuff, the options.
+pub(crate) struct CocoPanoptic {
+    out: PathBuf,
+    options: ExportOptions,
+    plan: LabelPlan,
+    stuff: StuffRule,
 }
 
-/// Refuses options that have no meaning when each pixel has one segment.
-fn check_options(options: &ExportOptions) -> Result<(), ExportError> {
-    let raw = options.label_naming == LabelNaming::Raw;
-    let problem = if options.mask_kind == MaskKind::Amodal {
-        "--amodal does not apply to coco_panoptic: each pixel belongs to the one \
-         object seen there"
-    } else if raw && options.labels != LabelSelection::All {
-        RAW_NAMES_WITH_SELECTION
-    } else if raw && options.stuff.is_some() {
-        "--stuff lists classes; with --label-name raw categories are the annotators' \
-         words, which are all things"
-    } else {
-        return Ok(());
+impl Exporter for CocoPanoptic {
+    const FORMAT: Format = Format {
+        name: "coco_panoptic",
+        description: "COCO panoptic segmentation (panopticapi, detectron2, Datumaro coco_panoptic)",
+        takes: &[Setting::LabelNaming, Setting::Stuff],
+        run: run::run::<CocoPanoptic>,
+        reads: Reads::Everything,
     };
-    Err(ExportError::Usage(problem.into()))
+    type Prepared = PreparedItem;
+    type Sink<'e> = PanopticSink<'e>;
+
+    fn start(job: &Job<'_>) -> Result<Self, ExportError> {
+        let options = job.options;
+        if options.label_naming == LabelNaming::Raw && options.stuff.is_some() {
+            return Err(ExportError::Usage(
+                "--stuff lists classes; with --label-name raw categories are the annotators' \
+                 words, which are all things"
+                    .into(),
+            ));
+        }
+        let plan = LabelPlan::resolve(&options.labels, job.source, None)?;
+        let stuff = StuffRule::resolve(&plan, options, job.source)?;
+        for subset in job.source.subsets() {
+            let dir = png_dir(job.out, subset);
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        Ok(CocoPanoptic {
+            out: job.out.to_path_buf(),
+            options: options.clone(),
+            plan,
+            stuff,
+        })
+    }
+
+    fn sink<'e>(&'e self, job: &Job<'_>) -> Result<PanopticSink<'e>, Error> {
+        Ok(PanopticSink {
+            files: CocoFiles::create(&self.out, "panoptic")?,
+            labels: LabelRegistry::new(
+                self.options.label_naming,
+                &self.plan,
+                job.source.label_order(),
+            ),
+            stuff_categories: BTreeSet::new(),
+        })
+    }
+
+    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
+        self.prepare_item(item, files)
+    }
+
+    fn write(
+        &self,
+        sink: &mut PanopticSink<'_>,
+        prepared: PreparedItem,
+        summary: &mut Summary,
+    ) -> Result<u64, Error> {
+        sink.write(prepared, summary)
+    }
+
+    fn finish(
+        &self,
+        sink: PanopticSink<'_>,
+        _job: &Job<'_>,
+        subsets: &[String],
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
+        sink.finish(subsets, &self.stuff, summary)
+    }
 }
 
 /// The folder of the panoptic PNGs of `subset`.
@@ -165,21 +187,13 @@ impl StuffRule {
     }
 }
 
-/// The per-item work: paint the objects, number the segments, write the PNG.
-struct PanopticConversion<'a> {
-    out: &'a Path,
-    options: &'a ExportOptions,
-    plan: &'a LabelPlan,
-    stuff: &'a StuffRule,
-}
-
 /// One item whose PNG is written, ready to be numbered and listed.
-struct PreparedItem {
+pub(crate) struct PreparedItem {
     item: Item,
     file_name: String,
     /// Segments in id order (id = position + 1).
     segments: Vec<Segment>,
-    left_out: Vec<&'static str>,
+    left_out: Vec<LeftOut>,
 }
 
 /// One segment of an image: a thing object, or the stuff objects of one label.
@@ -222,12 +236,10 @@ impl Extent {
     }
 }
 
-impl Conversion for PanopticConversion<'_> {
-    type Prepared = PreparedItem;
-
-    fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        let file_name =
-            place_in_subset_folder(&item, &self.out.join("images"), self.options.media)?;
+impl CocoPanoptic {
+    /// Paints the objects, numbers the segments, encodes the PNG.
+    fn prepare_item(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
+        let file_name = files.image_in_subset_folder(&item, &self.out.join("images"))?;
         let mut left_out = Vec::new();
         let labels: Vec<Option<u32>> = item
             .objects
@@ -238,7 +250,7 @@ impl Conversion for PanopticConversion<'_> {
                 }
                 let label = self.plan.label_of(object);
                 if label.is_none() {
-                    left_out.push(NOT_SELECTED);
+                    left_out.push(LeftOut::NotSelected);
                 }
                 label
             })
@@ -272,8 +284,8 @@ impl Conversion for PanopticConversion<'_> {
             let (x, y) = (position % width, position / width);
             segments[id as usize - 1].extent.add(x as u32, y as u32);
         }
-        let png_path = png_dir(self.out, &item.subset).join(format!("{}.png", item.id));
-        write_png(&png_path, map.width, map.height, PngPixels::Rgb8(&rgb))?;
+        let png_path = png_dir(&self.out, &item.subset).join(format!("{}.png", item.id));
+        files.png(png_path, map.width, map.height, PngPixels::Rgb8(rgb));
         Ok(PreparedItem {
             item,
             file_name,
@@ -281,9 +293,6 @@ impl Conversion for PanopticConversion<'_> {
             left_out,
         })
     }
-}
-
-impl PanopticConversion<'_> {
     /// The segments of `item`, numbered in object order, and the segment id
     /// of each object (0 for none). Stuff objects of one label share a segment.
     fn segments(
@@ -291,7 +300,7 @@ impl PanopticConversion<'_> {
         item: &Item,
         labels: &[Option<u32>],
         visible: &[bool],
-        left_out: &mut Vec<&'static str>,
+        left_out: &mut Vec<LeftOut>,
     ) -> (Vec<Segment>, Vec<u32>) {
         let mut segments: Vec<Segment> = Vec::new();
         let mut segment_of = vec![0u32; item.objects.len()];
@@ -301,7 +310,7 @@ impl PanopticConversion<'_> {
                 continue;
             };
             if !visible[index] {
-                left_out.push(NO_PIXELS);
+                left_out.push(LeftOut::NoPixels);
                 continue;
             }
             let stuff = self.stuff.is_stuff(label, object);
@@ -327,12 +336,11 @@ impl PanopticConversion<'_> {
 }
 
 /// Numbers images and writes their records, in order.
-struct PanopticSink<'a> {
+pub(crate) struct PanopticSink<'a> {
     files: CocoFiles,
     labels: LabelRegistry<'a>,
     /// Category ids written as stuff segments.
     stuff_categories: BTreeSet<u32>,
-    summary: Summary,
 }
 
 /// One entry of `annotations`: the segments of one image.
@@ -365,14 +373,14 @@ struct CategoryRecord<'a> {
 
 impl PanopticSink<'_> {
     /// Numbers the image, gives each segment its category and spools the records.
-    fn write(&mut self, prepared: PreparedItem) -> Result<(), Error> {
+    fn write(&mut self, prepared: PreparedItem, summary: &mut Summary) -> Result<u64, Error> {
         let PreparedItem {
             item,
             file_name,
             segments,
             left_out,
         } = prepared;
-        self.summary.leave_out_all(left_out);
+        summary.leave_out_all(left_out);
         let mut segments_info = Vec::with_capacity(segments.len());
         for (position, segment) in segments.iter().enumerate() {
             let mut category_id = None;
@@ -401,12 +409,16 @@ impl PanopticSink<'_> {
             file_name: &format!("{}.png", item.id),
             segments_info,
         })?;
-        files.counts.annotations += segments.len() as u64;
-        Ok(())
+        Ok(segments.len() as u64)
     }
 
     /// Writes every subset's JSON with the categories seen (or listed).
-    fn finish(mut self, subsets: &[String], stuff: &StuffRule) -> Result<Summary, Error> {
+    fn finish(
+        self,
+        subsets: &[String],
+        stuff: &StuffRule,
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
         let labels = self.labels.labels();
         let categories: Vec<CategoryRecord> = labels
             .iter()
@@ -422,8 +434,8 @@ impl PanopticSink<'_> {
                 }
             })
             .collect();
-        self.files.finish(subsets, &categories, &mut self.summary)?;
-        self.summary.categories = categories.len();
-        Ok(self.summary)
+        self.files.finish(subsets, &categories)?;
+        summary.categories = categories.len();
+        Ok(())
     }
 }

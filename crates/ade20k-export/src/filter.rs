@@ -11,10 +11,9 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::composite::instance_mask_like;
 use crate::hierarchy::kept_with_ancestors;
-use crate::picked::PickedItems;
+use crate::run::PickedItems;
 use crate::selection::LabelPlan;
-use crate::voc::ORPHAN_PARTS;
-use crate::{ExportError, LabelList};
+use crate::{ExportError, LabelList, LeftOut};
 
 /// Which items and objects of a dataset an export reads; the default keeps
 /// everything. Applied before any format sees the dataset, so every format
@@ -140,11 +139,6 @@ impl PartialEq for IdPatterns {
 
 impl Eq for IdPatterns {}
 
-/// Reason counted for objects of classes the include list does not name.
-const NOT_INCLUDED: &str = "objects of classes not included";
-/// Reason counted for objects of classes the exclude list names.
-const EXCLUDED: &str = "objects of excluded classes";
-
 /// A dataset seen through an [`ItemFilter`]: an [`ItemSource`] with the kept
 /// items, each loaded with its kept objects only.
 ///
@@ -169,7 +163,7 @@ struct Decision {
     /// Whether each object of the source item is kept.
     kept: Vec<bool>,
     /// Why each removed object is removed.
-    reasons: Vec<&'static str>,
+    reasons: Vec<LeftOut>,
     /// Objects removed for having too few pixels.
     too_small: u64,
 }
@@ -217,7 +211,7 @@ impl<'a> FilteredSource<'a> {
             exclude,
             min_area: filter.min_area,
             selects_objects: filter.selects_objects(),
-            min_area_reason: format!("objects with fewer than {} visible pixels", filter.min_area),
+            min_area_reason: LeftOut::TooSmall(filter.min_area).to_string(),
         })
     }
 
@@ -237,7 +231,7 @@ impl<'a> FilteredSource<'a> {
 
     /// Decides which objects of `item` are kept.
     fn decide(&self, item: &Item) -> Result<Decision, Error> {
-        let class_verdicts: Vec<Option<&'static str>> = item
+        let class_verdicts: Vec<Option<LeftOut>> = item
             .objects
             .iter()
             .map(|object| {
@@ -246,13 +240,13 @@ impl<'a> FilteredSource<'a> {
                     .as_ref()
                     .is_some_and(|plan| plan.label_of(object).is_none())
                 {
-                    Some(NOT_INCLUDED)
+                    Some(LeftOut::NotIncluded)
                 } else if self
                     .exclude
                     .as_ref()
                     .is_some_and(|plan| plan.label_of(object).is_some())
                 {
-                    Some(EXCLUDED)
+                    Some(LeftOut::Excluded)
                 } else {
                     None
                 }
@@ -276,7 +270,7 @@ impl<'a> FilteredSource<'a> {
             if let Some(reason) = class_verdicts[index] {
                 reasons.push(reason);
             } else if !kept && !too_small[index] {
-                reasons.push(ORPHAN_PARTS);
+                reasons.push(LeftOut::OrphanPart);
             }
         }
         Ok(Decision {
@@ -548,7 +542,10 @@ mod tests {
         assert_eq!(item.class_map(0).unwrap().classes(), [0, 0, 0, 20]);
         assert_eq!(
             filtered.left_out(),
-            BTreeMap::from([(EXCLUDED.into(), 1), (ORPHAN_PARTS.into(), 1)])
+            BTreeMap::from([
+                (LeftOut::Excluded.to_string(), 1),
+                (LeftOut::OrphanPart.to_string(), 1)
+            ])
         );
 
         let include = ItemFilter {
@@ -559,7 +556,7 @@ mod tests {
         assert_eq!(ids(&filtered.load(0).unwrap()), [1]);
         assert_eq!(
             filtered.left_out(),
-            BTreeMap::from([(NOT_INCLUDED.into(), 2)])
+            BTreeMap::from([(LeftOut::NotIncluded.to_string(), 2)])
         );
     }
 

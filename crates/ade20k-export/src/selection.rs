@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{Categories, Category, ClassIndex, Error, Item, ItemSource, Object};
 use rayon::prelude::*;
 
-use crate::{ExportError, ExportOptions, LabelNaming, PartsMode};
+use crate::{ExportError, ExportOptions, LabelNaming, LeftOut, PartsMode};
 
 /// The classes an export keeps.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -404,19 +404,16 @@ pub(crate) enum LabelPlan {
     },
 }
 
-/// Reason counted for objects of classes an export does not keep.
-pub(crate) const NOT_SELECTED: &str = "objects of classes not selected";
-
 impl LabelPlan {
     /// The objects of `item` an instance format considers, with their index in
     /// `item.objects`: parts are skipped when `parts` is [`PartsMode::Exclude`],
     /// and each object whose class this plan leaves out is counted in
-    /// `left_out` as [`NOT_SELECTED`].
+    /// `left_out` as [`LeftOut::NotSelected`].
     pub(crate) fn selected_objects<'a>(
         &self,
         item: &'a Item,
         parts: PartsMode,
-        left_out: &mut Vec<&'static str>,
+        left_out: &mut Vec<LeftOut>,
     ) -> Vec<(usize, &'a Object)> {
         let mut selected = Vec::new();
         for (index, object) in item.objects.iter().enumerate() {
@@ -424,7 +421,7 @@ impl LabelPlan {
                 continue;
             }
             if self.label_of(object).is_none() {
-                left_out.push(NOT_SELECTED);
+                left_out.push(LeftOut::NotSelected);
                 continue;
             }
             selected.push((index, object));

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use ade20k_export::{
     export_to, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
-    LabelSelection, MediaMode, OutputTarget, PartsMode, Preset, SegmentationMode,
+    LabelSelection, MediaMode, OutputTarget, PartsMode, Preset, SegmentationMode, Setting,
     SimplifyTolerance, YoloTask, FORMATS,
 };
 use ade20k_model::MaskKind;
@@ -319,5 +319,42 @@ fn label_list(path: &Path) -> Result<LabelList, Failure> {
     match path.to_str().and_then(Preset::named) {
         Some(preset) => Ok(preset.list()),
         None => Ok(LabelList::read(path)?),
+    }
+}
+
+/// The flag that sets `setting`, with `value` (the library's words for it)
+/// as it is typed: `--amodal`, `--parts-level 2`, `--segmentation source-polygon`.
+fn flag(setting: Setting, value: &str) -> String {
+    let value = value.replace(' ', "-");
+    match setting {
+        Setting::Parts => format!("--parts {value}"),
+        Setting::MaskKind => "--amodal".into(),
+        Setting::Segmentation => format!("--segmentation {value}"),
+        Setting::LabelNaming => format!("--label-name {value}"),
+        Setting::Stuff => "--stuff".into(),
+        Setting::PartLevel => format!("--parts-level {value}"),
+        Setting::YoloTask => format!("--task {value}"),
+        Setting::YoloSimplify => format!("--simplify {value}"),
+        _ => format!("{} {value}", setting.name()),
+    }
+}
+
+/// The message of [`ade20k_export::ExportError::NotTaken`] in flags:
+/// `<format> does not take <flag>`, and which formats take the flag when
+/// `format` takes none of its values.
+pub fn not_taken(format: &str, setting: Setting, value: &str) -> String {
+    let message = format!("{format} does not take {}", flag(setting, value));
+    if find_format(format).is_some_and(|format| format.takes(setting)) {
+        return message;
+    }
+    let takers: Vec<&str> = FORMATS
+        .iter()
+        .filter(|format| format.takes(setting))
+        .map(|format| format.name)
+        .collect();
+    let name = flag(setting, "").trim_end().to_string();
+    match takers.as_slice() {
+        [] => message,
+        takers => format!("{message}; {name} applies to {}", takers.join(", ")),
     }
 }

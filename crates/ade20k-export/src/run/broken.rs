@@ -27,8 +27,23 @@ use std::path::PathBuf;
 use ade20k_model::{Error, Item, ItemSource};
 use rayon::prelude::*;
 
-use crate::picked::PickedItems;
-use crate::{MediaMode, Reads};
+use crate::run::PickedItems;
+use crate::MediaMode;
+
+/// What of an item a format decodes, and so what [`ExportOptions::skip_broken`]
+/// decodes before the format starts: a file the format never decodes does
+/// not make an item broken for it, unless its header is wrong (every format
+/// checks the header of every file of an item, `Item::check_files`).
+///
+/// [`ExportOptions::skip_broken`]: crate::ExportOptions::skip_broken
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reads {
+    /// The annotation, the class maps of every part level and the instance
+    /// mask of every object.
+    Everything,
+    /// The annotation and the class maps of every part level: no instance mask.
+    ClassMaps,
+}
 
 /// The file listing the skipped items, written at the top of the output only
 /// when an item was skipped: one line per item, in item order, each a

@@ -8,20 +8,13 @@
 //! number of threads. After each item is written, the export's
 //! [`ProgressHook`](crate::ProgressHook) is told.
 
-use ade20k_model::{Error, Item, ItemSource};
+use ade20k_model::{Error, ItemSource};
 use rayon::prelude::*;
 
+use crate::exporter::Exporter;
 use crate::media::check_output_names;
+use crate::run::ItemFiles;
 use crate::{ExportOptions, ItemProgress};
-
-/// The per-item work of an exporter that can run on any thread.
-pub(crate) trait Conversion: Sync {
-    /// What one item becomes before it is written.
-    type Prepared: Send;
-
-    /// Loads what `item` needs and turns it into its output form.
-    fn prepare(&self, item: Item) -> Result<Self::Prepared, Error>;
-}
 
 /// Items prepared per chunk and thread: large enough to keep every thread
 /// busy, small enough to keep memory flat.
@@ -35,22 +28,23 @@ struct Prepared<P> {
     prepared: P,
 }
 
-/// Prepares every item of `source` with `conversion` in parallel and hands the
-/// results to `write` in item order, reporting each written item to
-/// `options.progress`. Stops at the first error.
-pub(crate) fn run<C, W>(
+/// Prepares every item of `source` with `exporter` in parallel, writes the
+/// files each asks for, and hands the results to `write` in item order, with
+/// the item's subset, reporting each written item to `options.progress`.
+/// Stops at the first error.
+pub(crate) fn run<E, W>(
     source: &dyn ItemSource,
     options: &ExportOptions,
-    conversion: &C,
+    exporter: &E,
     mut write: W,
 ) -> Result<(), Error>
 where
-    C: Conversion,
-    W: FnMut(C::Prepared) -> Result<(), Error> + Send,
+    E: Exporter,
+    W: FnMut(&str, E::Prepared) -> Result<(), Error> + Send,
 {
     let total = source.len();
     let chunk = rayon::current_num_threads().max(1) * ITEMS_PER_THREAD;
-    let prepare_chunk = |start: usize| -> Vec<Result<Prepared<C::Prepared>, Error>> {
+    let prepare_chunk = |start: usize| -> Vec<Result<Prepared<E::Prepared>, Error>> {
         let start = start.min(total);
         let end = (start + chunk).min(total);
         (start..end)
@@ -59,11 +53,16 @@ where
                 let item = source.load(index)?;
                 item.check_files()?;
                 check_output_names(&item)?;
+                let (subset, id, objects) =
+                    (item.subset.clone(), item.id.clone(), item.objects.len());
+                let mut files = ItemFiles::new(options.media);
+                let prepared = exporter.prepare(item, &mut files)?;
+                files.write()?;
                 Ok(Prepared {
-                    subset: item.subset.clone(),
-                    id: item.id.clone(),
-                    objects: item.objects.len(),
-                    prepared: conversion.prepare(item)?,
+                    subset,
+                    id,
+                    objects,
+                    prepared,
                 })
             })
             .collect()
@@ -77,7 +76,7 @@ where
             || {
                 ready.into_iter().try_for_each(|prepared| {
                     let prepared = prepared?;
-                    write(prepared.prepared)?;
+                    write(&prepared.subset, prepared.prepared)?;
                     done += 1;
                     if let Some(hook) = &options.progress {
                         hook.report(&ItemProgress {

@@ -84,7 +84,7 @@ use crate::exporter::{Exporter, Format, Job, Setting};
 use crate::hierarchy::kept_with_ancestors;
 use crate::media::image_file_name;
 use crate::png_out::PngPixels;
-use crate::run::{self, ItemFiles, Reads};
+use crate::run::{self, ItemFiles};
 use crate::selection::LabelPlan;
 use crate::source_json::SourceAnnotation;
 use crate::{ExportError, ExportOptions, LabelSelection, LeftOut, PartsMode, Summary};
@@ -109,7 +109,6 @@ impl Exporter for Ade20k2020 {
                       (ade20k-import, Datumaro ade20k2020)",
         takes: &[Setting::Parts],
         run: run::run::<Ade20k2020>,
-        reads: Reads::Everything,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = Ade20kSink;

@@ -83,7 +83,7 @@ use crate::composite::ObjectMap;
 use crate::exporter::{Exporter, Format, Job, Setting};
 use crate::palette::label_color;
 use crate::png_out::PngPixels;
-use crate::run::{self, ItemFiles, Reads};
+use crate::run::{self, ItemFiles};
 use crate::selection::{LabelPlan, PlannedLabel};
 use crate::trace::trace_polygons;
 use crate::{ExportError, ExportOptions, LabelSelection, LeftOut, Summary};
@@ -116,7 +116,6 @@ impl Exporter for Cityscapes {
                       (cityscapesScripts, Datumaro)",
         takes: &[Setting::Stuff],
         run: run::run::<Cityscapes>,
-        reads: Reads::Everything,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = CityscapesSink;

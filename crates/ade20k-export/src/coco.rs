@@ -19,7 +19,7 @@ use crate::coco_json::CocoFiles;
 use crate::exporter::{Exporter, Format, Job, Setting};
 use crate::labels::LabelRegistry;
 use crate::rle::Rle;
-use crate::run::{self, ItemFiles, Reads};
+use crate::run::{self, ItemFiles};
 use crate::selection::LabelPlan;
 use crate::trace::trace_cropped;
 use crate::{ExportError, ExportOptions, LeftOut, SegmentationMode, Summary};
@@ -42,7 +42,6 @@ impl Exporter for Coco {
             Setting::LabelNaming,
         ],
         run: run::run::<Coco>,
-        reads: Reads::Everything,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = CocoSink<'e>;

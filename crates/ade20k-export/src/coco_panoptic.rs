@@ -42,7 +42,7 @@ use crate::exporter::{Exporter, Format, Job, Setting};
 use crate::labels::LabelRegistry;
 use crate::palette::voc_color;
 use crate::png_out::PngPixels;
-use crate::run::{self, ItemFiles, Reads};
+use crate::run::{self, ItemFiles};
 use crate::selection::LabelPlan;
 use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, Summary};
 
@@ -63,7 +63,6 @@ impl Exporter for CocoPanoptic {
         description: "COCO panoptic segmentation (panopticapi, detectron2, Datumaro coco_panoptic)",
         takes: &[Setting::LabelNaming, Setting::Stuff],
         run: run::run::<CocoPanoptic>,
-        reads: Reads::Everything,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = PanopticSink<'e>;

@@ -72,7 +72,7 @@ use crate::json_records::RecordWriter;
 use crate::labels::LabelRegistry;
 use crate::palette::{label_color, voc_color};
 use crate::rle::Rle;
-use crate::run::{self, ItemFiles, Reads};
+use crate::run::{self, ItemFiles};
 use crate::selection::LabelPlan;
 use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, Summary};
 
@@ -97,7 +97,6 @@ impl Exporter for Datumaro {
                       object-part groups (Datumaro, CVAT)",
         takes: &[Setting::Parts, Setting::MaskKind, Setting::LabelNaming],
         run: run::run::<Datumaro>,
-        reads: Reads::Everything,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = DatumaroSink<'e>;

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use ade20k_model::{Error, Item, ItemSource};
 
-use crate::run::{ItemFiles, Reads};
+use crate::run::{ItemFiles, Ran};
 use crate::{ExportError, ExportOptions, LabelNaming, SegmentationMode, Summary};
 
 /// An output format: its name on the command line, what it is, and what it
@@ -30,9 +30,7 @@ pub struct Format {
     /// to something but its default is refused ([`ExportError::NotTaken`]).
     pub takes: &'static [Setting],
     /// Runs the whole export of this format (see `crate::run::run`).
-    pub(crate) run: fn(&Job<'_>) -> Result<Summary, ExportError>,
-    /// What of each item the format reads: what `--skip-broken` checks.
-    pub(crate) reads: Reads,
+    pub(crate) run: fn(&Job<'_>) -> Result<Ran, ExportError>,
 }
 
 impl Format {

@@ -41,7 +41,7 @@ use ade20k_model::{Categories, ClassIndex, Error, Item};
 use crate::exporter::{Exporter, Format, Job, Setting};
 use crate::palette::{label_color, voc_color};
 use crate::png_out::PngPixels;
-use crate::run::{self, ItemFiles, Reads};
+use crate::run::{self, ItemFiles};
 use crate::selection::LabelPlan;
 use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, PartsMode, Summary};
 
@@ -62,7 +62,6 @@ impl Exporter for Semantic {
         description: "Semantic masks in the ADEChallengeData2016 layout (mmsegmentation, Datumaro)",
         takes: &[Setting::Parts, Setting::LabelNaming, Setting::PartLevel],
         run: run::run::<Semantic>,
-        reads: Reads::ClassMaps,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = SemanticSink;

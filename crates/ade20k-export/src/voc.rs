@@ -70,7 +70,7 @@ use crate::exporter::{Exporter, Format, Job, Setting};
 use crate::media::image_file_name;
 use crate::palette::{voc_color, voc_palette};
 use crate::png_out::PngPixels;
-use crate::run::{self, ItemFiles, Reads};
+use crate::run::{self, ItemFiles};
 use crate::selection::{LabelPlan, PlannedLabel};
 use crate::{ExportError, ExportOptions, LeftOut, PartsMode, Summary};
 
@@ -115,7 +115,6 @@ impl Exporter for Voc {
                       palette PNGs (VOC devkit, torchvision, Datumaro)",
         takes: &[Setting::Parts, Setting::MaskKind],
         run: run::run::<Voc>,
-        reads: Reads::Everything,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = VocSink<'e>;

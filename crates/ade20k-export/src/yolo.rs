@@ -104,7 +104,7 @@ use ade20k_model::{BBox, Categories, CroppedMask, Error, Item};
 use crate::centre_trace::{simplify, trace_centres, Pixel};
 use crate::exporter::{Exporter, Format, Job, Setting};
 use crate::labels::LabelRegistry;
-use crate::run::{self, ItemFiles, Reads};
+use crate::run::{self, ItemFiles};
 use crate::selection::LabelPlan;
 use crate::{
     ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, SimplifyTolerance, Summary,
@@ -145,7 +145,6 @@ impl Exporter for Yolo {
             Setting::YoloSimplify,
         ],
         run: run::run::<Yolo>,
-        reads: Reads::Everything,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = YoloSink<'e>;

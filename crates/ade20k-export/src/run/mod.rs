@@ -12,7 +12,6 @@ use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
 
-pub(crate) use broken::Reads;
 pub use broken::{SkippedItem, SKIPPED_FILE};
 pub(crate) use files::ItemFiles;
 pub(crate) use picked::PickedItems;
@@ -41,25 +40,37 @@ pub(crate) fn write_checked(
         None => source,
     };
     let mut summary = if options.skip_broken {
-        let (checked, skipped) = broken::check(input, format.reads, options.media);
-        let mut summary = (format.run)(&Job {
+        let (checked, mut skipped) = broken::check(input, options);
+        let job = Job {
             source: &checked,
             out,
             options,
-        })?;
-        if !skipped.is_empty() {
+        };
+        let (mut summary, broken) = (format.run)(&job)?;
+        skipped.extend(
+            broken
+                .into_iter()
+                .map(|(index, item)| (checked.inner_index(index), item)),
+        );
+        skipped.sort_by_key(|(index, _)| *index);
+        summary.skipped = skipped.into_iter().map(|(_, item)| item).collect();
+        if !summary.skipped.is_empty() {
             let path = out.join(SKIPPED_FILE);
-            let text: String = skipped.iter().map(|item| format!("{item}\n")).collect();
+            let text: String = summary
+                .skipped
+                .iter()
+                .map(|item| format!("{item}\n"))
+                .collect();
             std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
         }
-        summary.skipped = skipped;
         summary
     } else {
-        (format.run)(&Job {
+        let job = Job {
             source: input,
             out,
             options,
-        })?
+        };
+        (format.run)(&job)?.0
     };
     if let Some(filtered) = &filtered {
         for (reason, count) in filtered.left_out() {
@@ -98,23 +109,44 @@ fn refuse_settings_not_taken(format: &Format, options: &ExportOptions) -> Result
 }
 
 /// Runs the exporter `E` on `job`: what every format's [`Format::run`] is.
-pub(crate) fn run<E: Exporter>(job: &Job<'_>) -> Result<Summary, ExportError> {
+/// Returns the summary and the items left out as broken (only with
+/// `skip_broken`), as (index in `job.source`, item) in item order.
+pub(crate) fn run<E: Exporter>(job: &Job<'_>) -> Result<Ran, ExportError> {
     let exporter = E::start(job)?;
     let mut sink = exporter.sink(job)?;
     let mut summary = Summary::default();
     let mut counts = summary.subsets.clone();
-    pipeline::run(job.source, job.options, &exporter, |subset, prepared| {
-        let annotations = exporter.write(&mut sink, prepared, &mut summary)?;
-        let subset = counts.entry(subset.to_string()).or_default();
-        subset.items += 1;
-        subset.annotations += annotations;
+    let mut broken = Vec::new();
+    pipeline::run(job.source, job.options, &exporter, |index, item| {
+        match item {
+            Ok((subset, prepared)) => {
+                let annotations = exporter.write(&mut sink, prepared, &mut summary)?;
+                let subset = counts.entry(subset.to_string()).or_default();
+                subset.items += 1;
+                subset.annotations += annotations;
+            }
+            Err(error) => broken.push((index, SkippedItem::of(job.source, index, error))),
+        }
         Ok(())
     })?;
-    let subsets = job.source.subsets();
-    for subset in subsets {
+    // A subset whose every item is broken is left out, as if it had none.
+    let subsets: Vec<String> = job
+        .source
+        .subsets()
+        .iter()
+        .filter(|subset| {
+            counts.contains_key(*subset) || !broken.iter().any(|(_, item)| item.subset == **subset)
+        })
+        .cloned()
+        .collect();
+    for subset in &subsets {
         counts.entry(subset.clone()).or_default();
     }
     summary.subsets = counts;
-    exporter.finish(sink, job, subsets, &mut summary)?;
-    Ok(summary)
+    exporter.finish(sink, job, &subsets, &mut summary)?;
+    Ok((summary, broken))
 }
+
+/// What a run of a format gives: its summary and the items it left out as
+/// broken, as (index in the job's source, item).
+pub(crate) type Ran = (Summary, Vec<(usize, SkippedItem)>);

@@ -1,14 +1,19 @@
 //! The parallel, order-preserving loop every exporter runs.
 //!
 //! Items are loaded, the headers of all their mask files checked (whatever
-//! the format decodes), and prepared (masks decoded, shapes encoded, images
-//! placed) on all threads, a chunk at a time; the prepared results are then
-//! written one by one in item order, while the next chunk is being prepared.
-//! Memory is bounded by two chunks, and the output does not depend on the
-//! number of threads. After each item is written, the export's
+//! the format decodes), prepared (masks decoded, shapes encoded) and their
+//! files written on all threads, a chunk at a time; the prepared results are
+//! then written one by one in item order, while the next chunk is being
+//! prepared. Memory is bounded by two chunks, and the output does not depend
+//! on the number of threads. After each item is written, the export's
 //! [`ProgressHook`](crate::ProgressHook) is told.
+//!
+//! Loading, checking and preparing read the input and write nothing, so an
+//! error there is an error of the input: with `skip_broken` the item is
+//! handed on as broken, and nothing of it is written. Every later error
+//! (an item name that cannot be an output path, writing a file) stops the run.
 
-use ade20k_model::{Error, ItemSource};
+use ade20k_model::{Error, Item, ItemSource};
 use rayon::prelude::*;
 
 use crate::exporter::Exporter;
@@ -20,6 +25,14 @@ use crate::{ExportOptions, ItemProgress};
 /// busy, small enough to keep memory flat.
 const ITEMS_PER_THREAD: usize = 32;
 
+/// What became of one item once its chunk is prepared.
+enum Outcome<P> {
+    /// Prepared and its files written.
+    Ready(Prepared<P>),
+    /// Broken (only with `skip_broken`): the input error met, nothing written.
+    Broken(Error),
+}
+
 /// A prepared item, with what the progress hook is told of it.
 struct Prepared<P> {
     subset: String,
@@ -29,9 +42,11 @@ struct Prepared<P> {
 }
 
 /// Prepares every item of `source` with `exporter` in parallel, writes the
-/// files each asks for, and hands the results to `write` in item order, with
-/// the item's subset, reporting each written item to `options.progress`.
-/// Stops at the first error.
+/// files each asks for, and hands each item to `write` in item order, with
+/// its index: its subset and what it was prepared into, or (only with
+/// `options.skip_broken`) the input error that makes it broken. Reports each
+/// written item to `options.progress`. Any other error, and every error
+/// without `skip_broken`, stops the run.
 pub(crate) fn run<E, W>(
     source: &dyn ItemSource,
     options: &ExportOptions,
@@ -40,30 +55,37 @@ pub(crate) fn run<E, W>(
 ) -> Result<(), Error>
 where
     E: Exporter,
-    W: FnMut(&str, E::Prepared) -> Result<(), Error> + Send,
+    W: FnMut(usize, Result<(&str, E::Prepared), Error>) -> Result<(), Error> + Send,
 {
     let total = source.len();
     let chunk = rayon::current_num_threads().max(1) * ITEMS_PER_THREAD;
-    let prepare_chunk = |start: usize| -> Vec<Result<Prepared<E::Prepared>, Error>> {
+    let prepare_chunk = |start: usize| -> Vec<Result<Outcome<E::Prepared>, Error>> {
         let start = start.min(total);
         let end = (start + chunk).min(total);
         (start..end)
             .into_par_iter()
             .map(|index| {
-                let item = source.load(index)?;
-                item.check_files()?;
+                let item = match source.load(index).and_then(checked) {
+                    Ok(item) => item,
+                    Err(error) if options.skip_broken => return Ok(Outcome::Broken(error)),
+                    Err(error) => return Err(error),
+                };
                 check_output_names(&item)?;
                 let (subset, id, objects) =
                     (item.subset.clone(), item.id.clone(), item.objects.len());
                 let mut files = ItemFiles::new(options.media);
-                let prepared = exporter.prepare(item, &mut files)?;
+                let prepared = match exporter.prepare(item, &mut files) {
+                    Ok(prepared) => prepared,
+                    Err(error) if options.skip_broken => return Ok(Outcome::Broken(error)),
+                    Err(error) => return Err(error),
+                };
                 files.write()?;
-                Ok(Prepared {
+                Ok(Outcome::Ready(Prepared {
                     subset,
                     id,
                     objects,
                     prepared,
-                })
+                }))
             })
             .collect()
     };
@@ -71,24 +93,30 @@ where
     let mut start = 0;
     let mut done = 0;
     while !ready.is_empty() {
+        let first = start;
         start += chunk;
         let (written, next) = rayon::join(
             || {
-                ready.into_iter().try_for_each(|prepared| {
-                    let prepared = prepared?;
-                    write(&prepared.subset, prepared.prepared)?;
-                    done += 1;
-                    if let Some(hook) = &options.progress {
-                        hook.report(&ItemProgress {
-                            done,
-                            total,
-                            subset: &prepared.subset,
-                            id: &prepared.id,
-                            objects: prepared.objects,
-                        });
-                    }
-                    Ok(())
-                })
+                ready
+                    .into_iter()
+                    .enumerate()
+                    .try_for_each(|(offset, outcome)| match outcome? {
+                        Outcome::Broken(error) => write(first + offset, Err(error)),
+                        Outcome::Ready(item) => {
+                            write(first + offset, Ok((&item.subset, item.prepared)))?;
+                            done += 1;
+                            if let Some(hook) = &options.progress {
+                                hook.report(&ItemProgress {
+                                    done,
+                                    total,
+                                    subset: &item.subset,
+                                    id: &item.id,
+                                    objects: item.objects,
+                                });
+                            }
+                            Ok(())
+                        }
+                    })
             },
             || prepare_chunk(start),
         );
@@ -96,4 +124,10 @@ where
         ready = next;
     }
     Ok(())
+}
+
+/// `item` once the headers of all its files are checked.
+fn checked(item: Item) -> Result<Item, Error> {
+    item.check_files()?;
+    Ok(item)
 }

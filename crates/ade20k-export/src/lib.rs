@@ -20,53 +20,30 @@
 use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
-use exporter::Exporter;
-use selection::check_label_lists;
+use labels::selection::check_label_lists;
 
-mod ade20k2020;
-pub mod centre_trace;
-mod cityscapes;
-mod coco;
-mod coco_json;
-mod coco_panoptic;
-mod composite;
-mod datumaro;
-mod exporter;
-mod filter;
-mod hierarchy;
-mod json_records;
+pub mod encode;
+mod formats;
 mod labels;
-pub mod manifest;
-mod media;
 mod options;
-pub mod output;
-mod palette;
-mod png_out;
 pub mod preview;
-mod progress;
-pub mod rle;
-mod run;
-mod selection;
-mod semantic;
-mod source_json;
-mod summary;
-pub mod trace;
-mod voc;
-mod yolo;
+pub(crate) mod run;
+mod source;
 
-pub use exporter::{Format, Setting};
-pub use filter::{FilteredSource, IdPatterns, ItemFilter};
-pub use manifest::{Manifest, MANIFEST_FILE};
+pub use encode::{centre_trace, rle, trace};
+pub use formats::{Format, Setting, FORMATS};
+pub use labels::selection::{
+    ClassRef, LabelList, LabelSelection, ListOrigin, ListedLabel, Member, Preset, MAX_RELEASE_CLASS,
+};
 pub use options::{
     ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, SimplifyTolerance, YoloTask,
 };
-pub use output::{Committed, OutputTarget, StagedOutput};
-pub use progress::{ItemProgress, ProgressHook};
+pub use run::manifest::{self, Manifest, MANIFEST_FILE};
+pub use run::output::{self, Committed, OutputTarget, StagedOutput};
+pub use run::progress::{ItemProgress, ProgressHook};
+pub use run::summary::{LeftOut, SubsetSummary, Summary};
 pub use run::{SkippedItem, SKIPPED_FILE};
-pub use selection::{
-    ClassRef, LabelList, LabelSelection, ListOrigin, ListedLabel, Member, Preset, MAX_RELEASE_CLASS,
-};
-pub use summary::{LeftOut, SubsetSummary, Summary};
+pub use source::filter::{FilteredSource, IdPatterns, ItemFilter};
 
 impl Format {
     /// Writes the items of `source` that [`ExportOptions::filter`] keeps into
@@ -92,19 +69,6 @@ impl Format {
         Ok(summary)
     }
 }
-
-/// Every format this crate writes. Adding a format means adding its module
-/// and one line here.
-pub const FORMATS: &[Format] = &[
-    coco::Coco::FORMAT,
-    coco_panoptic::CocoPanoptic::FORMAT,
-    semantic::Semantic::FORMAT,
-    voc::Voc::FORMAT,
-    cityscapes::Cityscapes::FORMAT,
-    datumaro::Datumaro::FORMAT,
-    ade20k2020::Ade20k2020::FORMAT,
-    yolo::Yolo::FORMAT,
-];
 
 /// The format called `name`.
 pub fn find_format(name: &str) -> Option<&'static Format> {

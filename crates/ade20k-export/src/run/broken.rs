@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use ade20k_model::{Error, Item, ItemSource};
 use rayon::prelude::*;
 
-use crate::run::PickedItems;
+use crate::source::PickedItems;
 use crate::{ExportOptions, LabelSelection};
 
 /// The file listing the skipped items, written at the top of the output only

@@ -4,21 +4,24 @@
 //! runner writes them once `prepare` has returned. So every error of
 //! `prepare` is an error of the input, met before anything of the item is
 //! written: `--skip-broken` can leave the item out whole, and an error while
-//! writing is always an output error that stops the export.
+//! writing is always an output error that stops the export. It also
+//! collects the objects `prepare` leaves out, which the runner counts.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use ade20k_model::{Error, Item};
 
-use crate::media::{image_file_name, place_file, real_file};
-use crate::png_out::{write_png, write_png_file, PngPixels};
-use crate::MediaMode;
+use crate::encode::png_out::{write_png, write_png_file, PngPixels};
+use crate::run::media::{image_file_name, place_file, real_file};
+use crate::{LeftOut, MediaMode};
 
-/// The files of one item, to be written in the order they were added.
+/// The files of one item, to be written in the order they were added, and
+/// the objects of the item left out.
 pub(crate) struct ItemFiles {
     media: MediaMode,
     pending: Vec<Pending>,
+    left_out: Vec<(LeftOut, u64)>,
 }
 
 /// One file to write.
@@ -47,6 +50,7 @@ impl ItemFiles {
         ItemFiles {
             media,
             pending: Vec::new(),
+            left_out: Vec::new(),
         }
     }
 
@@ -92,8 +96,20 @@ impl ItemFiles {
         self.pending.push(Pending::File { path, bytes });
     }
 
-    /// Writes every file, creating folders as needed; stops at the first error.
-    pub fn write(self) -> Result<(), Error> {
+    /// Counts one object left out for each of `reasons`.
+    pub fn leave_out_all(&mut self, reasons: impl IntoIterator<Item = LeftOut>) {
+        self.left_out
+            .extend(reasons.into_iter().map(|reason| (reason, 1)));
+    }
+
+    /// Counts `count` objects (or pixels) left out for `reason`.
+    pub fn leave_out_many(&mut self, reason: LeftOut, count: u64) {
+        self.left_out.push((reason, count));
+    }
+
+    /// Writes every file, creating folders as needed; stops at the first
+    /// error. Returns the objects left out, counted per reason.
+    pub fn write(self) -> Result<Vec<(LeftOut, u64)>, Error> {
         for pending in self.pending {
             match pending {
                 Pending::Image {
@@ -115,6 +131,6 @@ impl ItemFiles {
                 }
             }
         }
-        Ok(())
+        Ok(self.left_out)
     }
 }

@@ -1,12 +1,16 @@
-//! The runner every format goes through (see [`crate::exporter`]): it refuses
+//! The runner every format goes through (see [`crate::formats`]): it refuses
 //! the settings a format does not take, applies the item filter and
 //! `--skip-broken`, runs the ordered parallel pipeline, writes each item's
 //! files and counts what was written.
 
 mod broken;
 mod files;
-mod picked;
+pub mod manifest;
+pub(crate) mod media;
+pub mod output;
 mod pipeline;
+pub(crate) mod progress;
+pub(crate) mod summary;
 
 use std::path::Path;
 
@@ -14,10 +18,9 @@ use ade20k_model::{Error, ItemSource};
 
 pub use broken::{SkippedItem, SKIPPED_FILE};
 pub(crate) use files::ItemFiles;
-pub(crate) use picked::PickedItems;
 
-use crate::exporter::{Exporter, Format, Job, Setting};
-use crate::labels::RAW_NAMES_WITH_SELECTION;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::registry::RAW_NAMES_WITH_SELECTION;
 use crate::{ExportError, ExportOptions, FilteredSource, LabelNaming, LabelSelection, Summary};
 
 /// Writes the items of `source` that [`ExportOptions::filter`] keeps as
@@ -119,9 +122,12 @@ pub(crate) fn run<E: Exporter>(job: &Job<'_>) -> Result<Ran, ExportError> {
     let mut broken = Vec::new();
     pipeline::run(job.source, job.options, &exporter, |index, item| {
         match item {
-            Ok((subset, prepared)) => {
-                let annotations = exporter.write(&mut sink, prepared, &mut summary)?;
-                let subset = counts.entry(subset.to_string()).or_default();
+            Ok((written, prepared)) => {
+                for (reason, count) in written.left_out {
+                    summary.leave_out_many(reason, count);
+                }
+                let annotations = exporter.write(&mut sink, prepared)?;
+                let subset = counts.entry(written.subset.to_string()).or_default();
                 subset.items += 1;
                 subset.annotations += annotations;
             }

@@ -16,10 +16,10 @@
 use ade20k_model::{Error, Item, ItemSource};
 use rayon::prelude::*;
 
-use crate::exporter::Exporter;
-use crate::media::check_output_names;
+use crate::formats::Exporter;
+use crate::run::media::check_output_names;
 use crate::run::ItemFiles;
-use crate::{ExportOptions, ItemProgress};
+use crate::{ExportOptions, ItemProgress, LeftOut};
 
 /// Items prepared per chunk and thread: large enough to keep every thread
 /// busy, small enough to keep memory flat.
@@ -33,18 +33,28 @@ enum Outcome<P> {
     Broken(Error),
 }
 
+/// What the runner counts of one prepared item.
+pub(crate) struct Written<'a> {
+    /// The item's subset.
+    pub subset: &'a str,
+    /// The objects it leaves out, counted per reason.
+    pub left_out: Vec<(LeftOut, u64)>,
+}
+
 /// A prepared item, with what the progress hook is told of it.
 struct Prepared<P> {
     subset: String,
     id: String,
     objects: usize,
+    left_out: Vec<(LeftOut, u64)>,
     prepared: P,
 }
 
 /// Prepares every item of `source` with `exporter` in parallel, writes the
 /// files each asks for, and hands each item to `write` in item order, with
-/// its index: its subset and what it was prepared into, or (only with
-/// `options.skip_broken`) the input error that makes it broken. Reports each
+/// its index: what the runner counts of it and what it was prepared into,
+/// or (only with `options.skip_broken`) the input error that makes it
+/// broken. Reports each
 /// written item to `options.progress`. Any other error, and every error
 /// without `skip_broken`, stops the run.
 pub(crate) fn run<E, W>(
@@ -55,7 +65,7 @@ pub(crate) fn run<E, W>(
 ) -> Result<(), Error>
 where
     E: Exporter,
-    W: FnMut(usize, Result<(&str, E::Prepared), Error>) -> Result<(), Error> + Send,
+    W: FnMut(usize, Result<(Written<'_>, E::Prepared), Error>) -> Result<(), Error> + Send,
 {
     let total = source.len();
     let chunk = rayon::current_num_threads().max(1) * ITEMS_PER_THREAD;
@@ -79,11 +89,12 @@ where
                     Err(error) if options.skip_broken => return Ok(Outcome::Broken(error)),
                     Err(error) => return Err(error),
                 };
-                files.write()?;
+                let left_out = files.write()?;
                 Ok(Outcome::Ready(Prepared {
                     subset,
                     id,
                     objects,
+                    left_out,
                     prepared,
                 }))
             })
@@ -103,7 +114,11 @@ where
                     .try_for_each(|(offset, outcome)| match outcome? {
                         Outcome::Broken(error) => write(first + offset, Err(error)),
                         Outcome::Ready(item) => {
-                            write(first + offset, Ok((&item.subset, item.prepared)))?;
+                            let written = Written {
+                                subset: &item.subset,
+                                left_out: item.left_out,
+                            };
+                            write(first + offset, Ok((written, item.prepared)))?;
                             done += 1;
                             if let Some(hook) = &options.progress {
                                 hook.report(&ItemProgress {

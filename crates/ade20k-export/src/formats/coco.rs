@@ -4,7 +4,7 @@
 //! Each annotation is one object or part; its segmentation is the visible mask
 //! (or the amodal one) as compressed RLE, polygons traced from that mask, or the
 //! annotator's polygon. `iscrowd` is always 0: every annotation is one instance.
-//! The JSON is streamed (see [`crate::coco_json`]): one record per line, images
+//! The JSON is streamed (see [`crate::formats::coco_json`]): one record per line, images
 //! and annotations spooled to part files and joined with the categories once
 //! every item is read.
 
@@ -15,13 +15,13 @@ use ade20k_model::{BBox, Error, Item, Object, Occlusion};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::coco_json::CocoFiles;
-use crate::exporter::{Exporter, Format, Job, Setting};
-use crate::labels::LabelRegistry;
-use crate::rle::Rle;
+use crate::encode::rle::Rle;
+use crate::encode::trace::trace_cropped;
+use crate::formats::coco_json::CocoFiles;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::registry::LabelRegistry;
+use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
-use crate::selection::LabelPlan;
-use crate::trace::trace_cropped;
 use crate::{ExportError, ExportOptions, LeftOut, SegmentationMode, Summary};
 
 /// The `coco` format: its label plan and options.
@@ -78,21 +78,54 @@ impl Exporter for Coco {
                 Err(reason) => left_out.push(reason),
             }
         }
+        files.leave_out_all(left_out);
         Ok(PreparedItem {
             item,
             file_name,
             shapes,
-            left_out,
         })
     }
 
-    fn write(
-        &self,
-        sink: &mut CocoSink<'_>,
-        prepared: PreparedItem,
-        summary: &mut Summary,
-    ) -> Result<u64, Error> {
-        sink.write(prepared, summary)
+    fn write(&self, sink: &mut CocoSink<'_>, prepared: PreparedItem) -> Result<u64, Error> {
+        let PreparedItem {
+            item,
+            file_name,
+            shapes,
+        } = prepared;
+        let files = sink.files.subset(&item.subset)?;
+        let image_id = files.add_image(&item, &file_name)?;
+        let labelled: Vec<(&Object, &Shape, u32)> = shapes
+            .iter()
+            .filter_map(|(index, shape)| {
+                let object = &item.objects[*index];
+                Some((object, shape, sink.labels.category_id(object)?))
+            })
+            .collect();
+        let first_id = files.number_annotations(labelled.len() as u64);
+        let coco_ids: HashMap<u32, u64> = labelled
+            .iter()
+            .enumerate()
+            .map(|(n, (object, _, _))| (object.ade_id, first_id + n as u64))
+            .collect();
+        for (object, shape, category_id) in &labelled {
+            let record = AnnotationRecord {
+                id: coco_ids[&object.ade_id],
+                image_id,
+                category_id: *category_id,
+                segmentation: &shape.segmentation,
+                area: shape.area,
+                bbox: [
+                    shape.bbox.x,
+                    shape.bbox.y,
+                    shape.bbox.width,
+                    shape.bbox.height,
+                ],
+                iscrowd: 0,
+                attributes: attributes(object, &coco_ids),
+            };
+            files.annotations.record(&record)?;
+        }
+        Ok(labelled.len() as u64)
     }
 
     fn finish(
@@ -112,7 +145,6 @@ pub(crate) struct PreparedItem {
     file_name: String,
     /// Objects kept, as (index in `item.objects`, shape).
     shapes: Vec<(usize, Shape)>,
-    left_out: Vec<LeftOut>,
 }
 
 struct Shape {
@@ -199,50 +231,6 @@ struct CategoryRecord<'a> {
 }
 
 impl CocoSink<'_> {
-    fn write(&mut self, prepared: PreparedItem, summary: &mut Summary) -> Result<u64, Error> {
-        let PreparedItem {
-            item,
-            file_name,
-            shapes,
-            left_out,
-        } = prepared;
-        summary.leave_out_all(left_out);
-        let files = self.files.subset(&item.subset)?;
-        let image_id = files.add_image(&item, &file_name)?;
-        let labelled: Vec<(&Object, &Shape, u32)> = shapes
-            .iter()
-            .filter_map(|(index, shape)| {
-                let object = &item.objects[*index];
-                Some((object, shape, self.labels.category_id(object)?))
-            })
-            .collect();
-        let first_id = files.number_annotations(labelled.len() as u64);
-        let coco_ids: HashMap<u32, u64> = labelled
-            .iter()
-            .enumerate()
-            .map(|(n, (object, _, _))| (object.ade_id, first_id + n as u64))
-            .collect();
-        for (object, shape, category_id) in &labelled {
-            let record = AnnotationRecord {
-                id: coco_ids[&object.ade_id],
-                image_id,
-                category_id: *category_id,
-                segmentation: &shape.segmentation,
-                area: shape.area,
-                bbox: [
-                    shape.bbox.x,
-                    shape.bbox.y,
-                    shape.bbox.width,
-                    shape.bbox.height,
-                ],
-                iscrowd: 0,
-                attributes: attributes(object, &coco_ids),
-            };
-            files.annotations.record(&record)?;
-        }
-        Ok(labelled.len() as u64)
-    }
-
     fn finish(self, subsets: &[String], summary: &mut Summary) -> Result<(), Error> {
         let labels = self.labels.labels();
         let categories: Vec<CategoryRecord> = labels

@@ -26,7 +26,7 @@
 //! name or class index with one. The category colour is the label list's,
 //! else the Pascal VOC colour of the category id.
 //!
-//! The JSON is streamed like COCO's ([`crate::coco_json`]); the PNGs are
+//! The JSON is streamed like COCO's ([`crate::formats::coco_json`]); the PNGs are
 //! encoded on all threads.
 
 use std::collections::{BTreeSet, HashMap};
@@ -36,14 +36,14 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{BBox, Error, Item, ItemSource, Object};
 use serde::Serialize;
 
-use crate::coco_json::CocoFiles;
-use crate::composite::ObjectMap;
-use crate::exporter::{Exporter, Format, Job, Setting};
-use crate::labels::LabelRegistry;
-use crate::palette::voc_color;
-use crate::png_out::PngPixels;
+use crate::encode::composite::ObjectMap;
+use crate::encode::palette::voc_color;
+use crate::encode::png_out::PngPixels;
+use crate::formats::coco_json::CocoFiles;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::registry::LabelRegistry;
+use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
-use crate::selection::LabelPlan;
 use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, Summary};
 
 /// The largest segment id three 8-bit channels hold.
@@ -102,17 +102,99 @@ impl Exporter for CocoPanoptic {
         })
     }
 
+    /// Paints the objects, numbers the segments, encodes the PNG.
     fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        self.prepare_item(item, files)
+        let file_name = files.image_in_subset_folder(&item, &self.out.join("images"))?;
+        let mut left_out = Vec::new();
+        let labels: Vec<Option<u32>> = item
+            .objects
+            .iter()
+            .map(|object| {
+                if object.is_part() {
+                    return None;
+                }
+                let label = self.plan.label_of(object);
+                if label.is_none() {
+                    left_out.push(LeftOut::NotSelected);
+                }
+                label
+            })
+            .collect();
+        let map = ObjectMap::paint(&item, 0, |index| labels[index].is_some())?;
+        let mut visible = vec![false; item.objects.len()];
+        for &owner in map.owners.iter().filter(|&&owner| owner != 0) {
+            visible[owner as usize - 1] = true;
+        }
+        let (mut segments, segment_of) = self.segments(&item, &labels, &visible, &mut left_out);
+        if segments.len() > MAX_SEGMENT_ID {
+            return Err(Error::invalid(
+                &item.image.path,
+                format!(
+                    "{} segments do not fit the {MAX_SEGMENT_ID} ids of an RGB panoptic PNG",
+                    segments.len()
+                ),
+            ));
+        }
+        let mut rgb = vec![0u8; map.owners.len() * 3];
+        let width = map.width.max(1) as usize;
+        for (position, (&owner, pixel)) in
+            map.owners.iter().zip(rgb.chunks_exact_mut(3)).enumerate()
+        {
+            // Every painted object is visible, so it has a segment (id ≥ 1).
+            let id = match owner {
+                0 => continue,
+                owner => segment_of[owner as usize - 1],
+            };
+            pixel.copy_from_slice(&id.to_le_bytes()[..3]);
+            let (x, y) = (position % width, position / width);
+            segments[id as usize - 1].extent.add(x as u32, y as u32);
+        }
+        let png_path = png_dir(&self.out, &item.subset).join(format!("{}.png", item.id));
+        files.png(png_path, map.width, map.height, PngPixels::Rgb8(rgb));
+        files.leave_out_all(left_out);
+        Ok(PreparedItem {
+            item,
+            file_name,
+            segments,
+        })
     }
 
-    fn write(
-        &self,
-        sink: &mut PanopticSink<'_>,
-        prepared: PreparedItem,
-        summary: &mut Summary,
-    ) -> Result<u64, Error> {
-        sink.write(prepared, summary)
+    /// Numbers the image, gives each segment its category and spools the records.
+    fn write(&self, sink: &mut PanopticSink<'_>, prepared: PreparedItem) -> Result<u64, Error> {
+        let PreparedItem {
+            item,
+            file_name,
+            segments,
+        } = prepared;
+        let mut segments_info = Vec::with_capacity(segments.len());
+        for (position, segment) in segments.iter().enumerate() {
+            let mut category_id = None;
+            for &index in &segment.objects {
+                let id = sink.labels.category_id(&item.objects[index]);
+                category_id = category_id.or(id);
+            }
+            let category_id = category_id
+                .ok_or_else(|| Error::invalid(&item.image.path, "a segment has no category"))?;
+            if segment.stuff {
+                sink.stuff_categories.insert(category_id);
+            }
+            let bbox = segment.extent.bbox();
+            segments_info.push(SegmentRecord {
+                id: position as u32 + 1,
+                category_id,
+                area: segment.extent.area,
+                bbox: [bbox.x, bbox.y, bbox.width, bbox.height],
+                iscrowd: 0,
+            });
+        }
+        let files = sink.files.subset(&item.subset)?;
+        let image_id = files.add_image(&item, &file_name)?;
+        files.annotations.record(&AnnotationRecord {
+            image_id,
+            file_name: &format!("{}.png", item.id),
+            segments_info,
+        })?;
+        Ok(segments.len() as u64)
     }
 
     fn finish(
@@ -192,7 +274,6 @@ pub(crate) struct PreparedItem {
     file_name: String,
     /// Segments in id order (id = position + 1).
     segments: Vec<Segment>,
-    left_out: Vec<LeftOut>,
 }
 
 /// One segment of an image: a thing object, or the stuff objects of one label.
@@ -236,62 +317,6 @@ impl Extent {
 }
 
 impl CocoPanoptic {
-    /// Paints the objects, numbers the segments, encodes the PNG.
-    fn prepare_item(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        let file_name = files.image_in_subset_folder(&item, &self.out.join("images"))?;
-        let mut left_out = Vec::new();
-        let labels: Vec<Option<u32>> = item
-            .objects
-            .iter()
-            .map(|object| {
-                if object.is_part() {
-                    return None;
-                }
-                let label = self.plan.label_of(object);
-                if label.is_none() {
-                    left_out.push(LeftOut::NotSelected);
-                }
-                label
-            })
-            .collect();
-        let map = ObjectMap::paint(&item, 0, |index| labels[index].is_some())?;
-        let mut visible = vec![false; item.objects.len()];
-        for &owner in map.owners.iter().filter(|&&owner| owner != 0) {
-            visible[owner as usize - 1] = true;
-        }
-        let (mut segments, segment_of) = self.segments(&item, &labels, &visible, &mut left_out);
-        if segments.len() > MAX_SEGMENT_ID {
-            return Err(Error::invalid(
-                &item.image.path,
-                format!(
-                    "{} segments do not fit the {MAX_SEGMENT_ID} ids of an RGB panoptic PNG",
-                    segments.len()
-                ),
-            ));
-        }
-        let mut rgb = vec![0u8; map.owners.len() * 3];
-        let width = map.width.max(1) as usize;
-        for (position, (&owner, pixel)) in
-            map.owners.iter().zip(rgb.chunks_exact_mut(3)).enumerate()
-        {
-            // Every painted object is visible, so it has a segment (id ≥ 1).
-            let id = match owner {
-                0 => continue,
-                owner => segment_of[owner as usize - 1],
-            };
-            pixel.copy_from_slice(&id.to_le_bytes()[..3]);
-            let (x, y) = (position % width, position / width);
-            segments[id as usize - 1].extent.add(x as u32, y as u32);
-        }
-        let png_path = png_dir(&self.out, &item.subset).join(format!("{}.png", item.id));
-        files.png(png_path, map.width, map.height, PngPixels::Rgb8(rgb));
-        Ok(PreparedItem {
-            item,
-            file_name,
-            segments,
-            left_out,
-        })
-    }
     /// The segments of `item`, numbered in object order, and the segment id
     /// of each object (0 for none). Stuff objects of one label share a segment.
     fn segments(
@@ -371,46 +396,6 @@ struct CategoryRecord<'a> {
 }
 
 impl PanopticSink<'_> {
-    /// Numbers the image, gives each segment its category and spools the records.
-    fn write(&mut self, prepared: PreparedItem, summary: &mut Summary) -> Result<u64, Error> {
-        let PreparedItem {
-            item,
-            file_name,
-            segments,
-            left_out,
-        } = prepared;
-        summary.leave_out_all(left_out);
-        let mut segments_info = Vec::with_capacity(segments.len());
-        for (position, segment) in segments.iter().enumerate() {
-            let mut category_id = None;
-            for &index in &segment.objects {
-                let id = self.labels.category_id(&item.objects[index]);
-                category_id = category_id.or(id);
-            }
-            let category_id = category_id
-                .ok_or_else(|| Error::invalid(&item.image.path, "a segment has no category"))?;
-            if segment.stuff {
-                self.stuff_categories.insert(category_id);
-            }
-            let bbox = segment.extent.bbox();
-            segments_info.push(SegmentRecord {
-                id: position as u32 + 1,
-                category_id,
-                area: segment.extent.area,
-                bbox: [bbox.x, bbox.y, bbox.width, bbox.height],
-                iscrowd: 0,
-            });
-        }
-        let files = self.files.subset(&item.subset)?;
-        let image_id = files.add_image(&item, &file_name)?;
-        files.annotations.record(&AnnotationRecord {
-            image_id,
-            file_name: &format!("{}.png", item.id),
-            segments_info,
-        })?;
-        Ok(segments.len() as u64)
-    }
-
     /// Writes every subset's JSON with the categories seen (or listed).
     fn finish(
         self,

@@ -79,14 +79,14 @@ use ade20k_model::{
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::composite::instance_mask_like;
-use crate::exporter::{Exporter, Format, Job, Setting};
-use crate::hierarchy::kept_with_ancestors;
-use crate::media::image_file_name;
-use crate::png_out::PngPixels;
+use crate::encode::composite::instance_mask_like;
+use crate::encode::png_out::PngPixels;
+use crate::formats::source_json::SourceAnnotation;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::selection::LabelPlan;
+use crate::run::media::image_file_name;
 use crate::run::{self, ItemFiles};
-use crate::selection::LabelPlan;
-use crate::source_json::SourceAnnotation;
+use crate::source::hierarchy::kept_with_ancestors;
 use crate::{ExportError, ExportOptions, LabelSelection, LeftOut, PartsMode, Summary};
 
 /// Datumaro's meta file at the root of the output.
@@ -134,17 +134,77 @@ impl Exporter for Ade20k2020 {
         Ok(Ade20kSink::default())
     }
 
-    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        self.prepare_item(item, files)
+    /// Cuts the item, then hands every file of it to `out`.
+    fn prepare(&self, item: Item, out: &mut ItemFiles) -> Result<PreparedItem, Error> {
+        let cut = Cut::of(&item, self.options.parts, |object| {
+            self.plan.label_of(object).is_some()
+        })?;
+        let files = ItemPaths::new(&self.out, &item);
+        out.image(&item, files.image.clone())?;
+        for index in cut.written() {
+            let (mask, png) = item.instance_mask_png(index)?;
+            let id = item.objects[index].ade_id;
+            let path = files.dir.join(instance_mask_name(&files.stem, id));
+            match png {
+                // A cut never changes an instance mask: the source's file.
+                Some(bytes) => out.png_file(path, bytes),
+                None => out.png(
+                    path,
+                    mask.width(),
+                    mask.height(),
+                    PngPixels::Gray8(mask.pixels().to_vec()),
+                ),
+            }
+        }
+        let levels = match self.options.parts {
+            PartsMode::Include => item.part_levels,
+            PartsMode::Exclude => 0,
+        };
+        for level in 0..=levels {
+            let (map, png) = item.class_map_png(level)?;
+            let path = files.class_map(level);
+            match png {
+                // Nothing cut at this level: the source's file.
+                Some(bytes) if !cut.lost_at(&item, level) => out.png_file(path, bytes),
+                _ => {
+                    let rgb = class_map_pixels(&item, &cut, level, &map)?;
+                    out.png(path, map.width(), map.height(), PngPixels::Rgb8(rgb));
+                }
+            }
+        }
+        let (lost_objects, renamed_masks) = match item.annotation_file()? {
+            Some(file) => {
+                let source = SourceAnnotation::parse(file)?;
+                source.check_objects_of(&item)?;
+                let written_ids: HashSet<u32> =
+                    cut.written().map(|i| item.objects[i].ade_id).collect();
+                let written =
+                    source.written(&written_ids, |id| instance_mask_name(&files.stem, id));
+                out.file(files.annotation.clone(), written.bytes.into_owned());
+                (written.removed > 0, written.renamed_masks)
+            }
+            None => {
+                let json = json_bytes(&files.annotation, &annotation_file(&item, &cut, &files))?;
+                out.file(files.annotation.clone(), json);
+                (cut.written().count() < item.objects.len(), 0)
+            }
+        };
+        let classes = cut.written().map(|i| item.objects[i].class).collect();
+        out.leave_out_all(cut.left_out);
+        Ok(PreparedItem {
+            classes,
+            lost_objects,
+            renamed_masks,
+        })
     }
 
-    fn write(
-        &self,
-        sink: &mut Ade20kSink,
-        prepared: PreparedItem,
-        summary: &mut Summary,
-    ) -> Result<u64, Error> {
-        Ok(sink.write(prepared, summary))
+    /// Counts one written item; returns its objects written.
+    fn write(&self, sink: &mut Ade20kSink, prepared: PreparedItem) -> Result<u64, Error> {
+        let objects = prepared.classes.len() as u64;
+        sink.classes.extend(prepared.classes);
+        sink.lost_objects += u64::from(prepared.lost_objects);
+        sink.renamed_masks += prepared.renamed_masks as u64;
+        Ok(objects)
     }
 
     fn finish(
@@ -204,77 +264,10 @@ fn json_bytes(path: &Path, value: &impl Serialize) -> Result<Vec<u8>, Error> {
 pub(crate) struct PreparedItem {
     /// Class indices of the objects written, one per object.
     classes: Vec<ClassIndex>,
-    /// Objects removed, one reason each.
-    left_out: Vec<LeftOut>,
     /// Whether the item lost objects.
     lost_objects: bool,
     /// Objects whose instance mask the source named otherwise than the output.
     renamed_masks: usize,
-}
-
-impl Ade20k2020 {
-    /// Cuts the item, then hands every file of it to `out`.
-    fn prepare_item(&self, item: Item, out: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        let cut = Cut::of(&item, self.options.parts, |object| {
-            self.plan.label_of(object).is_some()
-        })?;
-        let files = ItemPaths::new(&self.out, &item);
-        out.image(&item, files.image.clone())?;
-        for index in cut.written() {
-            let (mask, png) = item.instance_mask_png(index)?;
-            let id = item.objects[index].ade_id;
-            let path = files.dir.join(instance_mask_name(&files.stem, id));
-            match png {
-                // A cut never changes an instance mask: the source's file.
-                Some(bytes) => out.png_file(path, bytes),
-                None => out.png(
-                    path,
-                    mask.width(),
-                    mask.height(),
-                    PngPixels::Gray8(mask.pixels().to_vec()),
-                ),
-            }
-        }
-        let levels = match self.options.parts {
-            PartsMode::Include => item.part_levels,
-            PartsMode::Exclude => 0,
-        };
-        for level in 0..=levels {
-            let (map, png) = item.class_map_png(level)?;
-            let path = files.class_map(level);
-            match png {
-                // Nothing cut at this level: the source's file.
-                Some(bytes) if !cut.lost_at(&item, level) => out.png_file(path, bytes),
-                _ => {
-                    let rgb = class_map_pixels(&item, &cut, level, &map)?;
-                    out.png(path, map.width(), map.height(), PngPixels::Rgb8(rgb));
-                }
-            }
-        }
-        let (lost_objects, renamed_masks) = match item.annotation_file()? {
-            Some(file) => {
-                let source = SourceAnnotation::parse(file)?;
-                source.check_objects_of(&item)?;
-                let written_ids: HashSet<u32> =
-                    cut.written().map(|i| item.objects[i].ade_id).collect();
-                let written =
-                    source.written(&written_ids, |id| instance_mask_name(&files.stem, id));
-                out.file(files.annotation.clone(), written.bytes.into_owned());
-                (written.removed > 0, written.renamed_masks)
-            }
-            None => {
-                let json = json_bytes(&files.annotation, &annotation_file(&item, &cut, &files))?;
-                out.file(files.annotation.clone(), json);
-                (cut.written().count() < item.objects.len(), 0)
-            }
-        };
-        Ok(PreparedItem {
-            classes: cut.written().map(|i| item.objects[i].class).collect(),
-            lost_objects,
-            renamed_masks,
-            left_out: cut.left_out,
-        })
-    }
 }
 
 /// Where the files of one item go.
@@ -627,16 +620,6 @@ pub(crate) struct Ade20kSink {
 }
 
 impl Ade20kSink {
-    /// Counts one written item; returns its objects written.
-    fn write(&mut self, prepared: PreparedItem, summary: &mut Summary) -> u64 {
-        let objects = prepared.classes.len() as u64;
-        self.classes.extend(prepared.classes);
-        summary.leave_out_all(prepared.left_out);
-        self.lost_objects += u64::from(prepared.lost_objects);
-        self.renamed_masks += prepared.renamed_masks as u64;
-        objects
-    }
-
     /// Completes the summary of the export.
     fn finish(self, summary: &mut Summary) {
         summary.categories = self.classes.len();

@@ -79,13 +79,13 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{BinaryMask, Error, Item, ItemSource};
 use serde::Serialize;
 
-use crate::composite::ObjectMap;
-use crate::exporter::{Exporter, Format, Job, Setting};
-use crate::palette::label_color;
-use crate::png_out::PngPixels;
+use crate::encode::composite::ObjectMap;
+use crate::encode::palette::label_color;
+use crate::encode::png_out::PngPixels;
+use crate::encode::trace::trace_polygons;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::selection::{LabelPlan, PlannedLabel};
 use crate::run::{self, ItemFiles};
-use crate::selection::{LabelPlan, PlannedLabel};
-use crate::trace::trace_polygons;
 use crate::{ExportError, ExportOptions, LabelSelection, LeftOut, Summary};
 
 /// Highest label id: `_gtFine_labelIds.png` is 8-bit.
@@ -135,17 +135,72 @@ impl Exporter for Cityscapes {
         })
     }
 
+    /// Draws the item's label images and polygons, in drawing order.
     fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        self.prepare_item(item, files)
+        let (city, name) = city_and_name(&item.id);
+        let image_name = match item.image.path.extension().and_then(|ext| ext.to_str()) {
+            Some(ext) => format!("{name}_leftImg8bit.{ext}"),
+            None => format!("{name}_leftImg8bit"),
+        };
+        let image_dir = self.out.join("leftImg8bit").join(&item.subset).join(&city);
+        files.image(&item, image_dir.join(image_name))?;
+
+        let mut left_out = Vec::new();
+        let mut label_ids = vec![None; item.objects.len()];
+        for (index, object) in item.objects.iter().enumerate() {
+            if object.is_part() {
+                continue;
+            }
+            label_ids[index] = self.plan.label_of(object);
+            if label_ids[index].is_none() {
+                left_out.push(LeftOut::NotSelected);
+            }
+        }
+        let map = ObjectMap::paint(&item, 0, |index| label_ids[index].is_some())?;
+        let regions = Region::of_owners(&map, item.objects.len());
+        let mut drawn = Vec::new();
+        for (index, label_id) in label_ids.iter().enumerate() {
+            let Some(label_id) = *label_id else { continue };
+            match regions[index + 1] {
+                Some(region) => drawn.push((index, label_id, region)),
+                None => left_out.push(LeftOut::NoPixels),
+            }
+        }
+        drawn.sort_by_key(|&(index, ..)| item.objects[index].depth_rank.map(Reverse));
+
+        let drawing = self.draw(&map, item.objects.len(), &drawn, &mut left_out);
+        let gt_dir = self.out.join("gtFine").join(&item.subset).join(&city);
+        self.write_files(files, &gt_dir, name, &map, &drawing)?;
+
+        files.leave_out_all(left_out);
+        Ok(PreparedItem {
+            subset: item.subset,
+            key: format!("{city}/{name}"),
+            image: item.image.path,
+            objects: drawn.len() as u64,
+        })
     }
 
-    fn write(
-        &self,
-        sink: &mut CityscapesSink,
-        prepared: PreparedItem,
-        summary: &mut Summary,
-    ) -> Result<u64, Error> {
-        sink.write(prepared, summary)
+    /// Counts one item; fails when an earlier item has the same files.
+    fn write(&self, sink: &mut CityscapesSink, prepared: PreparedItem) -> Result<u64, Error> {
+        let PreparedItem {
+            subset,
+            key,
+            image,
+            objects,
+        } = prepared;
+        if let Some(first) = sink.written.get(&(subset.clone(), key.clone())) {
+            return Err(Error::invalid(
+                &image,
+                format!(
+                    "its cityscapes files gtFine/{subset}/{key}_gtFine_* are those of {}; \
+                     rename one of the folders",
+                    first.display()
+                ),
+            ));
+        }
+        sink.written.insert((subset.clone(), key), image);
+        Ok(objects)
     }
 
     fn finish(
@@ -275,8 +330,6 @@ pub(crate) struct PreparedItem {
     image: PathBuf,
     /// Objects drawn.
     objects: u64,
-    /// Reasons of the objects left out, one per object.
-    left_out: Vec<LeftOut>,
 }
 
 /// One entry of `objects` in `_gtFine_polygons.json`.
@@ -286,54 +339,6 @@ struct PolygonObject<'a> {
     label: &'a str,
     /// Vertices `[x, y]` on pixel corners.
     polygon: &'a [[u32; 2]],
-}
-
-impl Cityscapes {
-    /// Draws the item's label images and polygons, in drawing order.
-    fn prepare_item(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        let (city, name) = city_and_name(&item.id);
-        let image_name = match item.image.path.extension().and_then(|ext| ext.to_str()) {
-            Some(ext) => format!("{name}_leftImg8bit.{ext}"),
-            None => format!("{name}_leftImg8bit"),
-        };
-        let image_dir = self.out.join("leftImg8bit").join(&item.subset).join(&city);
-        files.image(&item, image_dir.join(image_name))?;
-
-        let mut left_out = Vec::new();
-        let mut label_ids = vec![None; item.objects.len()];
-        for (index, object) in item.objects.iter().enumerate() {
-            if object.is_part() {
-                continue;
-            }
-            label_ids[index] = self.plan.label_of(object);
-            if label_ids[index].is_none() {
-                left_out.push(LeftOut::NotSelected);
-            }
-        }
-        let map = ObjectMap::paint(&item, 0, |index| label_ids[index].is_some())?;
-        let regions = Region::of_owners(&map, item.objects.len());
-        let mut drawn = Vec::new();
-        for (index, label_id) in label_ids.iter().enumerate() {
-            let Some(label_id) = *label_id else { continue };
-            match regions[index + 1] {
-                Some(region) => drawn.push((index, label_id, region)),
-                None => left_out.push(LeftOut::NoPixels),
-            }
-        }
-        drawn.sort_by_key(|&(index, ..)| item.objects[index].depth_rank.map(Reverse));
-
-        let drawing = self.draw(&map, item.objects.len(), &drawn, &mut left_out);
-        let gt_dir = self.out.join("gtFine").join(&item.subset).join(&city);
-        self.write_files(files, &gt_dir, name, &map, &drawing)?;
-
-        Ok(PreparedItem {
-            subset: item.subset,
-            key: format!("{city}/{name}"),
-            image: item.image.path,
-            objects: drawn.len() as u64,
-            left_out,
-        })
-    }
 }
 
 /// What the label files of one item hold.
@@ -509,32 +514,6 @@ fn write_label_colors(out: &Path, labels: &[CityscapesLabel]) -> Result<(), Erro
 pub(crate) struct CityscapesSink {
     /// The image of the item written at each (subset, `<city>/<name>`).
     written: HashMap<(String, String), PathBuf>,
-}
-
-impl CityscapesSink {
-    /// Counts one item; fails when an earlier item has the same files.
-    fn write(&mut self, prepared: PreparedItem, summary: &mut Summary) -> Result<u64, Error> {
-        let PreparedItem {
-            subset,
-            key,
-            image,
-            objects,
-            left_out,
-        } = prepared;
-        if let Some(first) = self.written.get(&(subset.clone(), key.clone())) {
-            return Err(Error::invalid(
-                &image,
-                format!(
-                    "its cityscapes files gtFine/{subset}/{key}_gtFine_* are those of {}; \
-                     rename one of the folders",
-                    first.display()
-                ),
-            ));
-        }
-        self.written.insert((subset.clone(), key), image);
-        summary.leave_out_all(left_out);
-        Ok(objects)
-    }
 }
 
 #[cfg(test)]

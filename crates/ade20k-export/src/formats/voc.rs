@@ -65,13 +65,13 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{BBox, Error, Item, ItemSource, MaskKind, Object, Occlusion};
 use rayon::prelude::*;
 
-use crate::composite::ObjectMap;
-use crate::exporter::{Exporter, Format, Job, Setting};
-use crate::media::image_file_name;
-use crate::palette::{voc_color, voc_palette};
-use crate::png_out::PngPixels;
+use crate::encode::composite::ObjectMap;
+use crate::encode::palette::{voc_color, voc_palette};
+use crate::encode::png_out::PngPixels;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::selection::{LabelPlan, PlannedLabel};
+use crate::run::media::image_file_name;
 use crate::run::{self, ItemFiles};
-use crate::selection::{LabelPlan, PlannedLabel};
 use crate::{ExportError, ExportOptions, LeftOut, PartsMode, Summary};
 
 /// What `/` in an item id becomes in VOC file names.
@@ -153,17 +153,68 @@ impl Exporter for Voc {
         })
     }
 
+    /// The item's image, annotation file and both PNGs.
     fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        self.prepare_item(item, files)
+        let name = voc_name(&item.id);
+        let file_name = voc_name(&image_file_name(&item));
+        files.image(&item, self.out.join(IMAGES_DIR).join(&file_name))?;
+        let mut left_out = Vec::new();
+        let mut map = ObjectMap::empty(&item);
+        let objects = self.objects(&item, &mut map, &mut left_out)?;
+        // Instance number of each object index (0: not painted).
+        let mut instances = vec![0u8; item.objects.len()];
+        let mut classes = vec![0u8; item.objects.len()];
+        for (position, object) in objects.iter().enumerate() {
+            instances[object.index] = if position < MAX_VALUES {
+                position as u8 + 1
+            } else {
+                left_out.push(LeftOut::VoidInstance);
+                VOID
+            };
+            // Label ids fit: the plan was resolved with a capacity of 254.
+            classes[object.index] = u8::try_from(object.label.id).unwrap_or(VOID);
+        }
+        let values = |of: &[u8]| -> Vec<u8> {
+            map.owners
+                .iter()
+                .map(|&owner| match owner {
+                    0 => 0,
+                    owner => of[owner as usize - 1],
+                })
+                .collect()
+        };
+        for (dir, of) in [(CLASS_DIR, &classes), (OBJECT_DIR, &instances)] {
+            let path = self.out.join(dir).join(format!("{name}.png"));
+            let pixels = PngPixels::Indexed {
+                indices: values(of),
+                palette: self.palette.clone(),
+            };
+            files.png(path, map.width, map.height, pixels);
+        }
+        let path = self.out.join(ANNOTATIONS_DIR).join(format!("{name}.xml"));
+        files.file(
+            path,
+            annotation_xml(&item, &file_name, &objects).into_bytes(),
+        );
+        let boxes = objects.iter().map(|o| 1 + o.parts.len() as u64).sum();
+        files.leave_out_all(left_out);
+        Ok(PreparedItem {
+            subset: item.subset,
+            name,
+            boxes,
+        })
     }
 
-    fn write(
-        &self,
-        sink: &mut VocSink<'_>,
-        prepared: PreparedItem,
-        summary: &mut Summary,
-    ) -> Result<u64, Error> {
-        sink.write(prepared, summary)
+    /// Lists one prepared item and counts it.
+    fn write(&self, sink: &mut VocSink<'_>, prepared: PreparedItem) -> Result<u64, Error> {
+        let lists = match sink.lists.entry(prepared.subset.clone()) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(SubsetLists::create(sink.out, &prepared.subset)?)
+            }
+        };
+        lists.add(&prepared.name)?;
+        Ok(prepared.boxes)
     }
 
     fn finish(
@@ -255,8 +306,6 @@ pub(crate) struct PreparedItem {
     name: String,
     /// `<object>`s and `<part>`s written.
     boxes: u64,
-    /// Reasons of the objects and parts not written, one per object.
-    left_out: Vec<LeftOut>,
 }
 
 /// One `<object>` of an annotation file.
@@ -282,58 +331,6 @@ struct VocPart<'a> {
 }
 
 impl Voc {
-    /// The item's image, annotation file and both PNGs.
-    fn prepare_item(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        let name = voc_name(&item.id);
-        let file_name = voc_name(&image_file_name(&item));
-        files.image(&item, self.out.join(IMAGES_DIR).join(&file_name))?;
-        let mut left_out = Vec::new();
-        let mut map = ObjectMap::empty(&item);
-        let objects = self.objects(&item, &mut map, &mut left_out)?;
-        // Instance number of each object index (0: not painted).
-        let mut instances = vec![0u8; item.objects.len()];
-        let mut classes = vec![0u8; item.objects.len()];
-        for (position, object) in objects.iter().enumerate() {
-            instances[object.index] = if position < MAX_VALUES {
-                position as u8 + 1
-            } else {
-                left_out.push(LeftOut::VoidInstance);
-                VOID
-            };
-            // Label ids fit: the plan was resolved with a capacity of 254.
-            classes[object.index] = u8::try_from(object.label.id).unwrap_or(VOID);
-        }
-        let values = |of: &[u8]| -> Vec<u8> {
-            map.owners
-                .iter()
-                .map(|&owner| match owner {
-                    0 => 0,
-                    owner => of[owner as usize - 1],
-                })
-                .collect()
-        };
-        for (dir, of) in [(CLASS_DIR, &classes), (OBJECT_DIR, &instances)] {
-            let path = self.out.join(dir).join(format!("{name}.png"));
-            let pixels = PngPixels::Indexed {
-                indices: values(of),
-                palette: self.palette.clone(),
-            };
-            files.png(path, map.width, map.height, pixels);
-        }
-        let path = self.out.join(ANNOTATIONS_DIR).join(format!("{name}.xml"));
-        files.file(
-            path,
-            annotation_xml(&item, &file_name, &objects).into_bytes(),
-        );
-        let boxes = objects.iter().map(|o| 1 + o.parts.len() as u64).sum();
-        Ok(PreparedItem {
-            subset: item.subset,
-            name,
-            boxes,
-            left_out,
-        })
-    }
-
     /// The `<object>`s of `item` with their `<part>`s, in annotation order,
     /// each object painted on `map` as it is found (every instance mask is
     /// decoded once); objects and parts not written are counted in `left_out`.
@@ -566,19 +563,6 @@ impl SubsetLists {
 }
 
 impl VocSink<'_> {
-    /// Lists one prepared item and counts it.
-    fn write(&mut self, prepared: PreparedItem, summary: &mut Summary) -> Result<u64, Error> {
-        let lists = match self.lists.entry(prepared.subset.clone()) {
-            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                entry.insert(SubsetLists::create(self.out, &prepared.subset)?)
-            }
-        };
-        lists.add(&prepared.name)?;
-        summary.leave_out_all(prepared.left_out);
-        Ok(prepared.boxes)
-    }
-
     /// Closes every subset's lists (empty for subsets without items), writes
     /// `labelmap.txt` and notes its conventions in `summary`.
     fn finish(

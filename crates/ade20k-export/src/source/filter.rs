@@ -9,10 +9,10 @@ use ade20k_model::{
 };
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::composite::instance_mask_like;
-use crate::hierarchy::kept_with_ancestors;
-use crate::run::PickedItems;
-use crate::selection::LabelPlan;
+use crate::encode::composite::instance_mask_like;
+use crate::labels::selection::LabelPlan;
+use crate::source::hierarchy::kept_with_ancestors;
+use crate::source::PickedItems;
 use crate::{ExportError, LabelList, LeftOut};
 
 /// Which items and objects of a dataset an export reads; the default keeps
@@ -419,13 +419,13 @@ impl MaskSource for WithoutRemoved {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use ade20k_model::{ImageInfo, InMemoryMasks, SourceInfo};
 
     use super::*;
 
     /// Items in memory.
-    struct Items(Vec<Item>, Vec<String>);
+    pub(crate) struct Items(Vec<Item>, Vec<String>);
 
     impl ItemSource for Items {
         fn subsets(&self) -> &[String] {
@@ -493,7 +493,8 @@ mod tests {
         }
     }
 
-    fn dataset() -> Items {
+    /// Two items of [`item`], one in `training`, one in `validation`.
+    pub(crate) fn dataset() -> Items {
         Items(
             vec![item("training", "a/x"), item("validation", "b/y")],
             vec!["training".into(), "validation".into()],

@@ -11,12 +11,38 @@
 //! filter and `--skip-broken` are applied around it, the files each item
 //! writes are written for it, items are counted in the summary.
 
+mod ade20k2020;
+mod cityscapes;
+mod coco;
+pub(crate) mod coco_json;
+mod coco_panoptic;
+mod datumaro;
+#[cfg(test)]
+mod recipe;
+mod semantic;
+pub(crate) mod source_json;
+mod voc;
+mod yolo;
+
 use std::path::{Path, PathBuf};
 
 use ade20k_model::{Error, Item, ItemSource};
 
 use crate::run::{ItemFiles, Ran};
 use crate::{ExportError, ExportOptions, LabelNaming, SegmentationMode, Summary};
+
+/// Every format this crate writes. Adding a format means adding its module
+/// (a type implementing [`Exporter`]) and one line here.
+pub const FORMATS: &[Format] = &[
+    coco::Coco::FORMAT,
+    coco_panoptic::CocoPanoptic::FORMAT,
+    semantic::Semantic::FORMAT,
+    voc::Voc::FORMAT,
+    cityscapes::Cityscapes::FORMAT,
+    datumaro::Datumaro::FORMAT,
+    ade20k2020::Ade20k2020::FORMAT,
+    yolo::Yolo::FORMAT,
+];
 
 /// An output format: its name on the command line, what it is, and what it
 /// takes. Formats are listed in [`FORMATS`](crate::FORMATS).
@@ -183,14 +209,9 @@ pub(crate) trait Exporter: Sized + Sync {
     fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<Self::Prepared, Error>;
 
     /// Records one prepared item, in item order: numbers it, appends its
-    /// records, counts what it leaves out in `summary`. Returns the number
-    /// of annotations it wrote (the runner counts items and annotations).
-    fn write(
-        &self,
-        sink: &mut Self::Sink<'_>,
-        prepared: Self::Prepared,
-        summary: &mut Summary,
-    ) -> Result<u64, Error>;
+    /// records. Returns the number of annotations it wrote (the runner
+    /// counts items, annotations and what [`Exporter::prepare`] left out).
+    fn write(&self, sink: &mut Self::Sink<'_>, prepared: Self::Prepared) -> Result<u64, Error>;
 
     /// Writes what needs every item (category lists, joined files) for the
     /// `subsets` that were written, in order; sets the categories and notes

@@ -54,7 +54,7 @@
 //! pixel-exact and the annotator's polygon is always written beside it.
 //!
 //! Items are written one by one to a hidden part file per subset (see
-//! [`crate::json_records`]); once every item is read (which fixes the raw
+//! [`crate::encode::json_records`]); once every item is read (which fixes the raw
 //! labels and the attribute keys), each subset's file is assembled from its
 //! header, the categories and the spooled items.
 
@@ -67,13 +67,13 @@ use ade20k_model::{Categories, Error, Item, Object, Occlusion};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::exporter::{Exporter, Format, Job, Setting};
-use crate::json_records::RecordWriter;
-use crate::labels::LabelRegistry;
-use crate::palette::{label_color, voc_color};
-use crate::rle::Rle;
+use crate::encode::json_records::RecordWriter;
+use crate::encode::palette::{label_color, voc_color};
+use crate::encode::rle::Rle;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::registry::LabelRegistry;
+use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
-use crate::selection::LabelPlan;
 use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, Summary};
 
 /// The format version Datumaro 1.x writes and reads.
@@ -131,60 +131,8 @@ impl Exporter for Datumaro {
         })
     }
 
-    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        self.prepare_item(item, files)
-    }
-
-    fn write(
-        &self,
-        sink: &mut DatumaroSink<'_>,
-        prepared: PreparedItem,
-        summary: &mut Summary,
-    ) -> Result<u64, Error> {
-        sink.write(prepared, summary)
-    }
-
-    fn finish(
-        &self,
-        sink: DatumaroSink<'_>,
-        _job: &Job<'_>,
-        subsets: &[String],
-        summary: &mut Summary,
-    ) -> Result<(), Error> {
-        sink.finish(subsets, &self.plan, &self.options, summary)
-    }
-}
-
-/// One item, ready to be labelled and written.
-pub(crate) struct PreparedItem {
-    item: Item,
-    /// Image path relative to `images/<subset>/`.
-    file_name: String,
-    /// The objects written, in object order.
-    shapes: Vec<Shape>,
-    /// A reason per object (or polygon) not written.
-    left_out: Vec<LeftOut>,
-}
-
-/// The annotations of one object, but for the label id.
-struct Shape {
-    /// Index in `item.objects`.
-    index: usize,
-    /// The mask as a COCO compressed RLE string.
-    counts: String,
-    /// `[height, width]` of the mask.
-    size: [u32; 2],
-    /// 1 + the ADE id of the level-0 object it belongs to.
-    group: u64,
-    /// Shared by the mask and the polygon.
-    attributes: Map<String, Value>,
-    /// Whether the annotator's polygon becomes an annotation too.
-    polygon: bool,
-}
-
-impl Datumaro {
     /// Encodes the masks, builds the attributes, places the image.
-    fn prepare_item(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
+    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
         let file_name = files.image_in_subset_folder(&item, &self.out.join("images"))?;
         let mut kept = Vec::new();
         let mut left_out = Vec::new();
@@ -227,13 +175,107 @@ impl Datumaro {
                 }
             })
             .collect();
+        files.leave_out_all(left_out);
         Ok(PreparedItem {
             item,
             file_name,
             shapes,
-            left_out,
         })
     }
+
+    fn write(&self, sink: &mut DatumaroSink<'_>, prepared: PreparedItem) -> Result<u64, Error> {
+        let PreparedItem {
+            item,
+            file_name,
+            shapes,
+        } = prepared;
+        item.objects.iter().for_each(|o| sink.classes.observe(o));
+        let mut annotations = Vec::new();
+        for shape in &shapes {
+            let object = &item.objects[shape.index];
+            let Some(id) = sink.labels.category_id(object) else {
+                continue;
+            };
+            // Ids are 1..=N here: those of a resolved plan, or raw ids.
+            let label_id = id as usize - 1;
+            for key in shape.attributes.keys() {
+                if !sink.attribute_names.contains(key) {
+                    sink.attribute_names.insert(key.clone());
+                }
+            }
+            let record = |shape_record| AnnotationRecord {
+                id: object.ade_id,
+                shape: shape_record,
+                attributes: &shape.attributes,
+                group: shape.group,
+                label_id,
+                z_order: object.part_level,
+            };
+            annotations.push(record(ShapeRecord::Mask {
+                rle: RleRecord {
+                    counts: &shape.counts,
+                    size: shape.size,
+                },
+            }));
+            if shape.polygon {
+                annotations.push(record(ShapeRecord::Polygon {
+                    points: object.polygon.as_flattened(),
+                }));
+            }
+        }
+        let spool = match sink.spools.entry(item.subset.clone()) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => entry.insert(Spool {
+                items: RecordWriter::create(sink.dir.join(format!(".{}.items.part", item.subset)))?,
+            }),
+        };
+        let written = annotations.len() as u64;
+        spool.items.record(&ItemRecord {
+            id: &item.id,
+            annotations,
+            image: ImageRecord {
+                path: &file_name,
+                size: [item.image.height, item.image.width],
+            },
+            attr: ItemAttributes { scene: &item.scene },
+        })?;
+        Ok(written)
+    }
+
+    fn finish(
+        &self,
+        sink: DatumaroSink<'_>,
+        _job: &Job<'_>,
+        subsets: &[String],
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
+        sink.finish(subsets, &self.plan, &self.options, summary)
+    }
+}
+
+/// One item, ready to be labelled and written.
+pub(crate) struct PreparedItem {
+    item: Item,
+    /// Image path relative to `images/<subset>/`.
+    file_name: String,
+    /// The objects written, in object order.
+    shapes: Vec<Shape>,
+}
+
+/// The annotations of one object, but for the label id.
+struct Shape {
+    /// Index in `item.objects`.
+    index: usize,
+    /// The mask as a COCO compressed RLE string.
+    counts: String,
+    /// `[height, width]` of the mask.
+    size: [u32; 2],
+    /// 1 + the ADE id of the level-0 object it belongs to.
+    group: u64,
+    /// Shared by the mask and the polygon.
+    attributes: Map<String, Value>,
+    /// Whether the annotator's polygon becomes an annotation too.
+    polygon: bool,
 }
 
 /// The ADE id of the level-0 object that `item.objects[index]` belongs to:
@@ -358,67 +400,6 @@ struct RleRecord<'a> {
 }
 
 impl DatumaroSink<'_> {
-    fn write(&mut self, prepared: PreparedItem, summary: &mut Summary) -> Result<u64, Error> {
-        let PreparedItem {
-            item,
-            file_name,
-            shapes,
-            left_out,
-        } = prepared;
-        summary.leave_out_all(left_out);
-        item.objects.iter().for_each(|o| self.classes.observe(o));
-        let mut annotations = Vec::new();
-        for shape in &shapes {
-            let object = &item.objects[shape.index];
-            let Some(id) = self.labels.category_id(object) else {
-                continue;
-            };
-            // Ids are 1..=N here: those of a resolved plan, or raw ids.
-            let label_id = id as usize - 1;
-            for key in shape.attributes.keys() {
-                if !self.attribute_names.contains(key) {
-                    self.attribute_names.insert(key.clone());
-                }
-            }
-            let record = |shape_record| AnnotationRecord {
-                id: object.ade_id,
-                shape: shape_record,
-                attributes: &shape.attributes,
-                group: shape.group,
-                label_id,
-                z_order: object.part_level,
-            };
-            annotations.push(record(ShapeRecord::Mask {
-                rle: RleRecord {
-                    counts: &shape.counts,
-                    size: shape.size,
-                },
-            }));
-            if shape.polygon {
-                annotations.push(record(ShapeRecord::Polygon {
-                    points: object.polygon.as_flattened(),
-                }));
-            }
-        }
-        let spool = match self.spools.entry(item.subset.clone()) {
-            Entry::Occupied(entry) => entry.into_mut(),
-            Entry::Vacant(entry) => entry.insert(Spool {
-                items: RecordWriter::create(self.dir.join(format!(".{}.items.part", item.subset)))?,
-            }),
-        };
-        let written = annotations.len() as u64;
-        spool.items.record(&ItemRecord {
-            id: &item.id,
-            annotations,
-            image: ImageRecord {
-                path: &file_name,
-                size: [item.image.height, item.image.width],
-            },
-            attr: ItemAttributes { scene: &item.scene },
-        })?;
-        Ok(written)
-    }
-
     /// Writes `<subset>.json` for every one of `subsets` (empty ones too).
     fn finish(
         mut self,

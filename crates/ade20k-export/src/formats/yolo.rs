@@ -48,7 +48,7 @@
 //! filling with OpenCV's `fillPoly` (`polygon2mask`), which sets the pixels
 //! inside under the even-odd rule and every pixel an edge passes through. So
 //! the vertices are the centres of the mask's boundary pixels
-//! ([`crate::centre_trace`]: holes bridged through set pixels, each edge
+//! ([`crate::encode::centre_trace`]: holes bridged through set pixels, each edge
 //! horizontal, vertical or diagonal), which `fillPoly` fills back into exactly
 //! the mask; each is written as `(pixel + 0.5) / size`, which the `float32`
 //! product truncates back to that pixel for any size up to 100,000 pixels.
@@ -101,11 +101,11 @@ use std::path::{Path, PathBuf};
 
 use ade20k_model::{BBox, Categories, CroppedMask, Error, Item};
 
-use crate::centre_trace::{simplify, trace_centres, Pixel};
-use crate::exporter::{Exporter, Format, Job, Setting};
-use crate::labels::LabelRegistry;
+use crate::encode::centre_trace::{simplify, trace_centres, Pixel};
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::registry::LabelRegistry;
+use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
-use crate::selection::LabelPlan;
 use crate::{
     ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, SimplifyTolerance, Summary,
     YoloTask,
@@ -178,17 +178,59 @@ impl Exporter for Yolo {
         })
     }
 
+    /// Places the image and traces (or boxes) every kept object.
     fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        self.prepare_item(item, files)
+        files.image_in_subset_folder(&item, &self.out.join(IMAGES_DIR))?;
+        let mut shapes = Vec::new();
+        let mut left_out = Vec::new();
+        for (index, _) in self
+            .plan
+            .selected_objects(&item, self.options.parts, &mut left_out)
+        {
+            let mask = item.cropped_mask(index, self.options.mask_kind)?;
+            let Some(bbox) = mask.bbox() else {
+                left_out.push(LeftOut::NoPixels);
+                continue;
+            };
+            let coordinates = match self.options.yolo_task {
+                YoloTask::Segment => polygon_coordinates(&mask, self.options.yolo_simplify),
+                YoloTask::Detect => box_coordinates(&bbox, mask.frame_width(), mask.frame_height()),
+            };
+            shapes.push((index, coordinates));
+        }
+        files.leave_out_all(left_out);
+        Ok(PreparedItem { item, shapes })
     }
 
-    fn write(
-        &self,
-        sink: &mut YoloSink<'_>,
-        prepared: PreparedItem,
-        summary: &mut Summary,
-    ) -> Result<u64, Error> {
-        sink.write(prepared, summary)
+    /// Writes the item's label file. Fails, stopping the export, when
+    /// Ultralytics would not find it (see [`check_label_path`]).
+    fn write(&self, sink: &mut YoloSink<'_>, prepared: PreparedItem) -> Result<u64, Error> {
+        let PreparedItem { item, shapes } = prepared;
+        check_label_path(&item)?;
+        if let Some(classes) = &mut sink.full_names {
+            item.objects
+                .iter()
+                .for_each(|object| classes.observe(object));
+        }
+        let mut text = String::new();
+        let mut lines = 0;
+        for (index, coordinates) in &shapes {
+            // Every shape's class is kept: the plan was asked when preparing.
+            if let Some(id) = sink.labels.category_id(&item.objects[*index]) {
+                let _ = writeln!(text, "{} {coordinates}", id - 1);
+                lines += 1;
+            }
+        }
+        let path = self
+            .out
+            .join(LABELS_DIR)
+            .join(&item.subset)
+            .join(format!("{}.txt", item.id));
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        Ok(lines)
     }
 
     fn finish(
@@ -266,36 +308,6 @@ pub(crate) struct PreparedItem {
     item: Item,
     /// Objects written, as (index in `item.objects`, coordinates of the line).
     shapes: Vec<(usize, String)>,
-    left_out: Vec<LeftOut>,
-}
-
-impl Yolo {
-    /// Places the image and traces (or boxes) every kept object.
-    fn prepare_item(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        files.image_in_subset_folder(&item, &self.out.join(IMAGES_DIR))?;
-        let mut shapes = Vec::new();
-        let mut left_out = Vec::new();
-        for (index, _) in self
-            .plan
-            .selected_objects(&item, self.options.parts, &mut left_out)
-        {
-            let mask = item.cropped_mask(index, self.options.mask_kind)?;
-            let Some(bbox) = mask.bbox() else {
-                left_out.push(LeftOut::NoPixels);
-                continue;
-            };
-            let coordinates = match self.options.yolo_task {
-                YoloTask::Segment => polygon_coordinates(&mask, self.options.yolo_simplify),
-                YoloTask::Detect => box_coordinates(&bbox, mask.frame_width(), mask.frame_height()),
-            };
-            shapes.push((index, coordinates));
-        }
-        Ok(PreparedItem {
-            item,
-            shapes,
-            left_out,
-        })
-    }
 }
 
 /// Fails when Ultralytics would look for the item's labels in the wrong
@@ -511,42 +523,6 @@ pub(crate) struct YoloSink<'a> {
 }
 
 impl YoloSink<'_> {
-    /// Writes the item's label file. Fails, stopping the export, when
-    /// Ultralytics would not find it (see [`check_label_path`]).
-    fn write(&mut self, prepared: PreparedItem, summary: &mut Summary) -> Result<u64, Error> {
-        let PreparedItem {
-            item,
-            shapes,
-            left_out,
-        } = prepared;
-        check_label_path(&item)?;
-        summary.leave_out_all(left_out);
-        if let Some(classes) = &mut self.full_names {
-            item.objects
-                .iter()
-                .for_each(|object| classes.observe(object));
-        }
-        let mut text = String::new();
-        let mut lines = 0;
-        for (index, coordinates) in &shapes {
-            // Every shape's class is kept: the plan was asked when preparing.
-            if let Some(id) = self.labels.category_id(&item.objects[*index]) {
-                let _ = writeln!(text, "{} {coordinates}", id - 1);
-                lines += 1;
-            }
-        }
-        let path = self
-            .out
-            .join(LABELS_DIR)
-            .join(&item.subset)
-            .join(format!("{}.txt", item.id));
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-        Ok(lines)
-    }
-
     /// Writes `data.yaml` and completes the summary.
     fn finish(
         self,
@@ -669,7 +645,7 @@ fn yaml_string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::centre_trace::fill_closed;
+    use crate::encode::centre_trace::fill_closed;
     use ade20k_model::BinaryMask;
 
     fn points(coordinates: &[(i64, i64)]) -> Vec<Pixel> {

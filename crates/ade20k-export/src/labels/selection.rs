@@ -146,10 +146,10 @@ pub enum ClassRef {
 }
 
 /// The SceneParsing benchmark classes (ADEChallengeData2016), shipped as data.
-const SCENE_PARSING_150: &str = include_str!("../data/sceneparsing150.tsv");
+const SCENE_PARSING_150: &str = include_str!("../../data/sceneparsing150.tsv");
 
 /// The instance segmentation benchmark classes, shipped as data.
-const INSTANCE_100: &str = include_str!("../data/instance100.tsv");
+const INSTANCE_100: &str = include_str!("../../data/instance100.tsv");
 
 /// The highest class index of the full ADE20K release (3,688 classes): a label
 /// list may name a class the dataset lacks up to this index.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{Error, Item};
 use serde::Serialize;
 
-use crate::json_records::RecordWriter;
+use crate::encode::json_records::RecordWriter;
 
 /// One entry of `images`.
 #[derive(Serialize)]

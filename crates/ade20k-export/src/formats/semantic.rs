@@ -38,11 +38,11 @@ use std::path::{Path, PathBuf};
 
 use ade20k_model::{Categories, ClassIndex, Error, Item};
 
-use crate::exporter::{Exporter, Format, Job, Setting};
-use crate::palette::{label_color, voc_color};
-use crate::png_out::PngPixels;
+use crate::encode::palette::{label_color, voc_color};
+use crate::encode::png_out::PngPixels;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
-use crate::selection::LabelPlan;
 use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, PartsMode, Summary};
 
 /// Name of pixel value 0, as mmsegmentation's ADE20K dataset calls it.
@@ -110,22 +110,48 @@ impl Exporter for Semantic {
         })
     }
 
+    /// Reads the class map of the part level and encodes the item's mask.
     fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        self.prepare_item(item, files)
+        files.image_in_subset_folder(&item, &self.out.join("images"))?;
+        let level = self.options.part_level;
+        let missing_level = level > item.part_levels;
+        let (width, height, values, dropped_pixels) = if missing_level {
+            let pixels = item.image.width as usize * item.image.height as usize;
+            (item.image.width, item.image.height, vec![0u16; pixels], 0)
+        } else {
+            let map = item.class_map(level)?;
+            let (values, dropped) = self.pixel_values(&item, map.classes())?;
+            (map.width(), map.height(), values, dropped)
+        };
+        let mask_path = self
+            .out
+            .join("annotations")
+            .join(&item.subset)
+            .join(format!("{}.png", item.id));
+        let present = present_values(&values);
+        let pixels = match self.depth {
+            Depth::Gray16 => PngPixels::Gray16(values),
+            // Ids fit 8 bits: the plan has at most 255 labels.
+            Depth::Gray8 => PngPixels::Gray8(values.iter().map(|&v| v as u8).collect()),
+        };
+        files.png(mask_path, width, height, pixels);
+        let mut categories = Categories::new();
+        if self.plan.is_by_class_index() {
+            item.objects.iter().for_each(|o| categories.observe(o));
+        }
+        if dropped_pixels > 0 {
+            files.leave_out_many(LeftOut::NotSelectedPixel, dropped_pixels);
+        }
+        if missing_level {
+            files.leave_out_all([LeftOut::MissingPartLevel(level)]);
+        }
+        Ok(PreparedItem {
+            present,
+            categories,
+        })
     }
 
-    fn write(
-        &self,
-        sink: &mut SemanticSink,
-        prepared: PreparedItem,
-        summary: &mut Summary,
-    ) -> Result<u64, Error> {
-        if prepared.dropped_pixels > 0 {
-            summary.leave_out_many(LeftOut::NotSelectedPixel, prepared.dropped_pixels);
-        }
-        if prepared.missing_level {
-            summary.leave_out(LeftOut::MissingPartLevel(self.options.part_level));
-        }
+    fn write(&self, sink: &mut SemanticSink, prepared: PreparedItem) -> Result<u64, Error> {
         let annotations = prepared.present.len() as u64;
         sink.present.extend(prepared.present);
         sink.categories.merge(prepared.categories);
@@ -174,52 +200,11 @@ impl Depth {
 pub(crate) struct PreparedItem {
     /// Non-zero values written in the mask.
     present: BTreeSet<u32>,
-    /// Labeled pixels written as 0 because their class is not kept.
-    dropped_pixels: u64,
-    /// Whether the item has no class map of the requested level.
-    missing_level: bool,
     /// The classes of the item's objects (without a selection, to name values).
     categories: Categories,
 }
 
 impl Semantic {
-    /// Reads the class map of the part level and encodes the item's mask.
-    fn prepare_item(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
-        files.image_in_subset_folder(&item, &self.out.join("images"))?;
-        let level = self.options.part_level;
-        let missing_level = level > item.part_levels;
-        let (width, height, values, dropped_pixels) = if missing_level {
-            let pixels = item.image.width as usize * item.image.height as usize;
-            (item.image.width, item.image.height, vec![0u16; pixels], 0)
-        } else {
-            let map = item.class_map(level)?;
-            let (values, dropped) = self.pixel_values(&item, map.classes())?;
-            (map.width(), map.height(), values, dropped)
-        };
-        let mask_path = self
-            .out
-            .join("annotations")
-            .join(&item.subset)
-            .join(format!("{}.png", item.id));
-        let present = present_values(&values);
-        let pixels = match self.depth {
-            Depth::Gray16 => PngPixels::Gray16(values),
-            // Ids fit 8 bits: the plan has at most 255 labels.
-            Depth::Gray8 => PngPixels::Gray8(values.iter().map(|&v| v as u8).collect()),
-        };
-        files.png(mask_path, width, height, pixels);
-        let mut categories = Categories::new();
-        if self.plan.is_by_class_index() {
-            item.objects.iter().for_each(|o| categories.observe(o));
-        }
-        Ok(PreparedItem {
-            present,
-            dropped_pixels,
-            missing_level,
-            categories,
-        })
-    }
-
     /// The output value of every class-map pixel, and how many labeled pixels
     /// became 0 because their class is not kept.
     fn pixel_values(&self, item: &Item, classes: &[ClassIndex]) -> Result<(Vec<u16>, u64), Error> {

@@ -128,13 +128,6 @@ impl Summary {
     pub fn leave_out_many(&mut self, reason: LeftOut, count: u64) {
         *self.left_out.entry(reason.to_string()).or_default() += count;
     }
-
-    /// Counts one object left out for each of `reasons`.
-    pub(crate) fn leave_out_all(&mut self, reasons: impl IntoIterator<Item = LeftOut>) {
-        for reason in reasons {
-            self.leave_out(reason);
-        }
-    }
 }
 
 impl fmt::Display for Summary {

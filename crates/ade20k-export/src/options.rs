@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use ade20k_model::MaskKind;
+use ade20k_model::{MaskKind, PhaseHook};
 
 use crate::{ItemFilter, LabelList, LabelSelection, ProgressHook};
 
@@ -43,6 +43,11 @@ pub struct ExportOptions {
     pub filter: ItemFilter,
     /// Told of every item once it is written, in item order; `None`: nobody is.
     pub progress: Option<ProgressHook>,
+    /// Told how far each pass over the items has got: reading the classes
+    /// (label-file checks, formats that number classes), counting pixels
+    /// (`--top-classes`), checking items (`skip_broken`) and writing; `None`:
+    /// nobody is.
+    pub phases: Option<PhaseHook>,
     /// Leave out broken items instead of failing on the first one: an item
     /// whose annotation, file headers or the masks the format decodes
     /// (`semantic` decodes no instance mask) cannot be read, decoded, or

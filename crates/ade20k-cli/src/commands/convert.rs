@@ -257,6 +257,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         destination: None,
         filter,
         progress: progress.hook(),
+        phases: progress.phases(),
         skip_broken: args.skip_broken,
     };
     let result = export_to(&*dataset, format, &target, &options, args.overwrite);

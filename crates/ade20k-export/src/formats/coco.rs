@@ -50,7 +50,12 @@ impl Exporter for Coco {
         Ok(Coco {
             out: job.out.to_path_buf(),
             options: job.options.clone(),
-            plan: LabelPlan::resolve(&job.options.labels, job.source, None)?,
+            plan: LabelPlan::resolve(
+                &job.options.labels,
+                job.source,
+                None,
+                job.options.phases.as_ref(),
+            )?,
         })
     }
 

@@ -76,7 +76,12 @@ impl Exporter for CocoPanoptic {
                     .into(),
             ));
         }
-        let plan = LabelPlan::resolve(&options.labels, job.source, None)?;
+        let plan = LabelPlan::resolve(
+            &options.labels,
+            job.source,
+            None,
+            job.options.phases.as_ref(),
+        )?;
         let stuff = StuffRule::resolve(&plan, options, job.source)?;
         for subset in job.source.subsets() {
             let dir = png_dir(job.out, subset);
@@ -246,7 +251,12 @@ impl StuffRule {
                     .into(),
             ));
         }
-        let listed = LabelPlan::resolve(&LabelSelection::List(list.clone()), source, None)?;
+        let listed = LabelPlan::resolve(
+            &LabelSelection::List(list.clone()),
+            source,
+            None,
+            options.phases.as_ref(),
+        )?;
         if plan.is_by_class_index() {
             return Ok(StuffRule::Classes(listed));
         }

@@ -124,6 +124,7 @@ impl Exporter for Voc {
             &job.options.labels,
             job.source,
             Some((MAX_VALUES, Self::FORMAT.name)),
+            job.options.phases.as_ref(),
         )?;
         check_label_names(plan.labels())?;
         check_names(job.source)?;

@@ -24,7 +24,7 @@
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
-use ade20k_model::{Error, Item, ItemSource};
+use ade20k_model::{Error, Item, ItemSource, PassCounter, Phase};
 use rayon::prelude::*;
 
 use crate::source::PickedItems;
@@ -117,21 +117,20 @@ impl SkippedItem {
 /// Reads of every item of `inner` what the passes over the whole dataset
 /// read (see the module documentation), in parallel: returns the dataset
 /// without the items that fail, and those items, as (index, item) in item
-/// order.
+/// order. [`ExportOptions::phases`] is told of each item checked
+/// ([`Phase::CheckingItems`]).
 pub(crate) fn check<'a>(
     inner: &'a dyn ItemSource,
     options: &ExportOptions,
 ) -> (PickedItems<'a>, Vec<(usize, SkippedItem)>) {
     let class_map = matches!(options.labels, LabelSelection::TopClasses(_));
+    let counter = PassCounter::start(options.phases.as_ref(), Phase::CheckingItems, inner.len());
     let results: Vec<Result<(), Error>> = (0..inner.len())
         .into_par_iter()
         .map(|index| {
-            let item: Item = inner.load(index)?;
-            item.check_files()?;
-            if class_map {
-                item.class_map(0)?;
-            }
-            Ok(())
+            let result = check_item(inner, index, class_map);
+            counter.item_done();
+            result
         })
         .collect();
     let mut indices = Vec::new();
@@ -143,4 +142,15 @@ pub(crate) fn check<'a>(
         }
     }
     (PickedItems::new(inner, indices), skipped)
+}
+
+/// Reads of item `index` of `inner` what [`check`] reads: its annotation,
+/// the headers of its files and, with `class_map`, its level-0 class map.
+fn check_item(inner: &dyn ItemSource, index: usize, class_map: bool) -> Result<(), Error> {
+    let item: Item = inner.load(index)?;
+    item.check_files()?;
+    if class_map {
+        item.class_map(0)?;
+    }
+    Ok(())
 }

@@ -13,7 +13,7 @@
 //! handed on as broken, and nothing of it is written. Every later error
 //! (an item name that cannot be an output path, writing a file) stops the run.
 
-use ade20k_model::{Error, Item, ItemSource};
+use ade20k_model::{Error, Item, ItemSource, PassCounter, Phase};
 use rayon::prelude::*;
 
 use crate::formats::Exporter;
@@ -68,6 +68,7 @@ where
     W: FnMut(usize, Result<(Written<'_>, E::Prepared), Error>) -> Result<(), Error> + Send,
 {
     let total = source.len();
+    let counter = PassCounter::start(options.phases.as_ref(), Phase::Writing, total);
     let chunk = rayon::current_num_threads().max(1) * ITEMS_PER_THREAD;
     let prepare_chunk = |start: usize| -> Vec<Result<Outcome<E::Prepared>, Error>> {
         let start = start.min(total);
@@ -112,7 +113,11 @@ where
                     .into_iter()
                     .enumerate()
                     .try_for_each(|(offset, outcome)| match outcome? {
-                        Outcome::Broken(error) => write(first + offset, Err(error)),
+                        Outcome::Broken(error) => {
+                            write(first + offset, Err(error))?;
+                            counter.item_done();
+                            Ok(())
+                        }
                         Outcome::Ready(item) => {
                             let written = Written {
                                 subset: &item.subset,
@@ -120,6 +125,7 @@ where
                             };
                             write(first + offset, Ok((written, item.prepared)))?;
                             done += 1;
+                            counter.item_done();
                             if let Some(hook) = &options.progress {
                                 hook.report(&ItemProgress {
                                     done,

@@ -17,6 +17,8 @@ mod coco;
 pub(crate) mod coco_json;
 mod coco_panoptic;
 mod datumaro;
+mod flat_names;
+mod kitti;
 #[cfg(test)]
 mod recipe;
 mod semantic;
@@ -42,6 +44,7 @@ pub const FORMATS: &[Format] = &[
     datumaro::Datumaro::FORMAT,
     ade20k2020::Ade20k2020::FORMAT,
     yolo::Yolo::FORMAT,
+    kitti::Kitti::FORMAT,
 ];
 
 /// An output format: its name on the command line, what it is, and what it

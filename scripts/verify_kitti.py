@@ -49,6 +49,40 @@ from verify_cityscapes import canonical_names, label_file_name, read_label_color
 MAX_INSTANCE = 255
 
 
+def read_source(dataset):
+    """The items (subset, id, JSON path, annotation) of `dataset`, its classes
+    (index -> full name, by index) and the label id of each class without a
+    selection (1, 2, ... by class index)."""
+    items = []
+    classes = {}
+    for subset, item_id, json_path in source_items(dataset):
+        annotation = load_annotation_json(json_path)
+        items.append((subset, item_id, json_path, annotation))
+        for obj in annotation["object"]:
+            classes.setdefault(int(obj["name_ndx"]), obj["name"])
+    classes = dict(sorted(classes.items()))
+    id_of_class = {index: label_id for label_id, index in enumerate(classes, start=1)}
+    return items, classes, id_of_class
+
+
+def visible_objects(json_path, annotation, id_of_class):
+    """[(label id, visible mask)] of the level-0 objects with visible pixels, in
+    annotation order, and the label id at every pixel (0 where none is seen)."""
+    folder = os.path.dirname(json_path)
+    objects = []
+    for obj in annotation["object"]:
+        if obj["parts"]["part_level"] != 0:
+            continue
+        visible = source_mask(os.path.join(folder, obj["instance_mask"]), False)
+        if visible.any():
+            objects.append((id_of_class.get(int(obj["name_ndx"]), 0), visible))
+    height, width = objects[0][1].shape if objects else (annotation["imsize"][0], annotation["imsize"][1])
+    expected = np.zeros((height, width), dtype=np.int64)
+    for label_id, visible in objects:
+        expected[visible] = label_id
+    return objects, expected
+
+
 def check_datumaro(out, label_colors, expected_items, failures):
     """Imports `out` with Datumaro and compares its masks with the source's;
     returns a one-line result or the reason it was skipped."""
@@ -105,14 +139,7 @@ def main():
     args = parser.parse_args()
     failures = []
 
-    items = []
-    classes = {}
-    for subset, item_id, json_path in source_items(args.dataset):
-        annotation = load_annotation_json(json_path)
-        items.append((subset, item_id, json_path, annotation))
-        for obj in annotation["object"]:
-            classes.setdefault(int(obj["name_ndx"]), obj["name"])
-    classes = dict(sorted(classes.items()))
+    items, classes, id_of_class = read_source(args.dataset)
     stuff_classes = read_stuff(args.stuff, classes)
 
     label_colors = read_label_colors(os.path.join(args.out, "label_colors.txt"))
@@ -125,7 +152,6 @@ def main():
         failures.append(f"label_colors.txt names {[n for n, _ in label_colors]}, expected {expected_names}")
     if label_colors and label_colors[0] != ("unlabeled", (0, 0, 0)):
         failures.append(f"label 0 is {label_colors[0]}, expected unlabeled, black")
-    id_of_class = {index: label_id for label_id, index in enumerate(classes, start=1)}
     stuff_ids = {id_of_class[index] for index in stuff_classes}
     colors = np.array([color for _, color in label_colors] or [(0, 0, 0)], dtype=np.int64)
 
@@ -146,18 +172,8 @@ def main():
             if not os.path.isfile(os.path.join(args.out, subset, "image_2", name + image_ext)):
                 failures.append(f"{where}: no image in image_2/")
 
-        folder = os.path.dirname(json_path)
-        objects = []
-        for obj in annotation["object"]:
-            if obj["parts"]["part_level"] != 0:
-                continue
-            visible = source_mask(os.path.join(folder, obj["instance_mask"]), False)
-            if visible.any():
-                objects.append((id_of_class.get(int(obj["name_ndx"]), 0), visible))
-        height, width = objects[0][1].shape if objects else (annotation["imsize"][0], annotation["imsize"][1])
-        expected = np.zeros((height, width), dtype=np.int64)
-        for label_id, visible in objects:
-            expected[visible] = label_id
+        objects, expected = visible_objects(json_path, annotation, id_of_class)
+        height, width = expected.shape
 
         semantic_image = Image.open(paths["semantic"])
         semantic = np.array(semantic_image).astype(np.int64)

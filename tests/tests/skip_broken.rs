@@ -199,6 +199,7 @@ fn whole_dataset_passes_leave_broken_items_out_too() {
             "yolo",
             "cityscapes",
             "kitti",
+            "mots",
             "coco_panoptic",
         ],
     );
@@ -292,7 +293,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         fs::write(workspace.input().join(class_map), "not a PNG").unwrap();
     }
     Breakage::TruncatedJson.apply(&workspace.input());
-    assert_eq!(FORMATS.len(), 9, "every format is listed below");
+    assert_eq!(FORMATS.len(), 10, "every format is listed below");
     for (format, written) in [
         ("coco", &[][..]),
         ("coco_panoptic", &[]),
@@ -303,6 +304,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         ("ade20k2020", &[]),
         ("yolo", &["data.yaml"]),
         ("kitti", &["label_colors.txt"]),
+        ("mots", &[]),
     ] {
         let (summary, mut files) = workspace
             .export(format, &skipping(ExportOptions::default()))

@@ -338,7 +338,7 @@ fn png_not_png() {
 }
 
 /// Every output format.
-const FORMATS: [&str; 9] = [
+const FORMATS: [&str; 10] = [
     "coco",
     "coco_panoptic",
     "voc",
@@ -348,6 +348,7 @@ const FORMATS: [&str; 9] = [
     "datumaro",
     "ade20k2020",
     "kitti",
+    "mots",
 ];
 
 /// Converts `case` to every format and checks that each refuses it with the

@@ -49,24 +49,23 @@
 //! placed here as they are (JPEG in ADE20K), which Datumaro reads by any
 //! image extension.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use ade20k_model::{Error, Item};
 
-use crate::encode::composite::ObjectMap;
+use crate::encode::numbered::NumberedObjects;
 use crate::encode::png_out::PngPixels;
 use crate::formats::flat_names::FlatNames;
 use crate::formats::{Exporter, Format, Job, Setting};
 use crate::labels::colors::{write_label_colors, ColoredLabel, Stuff};
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
-use crate::{ExportError, LeftOut, Summary};
+use crate::{ExportError, Summary};
 
 /// Highest label id: `semantic/` is 8-bit, and so is the high byte of `instance/`.
 const MAX_LABEL_ID: usize = 255;
 /// Instances one class can number in one image: the low byte of `instance/`, 0 excluded.
-const MAX_INSTANCE: u16 = 255;
+const MAX_INSTANCE: u32 = 255;
 
 /// The `kitti` format: the label plan and the output labels.
 pub(crate) struct Kitti {
@@ -120,53 +119,23 @@ impl Exporter for Kitti {
         files.image(&item, subset_dir.join("image_2").join(image_name))?;
 
         let mut left_out = Vec::new();
-        let mut label_ids = vec![None; item.objects.len()];
-        for (index, object) in item.objects.iter().enumerate() {
-            if object.is_part() {
-                continue;
+        let last_instance = |label: u32| {
+            if self.labels[label as usize].is_thing {
+                MAX_INSTANCE
+            } else {
+                0
             }
-            label_ids[index] = self.plan.label_of(object);
-            if label_ids[index].is_none() {
-                left_out.push(LeftOut::NotSelected);
-            }
-        }
-        let map = ObjectMap::paint(&item, 0, |index| label_ids[index].is_some())?;
-        let mut seen = vec![false; item.objects.len() + 1];
-        for &owner in &map.owners {
-            seen[owner as usize] = true;
-        }
-        // Per owner of the map (0 = none): label id and instance value.
-        let mut values = vec![(0u8, 0u16); item.objects.len() + 1];
-        let mut instances: HashMap<u32, u16> = HashMap::new();
-        let mut objects = 0;
-        for (index, label_id) in label_ids.iter().enumerate() {
-            let Some(label_id) = *label_id else { continue };
-            if !seen[index + 1] {
-                left_out.push(LeftOut::NoPixels);
-                continue;
-            }
-            objects += 1;
-            let mut instance = 0;
-            if self.labels[label_id as usize].is_thing {
-                let last = instances.entry(label_id).or_default();
-                if *last < MAX_INSTANCE {
-                    *last += 1;
-                    instance = *last;
-                } else {
-                    left_out.push(LeftOut::Grouped);
-                }
-            }
-            // Ids fit 8 bits: the plan holds at most 255 labels.
-            values[index + 1] = (label_id as u8, (label_id as u16) << 8 | instance);
-        }
-
-        let label_pixels: Vec<u8> = map.owners.iter().map(|&o| values[o as usize].0).collect();
-        let instance_pixels: Vec<u16> = map.owners.iter().map(|&o| values[o as usize].1).collect();
+        };
+        let numbered = NumberedObjects::of(&item, &self.plan, last_instance, &mut left_out)?;
+        // Ids fit 8 bits: the plan holds at most 255 labels.
+        let label_pixels: Vec<u8> = numbered.pixels(|label, _| label as u8);
+        let instance_pixels = numbered.pixels(|label, instance| (label << 8 | instance) as u16);
         let color_pixels: Vec<u8> = label_pixels
             .iter()
             .flat_map(|&id| self.labels[usize::from(id)].color)
             .collect();
-        let (width, height) = (map.width, map.height);
+        let objects = numbered.objects;
+        let (width, height) = (numbered.map.width, numbered.map.height);
         let file = format!("{name}.png");
         for (folder, pixels) in [
             ("semantic", PngPixels::Gray8(label_pixels)),

@@ -19,6 +19,7 @@ mod coco_panoptic;
 mod datumaro;
 mod flat_names;
 mod kitti;
+mod mots;
 #[cfg(test)]
 mod recipe;
 mod semantic;
@@ -45,6 +46,7 @@ pub const FORMATS: &[Format] = &[
     ade20k2020::Ade20k2020::FORMAT,
     yolo::Yolo::FORMAT,
     kitti::Kitti::FORMAT,
+    mots::Mots::FORMAT,
 ];
 
 /// An output format: its name on the command line, what it is, and what it

@@ -200,6 +200,7 @@ fn whole_dataset_passes_leave_broken_items_out_too() {
             "cityscapes",
             "kitti",
             "mots",
+            "camvid",
             "coco_panoptic",
         ],
     );
@@ -293,7 +294,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         fs::write(workspace.input().join(class_map), "not a PNG").unwrap();
     }
     Breakage::TruncatedJson.apply(&workspace.input());
-    assert_eq!(FORMATS.len(), 10, "every format is listed below");
+    assert_eq!(FORMATS.len(), 11, "every format is listed below");
     for (format, written) in [
         ("coco", &[][..]),
         ("coco_panoptic", &[]),
@@ -305,6 +306,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         ("yolo", &["data.yaml"]),
         ("kitti", &["label_colors.txt"]),
         ("mots", &[]),
+        ("camvid", &["label_colors.txt"]),
     ] {
         let (summary, mut files) = workspace
             .export(format, &skipping(ExportOptions::default()))

@@ -338,7 +338,7 @@ fn png_not_png() {
 }
 
 /// Every output format.
-const FORMATS: [&str; 10] = [
+const FORMATS: [&str; 11] = [
     "coco",
     "coco_panoptic",
     "voc",
@@ -349,6 +349,7 @@ const FORMATS: [&str; 10] = [
     "ade20k2020",
     "kitti",
     "mots",
+    "camvid",
 ];
 
 /// Converts `case` to every format and checks that each refuses it with the

@@ -12,6 +12,7 @@
 //! writes are written for it, items are counted in the summary.
 
 mod ade20k2020;
+mod camvid;
 mod cityscapes;
 mod coco;
 pub(crate) mod coco_json;
@@ -47,6 +48,7 @@ pub const FORMATS: &[Format] = &[
     yolo::Yolo::FORMAT,
     kitti::Kitti::FORMAT,
     mots::Mots::FORMAT,
+    camvid::Camvid::FORMAT,
 ];
 
 /// An output format: its name on the command line, what it is, and what it

@@ -1065,23 +1065,7 @@ mod tests {
     }
 
     fn object(class: u32, name: &str) -> Object {
-        Object {
-            ade_id: 0,
-            class,
-            name: name.into(),
-            raw_name: String::new(),
-            hypernym: vec![],
-            part_level: 0,
-            parent: None,
-            children: vec![],
-            occluded: Default::default(),
-            crop: false,
-            depth_rank: None,
-            attributes: vec![],
-            polygon: vec![],
-            instance_mask: String::new(),
-            saved_date: String::new(),
-        }
+        Object::new(0, class, name)
     }
 
     #[test]

@@ -447,13 +447,10 @@ pub(crate) mod tests {
 
     fn object(ade_id: u32, class: u32, parent: Option<u32>, children: Vec<u32>) -> Object {
         Object {
-            ade_id,
-            class,
-            name: format!("class{class}"),
             part_level: u32::from(parent.is_some()),
             parent,
             children,
-            ..Object::default()
+            ..Object::new(ade_id, class, format!("class{class}"))
         }
     }
 

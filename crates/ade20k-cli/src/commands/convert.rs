@@ -207,13 +207,12 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     } else {
         Some(IdPatterns::new(args.items.iter().cloned()).map_err(usage)?)
     };
-    let filter = ItemFilter {
-        items,
-        limit: args.limit,
-        min_area: args.min_area,
-        include: args.include_labels.as_deref().map(label_list).transpose()?,
-        exclude: args.exclude_labels.as_deref().map(label_list).transpose()?,
-    };
+    let mut filter = ItemFilter::default();
+    filter.items = items;
+    filter.limit = args.limit;
+    filter.min_area = args.min_area;
+    filter.include = args.include_labels.as_deref().map(label_list).transpose()?;
+    filter.exclude = args.exclude_labels.as_deref().map(label_list).transpose()?;
     let verbosity = match (args.quiet, args.verbose) {
         (true, _) => Verbosity::Quiet,
         (false, true) => Verbosity::PerItem,

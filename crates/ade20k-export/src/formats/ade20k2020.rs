@@ -74,86 +74,154 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ade20k_model::{
-    ClassIndex, ClassMap, Error, InstanceMask, Item, ItemSource, MaskKind, Object, Occlusion,
-    SourceInfo,
+    ClassIndex, ClassMap, Error, InstanceMask, Item, Object, Occlusion, SourceInfo,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::composite::instance_mask_like;
-use crate::hierarchy::kept_with_ancestors;
-use crate::media::{image_file_name, place_image};
-use crate::pipeline::{self, Conversion};
-use crate::png_out::{write_png, write_png_file, PngPixels};
-use crate::selection::{LabelPlan, NOT_SELECTED};
-use crate::source_json::SourceAnnotation;
-use crate::voc::ORPHAN_PARTS;
-use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, Reads,
-    SegmentationMode, Summary,
-};
-
-/// The `ade20k2020` format.
-pub(crate) const FORMAT: Format = Format {
-    name: "ade20k2020",
-    description: "ADE20K 2020/2021 layout: a smaller ADE20K cut by subsets, classes and parts \
-                  (ade20k-import, Datumaro ade20k2020)",
-    write,
-    reads: Reads::Everything,
-};
+use crate::encode::composite::instance_mask_like;
+use crate::encode::png_out::PngPixels;
+use crate::formats::source_json::SourceAnnotation;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::selection::LabelPlan;
+use crate::run::media::image_file_name;
+use crate::run::{self, ItemFiles};
+use crate::source::hierarchy::kept_with_ancestors;
+use crate::{ExportError, ExportOptions, LabelSelection, LeftOut, PartsMode, Summary};
 
 /// Datumaro's meta file at the root of the output.
 const META_FILE_NAME: &str = "dataset_meta.json";
 
-/// Writes `source` into `out` in the ADE20K 2020 layout (see the module docs).
-fn write(
-    source: &dyn ItemSource,
-    out: &Path,
-    options: &ExportOptions,
-) -> Result<Summary, ExportError> {
-    check_options(options)?;
-    check_selection(&options.labels)?;
-    let plan = LabelPlan::resolve(&options.labels, source, None, options.phases.as_ref())?;
-    for subset in source.subsets() {
-        let dir = out.join(subset);
-        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    }
-    if let Some(labels) = source.label_order() {
-        write_label_order(&out.join(META_FILE_NAME), labels)?;
-    }
-    let conversion = Ade20kConversion {
-        out,
-        options,
-        plan: &plan,
-    };
-    let mut sink = Ade20kSink::default();
-    pipeline::run(source, options, &conversion, |prepared| {
-        sink.write(prepared);
-        Ok(())
-    })?;
-    Ok(sink.finish())
+/// The `ade20k2020` format: the classes kept and the options.
+pub(crate) struct Ade20k2020 {
+    /// The output folder.
+    out: PathBuf,
+    /// The export's options.
+    options: ExportOptions,
+    /// The classes kept.
+    plan: LabelPlan,
 }
 
-/// Refuses options that would change how objects are written: this format
-/// writes them as annotated.
-fn check_options(options: &ExportOptions) -> Result<(), ExportError> {
-    let problem = if options.mask_kind == MaskKind::Amodal {
-        "--amodal does not apply to ade20k2020: instance masks keep both the visible (255) \
-         and the hidden (128) pixels"
-    } else if options.label_naming != LabelNaming::Canonical {
-        "--label-name does not apply to ade20k2020: objects keep their annotated names"
-    } else if options.segmentation != SegmentationMode::Rle {
-        "--segmentation does not apply to ade20k2020: objects keep their instance masks \
-         and the annotators' polygons"
-    } else if options.stuff.is_some() {
-        "--stuff does not apply to ade20k2020: it has no thing/stuff split"
-    } else if options.part_level != 0 {
-        "--parts-level does not apply to ade20k2020: every part level is written \
-         (--parts exclude writes whole objects only)"
-    } else {
-        return Ok(());
+impl Exporter for Ade20k2020 {
+    const FORMAT: Format = Format {
+        name: "ade20k2020",
+        description: "ADE20K 2020/2021 layout: a smaller ADE20K cut by subsets, classes and parts \
+                      (ade20k-import, Datumaro ade20k2020)",
+        takes: &[Setting::Parts],
+        run: run::run::<Ade20k2020>,
     };
-    Err(ExportError::Usage(problem.into()))
+    type Prepared = PreparedItem;
+    type Sink<'e> = Ade20kSink;
+
+    fn start(job: &Job<'_>) -> Result<Self, ExportError> {
+        check_selection(&job.options.labels)?;
+        let plan = LabelPlan::resolve(
+            &job.options.labels,
+            job.source,
+            None,
+            job.options.phases.as_ref(),
+        )?;
+        for subset in job.source.subsets() {
+            let dir = job.out.join(subset);
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        if let Some(labels) = job.source.label_order() {
+            write_label_order(&job.out.join(META_FILE_NAME), labels)?;
+        }
+        Ok(Ade20k2020 {
+            out: job.out.to_path_buf(),
+            options: job.options.clone(),
+            plan,
+        })
+    }
+
+    fn sink(&self, _job: &Job<'_>) -> Result<Ade20kSink, Error> {
+        Ok(Ade20kSink::default())
+    }
+
+    /// Cuts the item, then hands every file of it to `out`.
+    fn prepare(&self, item: Item, out: &mut ItemFiles) -> Result<PreparedItem, Error> {
+        let cut = Cut::of(&item, self.options.parts, |object| {
+            self.plan.label_of(object).is_some()
+        })?;
+        let files = ItemPaths::new(&self.out, &item);
+        out.image(&item, files.image.clone())?;
+        for index in cut.written() {
+            let (mask, png) = item.instance_mask_png(index)?;
+            let id = item.objects[index].ade_id;
+            let path = files.dir.join(instance_mask_name(&files.stem, id));
+            match png {
+                // A cut never changes an instance mask: the source's file.
+                Some(bytes) => out.png_file(path, bytes),
+                None => out.png(
+                    path,
+                    mask.width(),
+                    mask.height(),
+                    PngPixels::Gray8(mask.pixels().to_vec()),
+                ),
+            }
+        }
+        let levels = match self.options.parts {
+            PartsMode::Include => item.part_levels,
+            PartsMode::Exclude => 0,
+        };
+        for level in 0..=levels {
+            let (map, png) = item.class_map_png(level)?;
+            let path = files.class_map(level);
+            match png {
+                // Nothing cut at this level: the source's file.
+                Some(bytes) if !cut.lost_at(&item, level) => out.png_file(path, bytes),
+                _ => {
+                    let rgb = class_map_pixels(&item, &cut, level, &map)?;
+                    out.png(path, map.width(), map.height(), PngPixels::Rgb8(rgb));
+                }
+            }
+        }
+        let (lost_objects, renamed_masks) = match item.annotation_file()? {
+            Some(file) => {
+                let source = SourceAnnotation::parse(file)?;
+                source.check_objects_of(&item)?;
+                let written_ids: HashSet<u32> =
+                    cut.written().map(|i| item.objects[i].ade_id).collect();
+                let written =
+                    source.written(&written_ids, |id| instance_mask_name(&files.stem, id));
+                out.file(files.annotation.clone(), written.bytes.into_owned());
+                (written.removed > 0, written.renamed_masks)
+            }
+            None => {
+                let json = json_bytes(&files.annotation, &annotation_file(&item, &cut, &files))?;
+                out.file(files.annotation.clone(), json);
+                (cut.written().count() < item.objects.len(), 0)
+            }
+        };
+        let classes = cut.written().map(|i| item.objects[i].class).collect();
+        out.leave_out_all(cut.left_out);
+        Ok(PreparedItem {
+            classes,
+            lost_objects,
+            renamed_masks,
+        })
+    }
+
+    /// Counts one written item; returns its objects written.
+    fn write(&self, sink: &mut Ade20kSink, prepared: PreparedItem) -> Result<u64, Error> {
+        let objects = prepared.classes.len() as u64;
+        sink.classes.extend(prepared.classes);
+        sink.lost_objects += u64::from(prepared.lost_objects);
+        sink.renamed_masks += prepared.renamed_masks as u64;
+        Ok(objects)
+    }
+
+    fn finish(
+        &self,
+        sink: Ade20kSink,
+        _job: &Job<'_>,
+        _subsets: &[String],
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
+        sink.finish(summary);
+        Ok(())
+    }
 }
 
 /// Refuses label lists that merge or rename classes: objects keep their own
@@ -185,105 +253,30 @@ fn write_label_order(path: &Path, labels: &[String]) -> Result<(), Error> {
 
 /// Writes `value` as indented UTF-8 JSON, ending with a newline.
 fn write_json(path: &Path, value: &impl Serialize) -> Result<(), Error> {
-    let mut bytes =
-        serde_json::to_vec_pretty(value).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
-    bytes.push(b'\n');
+    let bytes = json_bytes(path, value)?;
     fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
-/// The per-item work: cut, then write every file of the item.
-struct Ade20kConversion<'a> {
-    /// The output folder.
-    out: &'a Path,
-    /// The export's options.
-    options: &'a ExportOptions,
-    /// The classes kept.
-    plan: &'a LabelPlan,
+/// `value` as indented UTF-8 JSON, ending with a newline, to be written to `path`.
+fn json_bytes(path: &Path, value: &impl Serialize) -> Result<Vec<u8>, Error> {
+    let mut bytes =
+        serde_json::to_vec_pretty(value).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 /// What one written item tells the summary.
-struct PreparedItem {
-    /// The item's subset.
-    subset: String,
+pub(crate) struct PreparedItem {
     /// Class indices of the objects written, one per object.
     classes: Vec<ClassIndex>,
-    /// Objects removed, one reason each.
-    left_out: Vec<&'static str>,
     /// Whether the item lost objects.
     lost_objects: bool,
     /// Objects whose instance mask the source named otherwise than the output.
     renamed_masks: usize,
 }
 
-impl Conversion for Ade20kConversion<'_> {
-    type Prepared = PreparedItem;
-
-    fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        let cut = Cut::of(&item, self.options.parts, |object| {
-            self.plan.label_of(object).is_some()
-        })?;
-        let files = ItemFiles::new(self.out, &item);
-        place_image(&item, &files.image, self.options.media)?;
-        for index in cut.written() {
-            let (mask, png) = item.instance_mask_png(index)?;
-            let id = item.objects[index].ade_id;
-            let path = files.dir.join(instance_mask_name(&files.stem, id));
-            match png {
-                // A cut never changes an instance mask: the source's file.
-                Some(bytes) => write_png_file(&path, &bytes)?,
-                None => write_png(
-                    &path,
-                    mask.width(),
-                    mask.height(),
-                    PngPixels::Gray8(mask.pixels()),
-                )?,
-            }
-        }
-        let levels = match self.options.parts {
-            PartsMode::Include => item.part_levels,
-            PartsMode::Exclude => 0,
-        };
-        for level in 0..=levels {
-            let (map, png) = item.class_map_png(level)?;
-            let path = files.class_map(level);
-            match png {
-                // Nothing cut at this level: the source's file.
-                Some(bytes) if !cut.lost_at(&item, level) => write_png_file(&path, &bytes)?,
-                _ => {
-                    let rgb = class_map_pixels(&item, &cut, level, &map)?;
-                    write_png(&path, map.width(), map.height(), PngPixels::Rgb8(&rgb))?;
-                }
-            }
-        }
-        let (lost_objects, renamed_masks) = match item.annotation_file()? {
-            Some(file) => {
-                let source = SourceAnnotation::parse(file)?;
-                source.check_objects_of(&item)?;
-                let written_ids: HashSet<u32> =
-                    cut.written().map(|i| item.objects[i].ade_id).collect();
-                let written =
-                    source.written(&written_ids, |id| instance_mask_name(&files.stem, id));
-                fs::write(&files.annotation, &written.bytes)
-                    .map_err(|e| Error::io(&files.annotation, e))?;
-                (written.removed > 0, written.renamed_masks)
-            }
-            None => {
-                write_json(&files.annotation, &annotation_file(&item, &cut, &files))?;
-                (cut.written().count() < item.objects.len(), 0)
-            }
-        };
-        Ok(PreparedItem {
-            classes: cut.written().map(|i| item.objects[i].class).collect(),
-            lost_objects,
-            renamed_masks,
-            left_out: cut.left_out,
-            subset: item.subset,
-        })
-    }
-}
-
 /// Where the files of one item go.
-struct ItemFiles {
+struct ItemPaths {
     /// The photo: `<subset>/<item id>.<ext>`.
     image: PathBuf,
     /// The annotation: `<subset>/<item id>.json`.
@@ -298,14 +291,14 @@ struct ItemFiles {
     image_name: String,
 }
 
-impl ItemFiles {
+impl ItemPaths {
     /// The files of `item` in the output folder `out`.
     fn new(out: &Path, item: &Item) -> Self {
         let subset = out.join(&item.subset);
         let image_path = image_file_name(item);
         let image_name = last_segment(&image_path).to_string();
         let prefix = subset.join(&item.id);
-        ItemFiles {
+        ItemPaths {
             image: subset.join(&image_path),
             annotation: subset.join(format!("{}.json", item.id)),
             dir: prefix.parent().unwrap_or(&subset).to_path_buf(),
@@ -345,7 +338,7 @@ struct Cut {
     kept: Vec<bool>,
     /// Why objects were removed, one reason per counted object (parts
     /// removed by `--parts exclude` are not counted).
-    left_out: Vec<&'static str>,
+    left_out: Vec<LeftOut>,
 }
 
 /// Whether one object is written.
@@ -396,8 +389,8 @@ impl Cut {
             .iter()
             .filter_map(|verdict| match verdict {
                 Verdict::Written | Verdict::Excluded => None,
-                Verdict::NotSelected => Some(NOT_SELECTED),
-                Verdict::Orphan => Some(ORPHAN_PARTS),
+                Verdict::NotSelected => Some(LeftOut::NotSelected),
+                Verdict::Orphan => Some(LeftOut::OrphanPart),
             })
             .collect();
         Ok(Cut { kept, left_out })
@@ -554,7 +547,7 @@ struct PolygonRecord {
 }
 
 /// The annotation of the written objects of `item`, under their own ids.
-fn annotation_file<'a>(item: &'a Item, cut: &Cut, files: &'a ItemFiles) -> AnnotationFile<'a> {
+fn annotation_file<'a>(item: &'a Item, cut: &Cut, files: &'a ItemPaths) -> AnnotationFile<'a> {
     let written: HashSet<u32> = cut
         .written()
         .map(|index| item.objects[index].ade_id)
@@ -622,9 +615,7 @@ fn coordinate(value: f64) -> Value {
 
 /// Adds up what the items wrote, in item order.
 #[derive(Default)]
-struct Ade20kSink {
-    /// The summary so far.
-    summary: Summary,
+pub(crate) struct Ade20kSink {
     /// The class indices written.
     classes: BTreeSet<ClassIndex>,
     /// Items that lost objects.
@@ -634,37 +625,23 @@ struct Ade20kSink {
 }
 
 impl Ade20kSink {
-    /// Counts one written item.
-    fn write(&mut self, prepared: PreparedItem) {
-        let counts = self.summary.subsets.entry(prepared.subset).or_default();
-        counts.items += 1;
-        counts.annotations += prepared.classes.len() as u64;
-        self.classes.extend(prepared.classes);
-        for reason in prepared.left_out {
-            self.summary.leave_out(reason);
-        }
-        self.lost_objects += u64::from(prepared.lost_objects);
-        self.renamed_masks += prepared.renamed_masks as u64;
-    }
-
-    /// The summary of the export.
-    fn finish(mut self) -> Summary {
-        self.summary.categories = self.classes.len();
+    /// Completes the summary of the export.
+    fn finish(self, summary: &mut Summary) {
+        summary.categories = self.classes.len();
         if self.lost_objects > 0 {
-            self.summary.notes.push(format!(
+            summary.notes.push(format!(
                 "{} items lost objects: the others keep their ids, and the class maps written \
                  hold 0 where removed objects were",
                 self.lost_objects
             ));
         }
         if self.renamed_masks > 0 {
-            self.summary.notes.push(format!(
+            summary.notes.push(format!(
                 "{} instance masks were named otherwise in the source: they are written as \
                  <stem>/instance_<id>_<stem>.png, and their annotations say so",
                 self.renamed_masks
             ));
         }
-        self.summary
     }
 }
 
@@ -680,21 +657,9 @@ mod tests {
     /// An object of class `class` with id `ade_id`, a part of `parent` when given.
     fn object(ade_id: u32, class: ClassIndex, parent: Option<u32>) -> Object {
         Object {
-            ade_id,
-            class,
-            name: format!("class {class}"),
-            raw_name: String::new(),
-            hypernym: vec![],
             part_level: u32::from(parent.is_some()),
             parent,
-            children: vec![],
-            occluded: Occlusion::Unknown,
-            crop: false,
-            depth_rank: None,
-            attributes: vec![],
-            polygon: vec![],
-            instance_mask: String::new(),
-            saved_date: String::new(),
+            ..Object::new(ade_id, class, format!("class {class}"))
         }
     }
 
@@ -750,7 +715,7 @@ mod tests {
         let item = item(objects, InMemoryMasks::default());
         let cut = Cut::of(&item, PartsMode::Include, |o| o.class != 9).unwrap();
         assert_eq!(cut.kept, [true, false, true, false, true]);
-        let files = ItemFiles::new(Path::new("out"), &item);
+        let files = ItemPaths::new(Path::new("out"), &item);
         let written = serde_json::to_value(annotation_file(&item, &cut, &files)).unwrap();
         let objects = written["annotation"]["object"].as_array().unwrap();
         let field = |name: &str| -> Vec<String> {
@@ -784,7 +749,14 @@ mod tests {
         ];
         let cut = cut(objects, PartsMode::Include, &[1, 7]).unwrap();
         assert_eq!(cut.kept, [false, true, false, false, true]);
-        assert_eq!(cut.left_out, [ORPHAN_PARTS, NOT_SELECTED, ORPHAN_PARTS]);
+        assert_eq!(
+            cut.left_out,
+            [
+                LeftOut::OrphanPart,
+                LeftOut::NotSelected,
+                LeftOut::OrphanPart
+            ]
+        );
     }
 
     #[test]

@@ -34,88 +34,144 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use ade20k_model::{Categories, ClassIndex, Error, Item, ItemSource, MaskKind};
+use ade20k_model::{Categories, ClassIndex, Error, Item};
 
-use crate::media::place_in_subset_folder;
-use crate::palette::{label_color, voc_color};
-use crate::pipeline::{self, Conversion};
-use crate::png_out::{write_png, PngPixels};
-use crate::selection::LabelPlan;
-use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, Reads, Summary,
-};
+use crate::encode::palette::{label_color, voc_color};
+use crate::encode::png_out::PngPixels;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::selection::LabelPlan;
+use crate::run::{self, ItemFiles};
+use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, PartsMode, Summary};
 
-/// The `semantic` format.
-pub(crate) const FORMAT: Format = Format {
-    name: "semantic",
-    description: "Semantic masks in the ADEChallengeData2016 layout (mmsegmentation, Datumaro)",
-    write,
-    reads: Reads::ClassMaps,
-};
-
-/// Reason counted for labeled pixels whose class is not kept.
-const NOT_SELECTED_PIXELS: &str = "pixels of classes not selected (written as 0)";
 /// Name of pixel value 0, as mmsegmentation's ADE20K dataset calls it.
 const BACKGROUND: &str = "background";
 
-fn write(
-    source: &dyn ItemSource,
-    out: &Path,
-    options: &ExportOptions,
-) -> Result<Summary, ExportError> {
-    check_options(options)?;
-    // A selection is numbered 1..=N and must fit 16 bits; without one, values
-    // are class indices and every mask is 16-bit.
-    let capacity = (options.labels != LabelSelection::All)
-        .then_some((usize::from(u16::MAX), "a 16-bit semantic mask"));
-    let plan = LabelPlan::resolve(&options.labels, source, capacity, options.phases.as_ref())?;
-    if plan.labels().iter().any(|label| label.name == BACKGROUND) {
-        return Err(ExportError::Usage(format!(
-            "the label name `{BACKGROUND}` is reserved for pixel value 0 in semantic masks"
-        )));
-    }
-    let depth = Depth::for_plan(&plan);
-    for subset in source.subsets() {
-        let dir = out.join("annotations").join(subset);
-        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    }
-    let conversion = SemanticConversion {
-        out,
-        options,
-        plan: &plan,
-        depth,
-    };
-    let mut sink = SemanticSink {
-        summary: Summary::default(),
-        categories: Categories::new(),
-        present: BTreeSet::new(),
-        missing_level: format!(
-            "items without part level {} (written empty)",
-            options.part_level
-        ),
-    };
-    pipeline::run(source, options, &conversion, |prepared| {
-        sink.write(prepared);
-        Ok(())
-    })?;
-    Ok(sink.finish(out, source.subsets(), &plan, options, depth)?)
+/// The `semantic` format: the label plan, the depth of the masks, the options.
+pub(crate) struct Semantic {
+    out: PathBuf,
+    options: ExportOptions,
+    plan: LabelPlan,
+    depth: Depth,
 }
 
-/// Refuses options that have no meaning for one class per pixel.
-fn check_options(options: &ExportOptions) -> Result<(), ExportError> {
-    let problem = if options.mask_kind == MaskKind::Amodal {
-        "--amodal does not apply to semantic masks: a pixel holds the one class seen there"
-    } else if options.label_naming == LabelNaming::Raw {
-        "--label-name raw does not apply to semantic masks: pixel values are classes, \
-         not the annotators' words"
-    } else if options.parts == PartsMode::Exclude && options.part_level > 0 {
-        "--parts exclude contradicts --parts-level above 0"
-    } else {
-        return Ok(());
+impl Exporter for Semantic {
+    const FORMAT: Format = Format {
+        name: "semantic",
+        description: "Semantic masks in the ADEChallengeData2016 layout (mmsegmentation, Datumaro)",
+        takes: &[Setting::Parts, Setting::LabelNaming, Setting::PartLevel],
+        run: run::run::<Semantic>,
     };
-    Err(ExportError::Usage(problem.into()))
+    type Prepared = PreparedItem;
+    type Sink<'e> = SemanticSink;
+
+    fn start(job: &Job<'_>) -> Result<Self, ExportError> {
+        let options = job.options;
+        if options.label_naming == LabelNaming::Raw {
+            return Err(ExportError::not_taken(
+                Self::FORMAT,
+                Setting::LabelNaming,
+                options,
+            ));
+        }
+        if options.parts == PartsMode::Exclude && options.part_level > 0 {
+            return Err(ExportError::Usage(
+                "leaving parts out contradicts writing the class map of a part level above 0"
+                    .into(),
+            ));
+        }
+        // A selection is numbered 1..=N and must fit 16 bits; without one, values
+        // are class indices and every mask is 16-bit.
+        let capacity = (options.labels != LabelSelection::All)
+            .then_some((usize::from(u16::MAX), "a 16-bit semantic mask"));
+        let plan = LabelPlan::resolve(
+            &options.labels,
+            job.source,
+            capacity,
+            job.options.phases.as_ref(),
+        )?;
+        if plan.labels().iter().any(|label| label.name == BACKGROUND) {
+            return Err(ExportError::Usage(format!(
+                "the label name `{BACKGROUND}` is reserved for pixel value 0 in semantic masks"
+            )));
+        }
+        for subset in job.source.subsets() {
+            let dir = job.out.join("annotations").join(subset);
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        Ok(Semantic {
+            out: job.out.to_path_buf(),
+            options: options.clone(),
+            depth: Depth::for_plan(&plan),
+            plan,
+        })
+    }
+
+    fn sink(&self, _job: &Job<'_>) -> Result<SemanticSink, Error> {
+        Ok(SemanticSink {
+            categories: Categories::new(),
+            present: BTreeSet::new(),
+        })
+    }
+
+    /// Reads the class map of the part level and encodes the item's mask.
+    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
+        files.image_in_subset_folder(&item, &self.out.join("images"))?;
+        let level = self.options.part_level;
+        let missing_level = level > item.part_levels;
+        let (width, height, values, dropped_pixels) = if missing_level {
+            let pixels = item.image.width as usize * item.image.height as usize;
+            (item.image.width, item.image.height, vec![0u16; pixels], 0)
+        } else {
+            let map = item.class_map(level)?;
+            let (values, dropped) = self.pixel_values(&item, map.classes())?;
+            (map.width(), map.height(), values, dropped)
+        };
+        let mask_path = self
+            .out
+            .join("annotations")
+            .join(&item.subset)
+            .join(format!("{}.png", item.id));
+        let present = present_values(&values);
+        let pixels = match self.depth {
+            Depth::Gray16 => PngPixels::Gray16(values),
+            // Ids fit 8 bits: the plan has at most 255 labels.
+            Depth::Gray8 => PngPixels::Gray8(values.iter().map(|&v| v as u8).collect()),
+        };
+        files.png(mask_path, width, height, pixels);
+        let mut categories = Categories::new();
+        if self.plan.is_by_class_index() {
+            item.objects.iter().for_each(|o| categories.observe(o));
+        }
+        if dropped_pixels > 0 {
+            files.leave_out_many(LeftOut::NotSelectedPixel, dropped_pixels);
+        }
+        if missing_level {
+            files.leave_out_all([LeftOut::MissingPartLevel(level)]);
+        }
+        Ok(PreparedItem {
+            present,
+            categories,
+        })
+    }
+
+    fn write(&self, sink: &mut SemanticSink, prepared: PreparedItem) -> Result<u64, Error> {
+        let annotations = prepared.present.len() as u64;
+        sink.present.extend(prepared.present);
+        sink.categories.merge(prepared.categories);
+        Ok(annotations)
+    }
+
+    fn finish(
+        &self,
+        sink: SemanticSink,
+        _job: &Job<'_>,
+        _subsets: &[String],
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
+        sink.finish(&self.out, &self.plan, &self.options, self.depth, summary)
+    }
 }
 
 /// The bit depth of every mask of one export.
@@ -145,70 +201,15 @@ impl Depth {
     }
 }
 
-struct SemanticConversion<'a> {
-    out: &'a Path,
-    options: &'a ExportOptions,
-    plan: &'a LabelPlan,
-    depth: Depth,
-}
-
 /// What one written mask tells the summary and the meta file.
-struct PreparedItem {
-    subset: String,
+pub(crate) struct PreparedItem {
     /// Non-zero values written in the mask.
     present: BTreeSet<u32>,
-    /// Labeled pixels written as 0 because their class is not kept.
-    dropped_pixels: u64,
-    /// Whether the item has no class map of the requested level.
-    missing_level: bool,
     /// The classes of the item's objects (without a selection, to name values).
     categories: Categories,
 }
 
-impl Conversion for SemanticConversion<'_> {
-    type Prepared = PreparedItem;
-
-    fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        place_in_subset_folder(&item, &self.out.join("images"), self.options.media)?;
-        let level = self.options.part_level;
-        let missing_level = level > item.part_levels;
-        let (width, height, values, dropped_pixels) = if missing_level {
-            let pixels = item.image.width as usize * item.image.height as usize;
-            (item.image.width, item.image.height, vec![0u16; pixels], 0)
-        } else {
-            let map = item.class_map(level)?;
-            let (values, dropped) = self.pixel_values(&item, map.classes())?;
-            (map.width(), map.height(), values, dropped)
-        };
-        let mask_path = self
-            .out
-            .join("annotations")
-            .join(&item.subset)
-            .join(format!("{}.png", item.id));
-        let present = present_values(&values);
-        match self.depth {
-            Depth::Gray16 => write_png(&mask_path, width, height, PngPixels::Gray16(&values))?,
-            Depth::Gray8 => {
-                // Ids fit 8 bits: the plan has at most 255 labels.
-                let bytes: Vec<u8> = values.iter().map(|&v| v as u8).collect();
-                write_png(&mask_path, width, height, PngPixels::Gray8(&bytes))?
-            }
-        }
-        let mut categories = Categories::new();
-        if self.plan.is_by_class_index() {
-            item.objects.iter().for_each(|o| categories.observe(o));
-        }
-        Ok(PreparedItem {
-            subset: item.subset,
-            present,
-            dropped_pixels,
-            missing_level,
-            categories,
-        })
-    }
-}
-
-impl SemanticConversion<'_> {
+impl Semantic {
     /// The output value of every class-map pixel, and how many labeled pixels
     /// became 0 because their class is not kept.
     fn pixel_values(&self, item: &Item, classes: &[ClassIndex]) -> Result<(Vec<u16>, u64), Error> {
@@ -259,15 +260,12 @@ fn present_values(values: &[u16]) -> BTreeSet<u32> {
     present
 }
 
-/// Counts prepared items, in order, and writes the meta file at the end.
-struct SemanticSink {
-    summary: Summary,
+/// What the masks written so far hold, for the meta file written at the end.
+pub(crate) struct SemanticSink {
     /// Every class of the objects read (without a selection).
     categories: Categories,
     /// Every non-zero value written.
     present: BTreeSet<u32>,
-    /// Reason counted for items without the requested part level.
-    missing_level: String,
 }
 
 /// One entry of `dataset_meta.json`.
@@ -278,35 +276,14 @@ struct MetaLabel {
 }
 
 impl SemanticSink {
-    fn write(&mut self, prepared: PreparedItem) {
-        let counts = self.summary.subsets.entry(prepared.subset).or_default();
-        counts.items += 1;
-        counts.annotations += prepared.present.len() as u64;
-        if prepared.dropped_pixels > 0 {
-            *self
-                .summary
-                .left_out
-                .entry(NOT_SELECTED_PIXELS.into())
-                .or_default() += prepared.dropped_pixels;
-        }
-        self.present.extend(prepared.present);
-        self.categories.merge(prepared.categories);
-        if prepared.missing_level {
-            self.summary.leave_out(&self.missing_level);
-        }
-    }
-
     fn finish(
-        mut self,
+        self,
         out: &Path,
-        subsets: &[String],
         plan: &LabelPlan,
         options: &ExportOptions,
         depth: Depth,
-    ) -> Result<Summary, Error> {
-        for subset in subsets {
-            self.summary.subsets.entry(subset.clone()).or_default();
-        }
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
         let labels = if plan.is_by_class_index() {
             self.present_classes(options.label_naming)
         } else {
@@ -321,7 +298,7 @@ impl SemanticSink {
         };
         let path = out.join("dataset_meta.json");
         fs::write(&path, meta_json(&labels)).map_err(|e| Error::io(&path, e))?;
-        self.summary.categories = labels.len();
+        summary.categories = labels.len();
         let values = if plan.is_by_class_index() {
             "the ADE class index"
         } else {
@@ -331,11 +308,11 @@ impl SemanticSink {
             0 => "objects (_seg.png)".to_string(),
             level => format!("parts of level {level} (_parts_{level}.png)"),
         };
-        self.summary.notes.push(format!(
+        summary.notes.push(format!(
             "masks are {}-bit grey PNGs of {source}: pixel value = {values}, 0 = {BACKGROUND}",
             depth.bits()
         ));
-        Ok(self.summary)
+        Ok(())
     }
 
     /// The classes present in the masks, by class index, named from the

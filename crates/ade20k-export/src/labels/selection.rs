@@ -13,7 +13,7 @@ use ade20k_model::{
 };
 use rayon::prelude::*;
 
-use crate::{ExportError, ExportOptions, LabelNaming, PartsMode};
+use crate::{ExportError, ExportOptions, LabelNaming, LeftOut, PartsMode};
 
 /// The classes an export keeps.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -149,10 +149,10 @@ pub enum ClassRef {
 }
 
 /// The SceneParsing benchmark classes (ADEChallengeData2016), shipped as data.
-const SCENE_PARSING_150: &str = include_str!("../data/sceneparsing150.tsv");
+const SCENE_PARSING_150: &str = include_str!("../../data/sceneparsing150.tsv");
 
 /// The instance segmentation benchmark classes, shipped as data.
-const INSTANCE_100: &str = include_str!("../data/instance100.tsv");
+const INSTANCE_100: &str = include_str!("../../data/instance100.tsv");
 
 /// The highest class index of the full ADE20K release (3,688 classes): a label
 /// list may name a class the dataset lacks up to this index.
@@ -418,19 +418,16 @@ pub(crate) enum LabelPlan {
     },
 }
 
-/// Reason counted for objects of classes an export does not keep.
-pub(crate) const NOT_SELECTED: &str = "objects of classes not selected";
-
 impl LabelPlan {
     /// The objects of `item` an instance format considers, with their index in
     /// `item.objects`: parts are skipped when `parts` is [`PartsMode::Exclude`],
     /// and each object whose class this plan leaves out is counted in
-    /// `left_out` as [`NOT_SELECTED`].
+    /// `left_out` as [`LeftOut::NotSelected`].
     pub(crate) fn selected_objects<'a>(
         &self,
         item: &'a Item,
         parts: PartsMode,
-        left_out: &mut Vec<&'static str>,
+        left_out: &mut Vec<LeftOut>,
     ) -> Vec<(usize, &'a Object)> {
         let mut selected = Vec::new();
         for (index, object) in item.objects.iter().enumerate() {
@@ -438,7 +435,7 @@ impl LabelPlan {
                 continue;
             }
             if self.label_of(object).is_none() {
-                left_out.push(NOT_SELECTED);
+                left_out.push(LeftOut::NotSelected);
                 continue;
             }
             selected.push((index, object));
@@ -1079,23 +1076,7 @@ mod tests {
     }
 
     fn object(class: u32, name: &str) -> Object {
-        Object {
-            ade_id: 0,
-            class,
-            name: name.into(),
-            raw_name: String::new(),
-            hypernym: vec![],
-            part_level: 0,
-            parent: None,
-            children: vec![],
-            occluded: Default::default(),
-            crop: false,
-            depth_rank: None,
-            attributes: vec![],
-            polygon: vec![],
-            instance_mask: String::new(),
-            saved_date: String::new(),
-        }
+        Object::new(0, class, name)
     }
 
     #[test]

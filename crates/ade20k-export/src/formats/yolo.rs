@@ -48,7 +48,7 @@
 //! filling with OpenCV's `fillPoly` (`polygon2mask`), which sets the pixels
 //! inside under the even-odd rule and every pixel an edge passes through. So
 //! the vertices are the centres of the mask's boundary pixels
-//! ([`crate::centre_trace`]: holes bridged through set pixels, each edge
+//! ([`crate::encode::centre_trace`]: holes bridged through set pixels, each edge
 //! horizontal, vertical or diagonal), which `fillPoly` fills back into exactly
 //! the mask; each is written as `(pixel + 0.5) / size`, which the `float32`
 //! product truncates back to that pixel for any size up to 100,000 pixels.
@@ -99,25 +99,16 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{BBox, Categories, CroppedMask, Error, Item, ItemSource};
+use ade20k_model::{BBox, Categories, CroppedMask, Error, Item};
 
-use crate::centre_trace::{simplify, trace_centres, Pixel};
-use crate::coco::NO_PIXELS;
-use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
-use crate::media::place_in_subset_folder;
-use crate::pipeline::{self, Conversion};
-use crate::selection::LabelPlan;
+use crate::encode::centre_trace::{simplify, trace_centres, Pixel};
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::registry::LabelRegistry;
+use crate::labels::selection::LabelPlan;
+use crate::run::{self, ItemFiles};
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, SegmentationMode,
-    SimplifyTolerance, Summary, YoloTask,
-};
-
-/// The `yolo` format.
-pub(crate) const FORMAT: Format = Format {
-    name: "yolo",
-    description: "Ultralytics YOLO layout: data.yaml, a polygon (--task segment) or box (--task detect) per object (ultralytics)",
-    write,
-    reads: Reads::Everything,
+    ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, SimplifyTolerance, Summary,
+    YoloTask,
 };
 
 /// Folder of the photos; also the path component Ultralytics replaces.
@@ -131,54 +122,143 @@ const RESERVED_KEYS: &[&str] = &["path", "names", "nc", "channels", "download", 
 /// Decimals written per coordinate.
 const DECIMALS: usize = 6;
 
-/// Writes `source` into `out` in the Ultralytics layout (see the module docs).
-fn write(
-    source: &dyn ItemSource,
-    out: &Path,
-    options: &ExportOptions,
-) -> Result<Summary, ExportError> {
-    check_options(options)?;
-    let raw = options.label_naming == LabelNaming::Raw;
-    let splits = split_keys(source.subsets())?;
-    let root = dataset_root(options.destination.as_deref().unwrap_or(out))?;
-    // Raw names are numbered as they appear; every other naming numbers the
-    // classes of the plan 1..=N up front, whether or not a selection is given.
-    let capacity = (!raw).then_some((usize::MAX, FORMAT.name));
-    let plan = LabelPlan::resolve(&options.labels, source, capacity, options.phases.as_ref())?;
-    let conversion = YoloConversion {
-        out,
-        options,
-        plan: &plan,
-    };
-    let mut sink = YoloSink {
-        out,
-        labels: LabelRegistry::new(options.label_naming, &plan, source.label_order()),
-        full_names: (options.label_naming == LabelNaming::Full
-            && options.labels == LabelSelection::All)
-            .then(Categories::new),
-        summary: Summary::default(),
-    };
-    pipeline::run(source, options, &conversion, |prepared| {
-        sink.write(prepared)
-    })?;
-    let summary = sink.finish(&plan, &root, &splits, options.yolo_task)?;
-    Ok(summary)
+/// The `yolo` format: the label plan, the `data.yaml` splits and root, the options.
+pub(crate) struct Yolo {
+    out: PathBuf,
+    options: ExportOptions,
+    plan: LabelPlan,
+    /// The `data.yaml` key of every subset, in subset order.
+    splits: Vec<(String, String)>,
+    /// The output folder as `data.yaml` records it.
+    root: String,
 }
 
-/// Refuses options that YOLO labels cannot honour.
-fn check_options(options: &ExportOptions) -> Result<(), ExportError> {
-    let problem =
-        if options.label_naming == LabelNaming::Raw && options.labels != LabelSelection::All {
-            RAW_NAMES_WITH_SELECTION
-        } else if options.segmentation == SegmentationMode::SourcePolygon {
-            "yolo traces its polygons from the masks (one per object, components joined); \
-         --segmentation source-polygon applies to coco"
-        } else if options.part_level != 0 {
-            "yolo writes objects and parts as instances; --parts-level applies to semantic"
-        } else {
-            return Ok(());
-        };
-    Err(ExportError::Usage(problem.into()))
+impl Exporter for Yolo {
+    const FORMAT: Format = Format {
+        name: "yolo",
+        description: "Ultralytics YOLO layout: data.yaml, a polygon (--task segment) or box (--task detect) per object (ultralytics)",
+        takes: &[
+            Setting::Parts,
+            Setting::MaskKind,
+            Setting::LabelNaming,
+            Setting::YoloTask,
+            Setting::YoloSimplify,
+        ],
+        run: run::run::<Yolo>,
+    };
+    type Prepared = PreparedItem;
+    type Sink<'e> = YoloSink<'e>;
+
+    fn start(job: &Job<'_>) -> Result<Self, ExportError> {
+        let options = job.options;
+        let raw = options.label_naming == LabelNaming::Raw;
+        let splits = split_keys(job.source.subsets())?;
+        let root = dataset_root(&job.destination())?;
+        // Raw names are numbered as they appear; every other naming numbers the
+        // classes of the plan 1..=N up front, whether or not a selection is given.
+        let capacity = (!raw).then_some((usize::MAX, Self::FORMAT.name));
+        let plan = LabelPlan::resolve(
+            &options.labels,
+            job.source,
+            capacity,
+            job.options.phases.as_ref(),
+        )?;
+        Ok(Yolo {
+            out: job.out.to_path_buf(),
+            options: options.clone(),
+            plan,
+            splits,
+            root,
+        })
+    }
+
+    fn sink<'e>(&'e self, job: &Job<'_>) -> Result<YoloSink<'e>, Error> {
+        let options = &self.options;
+        Ok(YoloSink {
+            out: &self.out,
+            labels: LabelRegistry::new(options.label_naming, &self.plan, job.source.label_order()),
+            full_names: (options.label_naming == LabelNaming::Full
+                && options.labels == LabelSelection::All)
+                .then(Categories::new),
+        })
+    }
+
+    /// Places the image and traces (or boxes) every kept object.
+    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
+        files.image_in_subset_folder(&item, &self.out.join(IMAGES_DIR))?;
+        let mut shapes = Vec::new();
+        let mut left_out = Vec::new();
+        for (index, _) in self
+            .plan
+            .selected_objects(&item, self.options.parts, &mut left_out)
+        {
+            let mask = item.cropped_mask(index, self.options.mask_kind)?;
+            let Some(bbox) = mask.bbox() else {
+                left_out.push(LeftOut::NoPixels);
+                continue;
+            };
+            let coordinates = match self.options.yolo_task {
+                YoloTask::Segment => polygon_coordinates(&mask, self.options.yolo_simplify),
+                YoloTask::Detect => box_coordinates(&bbox, mask.frame_width(), mask.frame_height()),
+            };
+            shapes.push((index, coordinates));
+        }
+        files.leave_out_all(left_out);
+        Ok(PreparedItem { item, shapes })
+    }
+
+    /// Writes the item's label file. Fails, stopping the export, when
+    /// Ultralytics would not find it (see [`check_label_path`]).
+    fn write(&self, sink: &mut YoloSink<'_>, prepared: PreparedItem) -> Result<u64, Error> {
+        let PreparedItem { item, shapes } = prepared;
+        check_label_path(&item)?;
+        if let Some(classes) = &mut sink.full_names {
+            item.objects
+                .iter()
+                .for_each(|object| classes.observe(object));
+        }
+        let mut text = String::new();
+        let mut lines = 0;
+        for (index, coordinates) in &shapes {
+            // Every shape's class is kept: the plan was asked when preparing.
+            if let Some(id) = sink.labels.category_id(&item.objects[*index]) {
+                let _ = writeln!(text, "{} {coordinates}", id - 1);
+                lines += 1;
+            }
+        }
+        let path = self
+            .out
+            .join(LABELS_DIR)
+            .join(&item.subset)
+            .join(format!("{}.txt", item.id));
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        Ok(lines)
+    }
+
+    fn finish(
+        &self,
+        sink: YoloSink<'_>,
+        _job: &Job<'_>,
+        subsets: &[String],
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
+        let splits: Vec<(String, String)> = self
+            .splits
+            .iter()
+            .filter(|(_, subset)| subsets.contains(subset))
+            .cloned()
+            .collect();
+        sink.finish(
+            &self.plan,
+            &self.root,
+            &splits,
+            self.options.yolo_task,
+            summary,
+        )
+    }
 }
 
 /// The `data.yaml` key of every subset, in subset order: `train` for
@@ -228,50 +308,11 @@ fn dataset_root(dir: &Path) -> Result<String, ExportError> {
     })
 }
 
-/// The per-item work: image placement and label geometry.
-struct YoloConversion<'a> {
-    out: &'a Path,
-    options: &'a ExportOptions,
-    plan: &'a LabelPlan,
-}
-
 /// One item, its objects' shapes ready to be numbered and written.
-struct PreparedItem {
+pub(crate) struct PreparedItem {
     item: Item,
     /// Objects written, as (index in `item.objects`, coordinates of the line).
     shapes: Vec<(usize, String)>,
-    left_out: Vec<&'static str>,
-}
-
-impl Conversion for YoloConversion<'_> {
-    type Prepared = PreparedItem;
-
-    fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        check_label_path(&item)?;
-        place_in_subset_folder(&item, &self.out.join(IMAGES_DIR), self.options.media)?;
-        let mut shapes = Vec::new();
-        let mut left_out = Vec::new();
-        for (index, _) in self
-            .plan
-            .selected_objects(&item, self.options.parts, &mut left_out)
-        {
-            let mask = item.cropped_mask(index, self.options.mask_kind)?;
-            let Some(bbox) = mask.bbox() else {
-                left_out.push(NO_PIXELS);
-                continue;
-            };
-            let coordinates = match self.options.yolo_task {
-                YoloTask::Segment => polygon_coordinates(&mask, self.options.yolo_simplify),
-                YoloTask::Detect => box_coordinates(&bbox, mask.frame_width(), mask.frame_height()),
-            };
-            shapes.push((index, coordinates));
-        }
-        Ok(PreparedItem {
-            item,
-            shapes,
-            left_out,
-        })
-    }
 }
 
 /// Fails when Ultralytics would look for the item's labels in the wrong
@@ -478,81 +519,42 @@ fn nearest_vertices(a: &[Pixel], b: &[Pixel]) -> (usize, usize) {
 }
 
 /// Numbers and writes prepared items, in order.
-struct YoloSink<'a> {
+pub(crate) struct YoloSink<'a> {
     out: &'a Path,
     labels: LabelRegistry<'a>,
     /// With `--label-name full` and no selection: every class read, to name
     /// the classes by their full WordNet names.
     full_names: Option<Categories>,
-    summary: Summary,
 }
 
 impl YoloSink<'_> {
-    fn write(&mut self, prepared: PreparedItem) -> Result<(), Error> {
-        let PreparedItem {
-            item,
-            shapes,
-            left_out,
-        } = prepared;
-        self.summary.leave_out_all(left_out);
-        if let Some(classes) = &mut self.full_names {
-            item.objects
-                .iter()
-                .for_each(|object| classes.observe(object));
-        }
-        let mut text = String::new();
-        let mut lines = 0;
-        for (index, coordinates) in &shapes {
-            // Every shape's class is kept: the plan was asked when preparing.
-            if let Some(id) = self.labels.category_id(&item.objects[*index]) {
-                let _ = writeln!(text, "{} {coordinates}", id - 1);
-                lines += 1;
-            }
-        }
-        let path = self
-            .out
-            .join(LABELS_DIR)
-            .join(&item.subset)
-            .join(format!("{}.txt", item.id));
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-        let counts = self.summary.subsets.entry(item.subset).or_default();
-        counts.items += 1;
-        counts.annotations += lines;
-        Ok(())
-    }
-
     /// Writes `data.yaml` and completes the summary.
     fn finish(
-        mut self,
+        self,
         plan: &LabelPlan,
         root: &str,
         splits: &[(String, String)],
         task: YoloTask,
-    ) -> Result<Summary, Error> {
-        for (_, subset) in splits {
-            self.summary.subsets.entry(subset.clone()).or_default();
-        }
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
         let names = self.names(plan);
         let path = self.out.join(DATA_YAML);
         fs::write(&path, data_yaml(root, splits, &names)).map_err(|e| Error::io(&path, e))?;
-        self.summary.categories = names.len();
-        self.summary.notes.push(match task {
+        summary.categories = names.len();
+        summary.notes.push(match task {
             YoloTask::Segment => "labels are polygons (`class x1 y1 x2 y2 …`, normalised); \
                                   the components of an object are joined into one polygon"
                 .to_string(),
             YoloTask::Detect => "labels are boxes (`class cx cy w h`, normalised)".to_string(),
         });
         if !splits.iter().any(|(key, _)| key == "val") {
-            self.summary.notes.push(
+            summary.notes.push(
                 "there is no `validation` subset, so data.yaml has no `val`, \
                  which Ultralytics needs to train"
                     .to_string(),
             );
         }
-        Ok(self.summary)
+        Ok(())
     }
 
     /// Class names by class index (label id − 1).
@@ -648,7 +650,7 @@ fn yaml_string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::centre_trace::fill_closed;
+    use crate::encode::centre_trace::fill_closed;
     use ade20k_model::BinaryMask;
 
     fn points(coordinates: &[(i64, i64)]) -> Vec<Pixel> {

@@ -65,23 +65,14 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{BBox, Error, Item, ItemSource, MaskKind, Object, Occlusion};
 use rayon::prelude::*;
 
-use crate::coco::NO_PIXELS;
-use crate::composite::ObjectMap;
-use crate::media::{image_file_name, place_image};
-use crate::palette::{voc_color, voc_palette};
-use crate::pipeline::{self, Conversion};
-use crate::png_out::{write_png, PngPixels};
-use crate::selection::{LabelPlan, PlannedLabel, NOT_SELECTED};
-use crate::{ExportError, ExportOptions, Format, LabelNaming, PartsMode, Reads, Summary};
-
-/// The `voc` format.
-pub(crate) const FORMAT: Format = Format {
-    name: "voc",
-    description: "Pascal VOC 2012 layout: XML boxes with parts, class and instance \
-                  palette PNGs (VOC devkit, torchvision, Datumaro)",
-    write,
-    reads: Reads::Everything,
-};
+use crate::encode::composite::ObjectMap;
+use crate::encode::palette::{voc_color, voc_palette};
+use crate::encode::png_out::PngPixels;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::selection::{LabelPlan, PlannedLabel};
+use crate::run::media::image_file_name;
+use crate::run::{self, ItemFiles};
+use crate::{ExportError, ExportOptions, LeftOut, PartsMode, Summary};
 
 /// What `/` in an item id becomes in VOC file names.
 const ID_SEPARATOR: &str = "__";
@@ -91,14 +82,6 @@ const MAX_VALUES: usize = 254;
 const VOID: u8 = 255;
 /// Name of pixel value 0.
 const BACKGROUND: &str = "background";
-
-/// Reason counted for parts below level 1.
-const DEEP_PARTS: &str = "parts of parts (VOC parts have one level)";
-/// Reason counted for parts whose object is not written.
-pub(crate) const ORPHAN_PARTS: &str = "parts whose object is not written";
-/// Reason counted for objects past the 254th of one image.
-const VOID_INSTANCES: &str =
-    "object instances past the 254th of an image (void, 255, in SegmentationObject)";
 
 /// Folder of the photos.
 const IMAGES_DIR: &str = "JPEGImages";
@@ -113,53 +96,137 @@ const MAIN_LIST_DIR: &str = "ImageSets/Main";
 /// Folder of the segmentation subset lists.
 const SEGMENTATION_LIST_DIR: &str = "ImageSets/Segmentation";
 
-/// Writes `source` into `out` in the VOC layout (see the module docs).
-fn write(
-    source: &dyn ItemSource,
-    out: &Path,
-    options: &ExportOptions,
-) -> Result<Summary, ExportError> {
-    if options.label_naming == LabelNaming::Raw {
-        return Err(ExportError::Usage(
-            "--label-name raw does not apply to voc: mask values are classes, \
-             not the annotators' words"
-                .into(),
-        ));
-    }
-    let plan = LabelPlan::resolve(
-        &options.labels,
-        source,
-        Some((MAX_VALUES, "voc")),
-        options.phases.as_ref(),
-    )?;
-    check_label_names(plan.labels())?;
-    check_names(source)?;
-    for dir in [
-        IMAGES_DIR,
-        ANNOTATIONS_DIR,
-        CLASS_DIR,
-        OBJECT_DIR,
-        MAIN_LIST_DIR,
-        SEGMENTATION_LIST_DIR,
-    ] {
-        let dir = out.join(dir);
-        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    }
-    let conversion = VocConversion {
-        out,
-        options,
-        plan: &plan,
-        palette: voc_palette(),
+/// The `voc` format: the label plan, the palette, the options.
+pub(crate) struct Voc {
+    /// The output folder.
+    out: PathBuf,
+    /// The export's options.
+    options: ExportOptions,
+    /// Which classes are kept, under which label ids.
+    plan: LabelPlan,
+    /// The VOC colour map, for both PNGs.
+    palette: Vec<u8>,
+}
+
+impl Exporter for Voc {
+    const FORMAT: Format = Format {
+        name: "voc",
+        description: "Pascal VOC 2012 layout: XML boxes with parts, class and instance \
+                      palette PNGs (VOC devkit, torchvision, Datumaro)",
+        takes: &[Setting::Parts, Setting::MaskKind],
+        run: run::run::<Voc>,
     };
-    let mut sink = VocSink {
-        out,
-        lists: HashMap::new(),
-        summary: Summary::default(),
-    };
-    pipeline::run(source, options, &conversion, |prepared| {
-        sink.write(prepared)
-    })?;
-    Ok(sink.finish(source.subsets(), &plan)?)
+    type Prepared = PreparedItem;
+    type Sink<'e> = VocSink<'e>;
+
+    fn start(job: &Job<'_>) -> Result<Self, ExportError> {
+        let plan = LabelPlan::resolve(
+            &job.options.labels,
+            job.source,
+            Some((MAX_VALUES, Self::FORMAT.name)),
+            job.options.phases.as_ref(),
+        )?;
+        check_label_names(plan.labels())?;
+        check_names(job.source)?;
+        for dir in [
+            IMAGES_DIR,
+            ANNOTATIONS_DIR,
+            CLASS_DIR,
+            OBJECT_DIR,
+            MAIN_LIST_DIR,
+            SEGMENTATION_LIST_DIR,
+        ] {
+            let dir = job.out.join(dir);
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        Ok(Voc {
+            out: job.out.to_path_buf(),
+            options: job.options.clone(),
+            plan,
+            palette: voc_palette(),
+        })
+    }
+
+    fn sink<'e>(&'e self, _job: &Job<'_>) -> Result<VocSink<'e>, Error> {
+        Ok(VocSink {
+            out: &self.out,
+            lists: HashMap::new(),
+        })
+    }
+
+    /// The item's image, annotation file and both PNGs.
+    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
+        let name = voc_name(&item.id);
+        let file_name = voc_name(&image_file_name(&item));
+        files.image(&item, self.out.join(IMAGES_DIR).join(&file_name))?;
+        let mut left_out = Vec::new();
+        let mut map = ObjectMap::empty(&item);
+        let objects = self.objects(&item, &mut map, &mut left_out)?;
+        // Instance number of each object index (0: not painted).
+        let mut instances = vec![0u8; item.objects.len()];
+        let mut classes = vec![0u8; item.objects.len()];
+        for (position, object) in objects.iter().enumerate() {
+            instances[object.index] = if position < MAX_VALUES {
+                position as u8 + 1
+            } else {
+                left_out.push(LeftOut::VoidInstance);
+                VOID
+            };
+            // Label ids fit: the plan was resolved with a capacity of 254.
+            classes[object.index] = u8::try_from(object.label.id).unwrap_or(VOID);
+        }
+        let values = |of: &[u8]| -> Vec<u8> {
+            map.owners
+                .iter()
+                .map(|&owner| match owner {
+                    0 => 0,
+                    owner => of[owner as usize - 1],
+                })
+                .collect()
+        };
+        for (dir, of) in [(CLASS_DIR, &classes), (OBJECT_DIR, &instances)] {
+            let path = self.out.join(dir).join(format!("{name}.png"));
+            let pixels = PngPixels::Indexed {
+                indices: values(of),
+                palette: self.palette.clone(),
+            };
+            files.png(path, map.width, map.height, pixels);
+        }
+        let path = self.out.join(ANNOTATIONS_DIR).join(format!("{name}.xml"));
+        files.file(
+            path,
+            annotation_xml(&item, &file_name, &objects).into_bytes(),
+        );
+        let boxes = objects.iter().map(|o| 1 + o.parts.len() as u64).sum();
+        files.leave_out_all(left_out);
+        Ok(PreparedItem {
+            subset: item.subset,
+            name,
+            boxes,
+        })
+    }
+
+    /// Lists one prepared item and counts it.
+    fn write(&self, sink: &mut VocSink<'_>, prepared: PreparedItem) -> Result<u64, Error> {
+        let lists = match sink.lists.entry(prepared.subset.clone()) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(SubsetLists::create(sink.out, &prepared.subset)?)
+            }
+        };
+        lists.add(&prepared.name)?;
+        Ok(prepared.boxes)
+    }
+
+    fn finish(
+        &self,
+        sink: VocSink<'_>,
+        _job: &Job<'_>,
+        subsets: &[String],
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
+        sink.finish(subsets, &self.plan, summary)
+    }
 }
 
 /// The VOC file name (without extension) of an item id.
@@ -232,28 +299,14 @@ fn check_names(source: &dyn ItemSource) -> Result<(), Error> {
     Ok(())
 }
 
-/// The per-item work: image, annotation file and both PNGs.
-struct VocConversion<'a> {
-    /// The output folder.
-    out: &'a Path,
-    /// The export's options.
-    options: &'a ExportOptions,
-    /// Which classes are kept, under which label ids.
-    plan: &'a LabelPlan,
-    /// The VOC colour map, for both PNGs.
-    palette: Vec<u8>,
-}
-
 /// What a written item tells the subset lists and the summary.
-struct PreparedItem {
+pub(crate) struct PreparedItem {
     /// The item's subset.
     subset: String,
     /// The item's VOC name.
     name: String,
     /// `<object>`s and `<part>`s written.
     boxes: u64,
-    /// Reasons of the objects and parts not written, one per object.
-    left_out: Vec<&'static str>,
 }
 
 /// One `<object>` of an annotation file.
@@ -278,62 +331,7 @@ struct VocPart<'a> {
     bbox: BBox,
 }
 
-impl Conversion for VocConversion<'_> {
-    type Prepared = PreparedItem;
-
-    fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        let name = voc_name(&item.id);
-        let file_name = voc_name(&image_file_name(&item));
-        let image_path = self.out.join(IMAGES_DIR).join(&file_name);
-        place_image(&item, &image_path, self.options.media)?;
-        let mut left_out = Vec::new();
-        let mut map = ObjectMap::empty(&item);
-        let objects = self.objects(&item, &mut map, &mut left_out)?;
-        // Instance number of each object index (0: not painted).
-        let mut instances = vec![0u8; item.objects.len()];
-        let mut classes = vec![0u8; item.objects.len()];
-        for (position, object) in objects.iter().enumerate() {
-            instances[object.index] = if position < MAX_VALUES {
-                position as u8 + 1
-            } else {
-                left_out.push(VOID_INSTANCES);
-                VOID
-            };
-            // Label ids fit: the plan was resolved with a capacity of 254.
-            classes[object.index] = u8::try_from(object.label.id).unwrap_or(VOID);
-        }
-        let values = |of: &[u8]| -> Vec<u8> {
-            map.owners
-                .iter()
-                .map(|&owner| match owner {
-                    0 => 0,
-                    owner => of[owner as usize - 1],
-                })
-                .collect()
-        };
-        for (dir, of) in [(CLASS_DIR, &classes), (OBJECT_DIR, &instances)] {
-            let path = self.out.join(dir).join(format!("{name}.png"));
-            let indices = values(of);
-            let pixels = PngPixels::Indexed {
-                indices: &indices,
-                palette: &self.palette,
-            };
-            write_png(&path, map.width, map.height, pixels)?;
-        }
-        let path = self.out.join(ANNOTATIONS_DIR).join(format!("{name}.xml"));
-        fs::write(&path, annotation_xml(&item, &file_name, &objects))
-            .map_err(|e| Error::io(&path, e))?;
-        let boxes = objects.iter().map(|o| 1 + o.parts.len() as u64).sum();
-        Ok(PreparedItem {
-            subset: item.subset,
-            name,
-            boxes,
-            left_out,
-        })
-    }
-}
-
-impl VocConversion<'_> {
+impl Voc {
     /// The `<object>`s of `item` with their `<part>`s, in annotation order,
     /// each object painted on `map` as it is found (every instance mask is
     /// decoded once); objects and parts not written are counted in `left_out`.
@@ -341,7 +339,7 @@ impl VocConversion<'_> {
         &'i self,
         item: &'i Item,
         map: &mut ObjectMap,
-        left_out: &mut Vec<&'static str>,
+        left_out: &mut Vec<LeftOut>,
     ) -> Result<Vec<VocObject<'i>>, Error> {
         let mut objects = Vec::new();
         for (index, object) in item.objects.iter().enumerate() {
@@ -367,7 +365,7 @@ impl VocConversion<'_> {
                 continue;
             }
             if part.part_level > 1 {
-                left_out.push(DEEP_PARTS);
+                left_out.push(LeftOut::DeepPart);
                 continue;
             }
             let parent = part.parent.and_then(|ade_id| {
@@ -376,7 +374,7 @@ impl VocConversion<'_> {
                     .find(|candidate| candidate.object.ade_id == ade_id)
             });
             let Some(parent) = parent else {
-                left_out.push(ORPHAN_PARTS);
+                left_out.push(LeftOut::OrphanPart);
                 continue;
             };
             match self.labelled_box(item, index, part, None)? {
@@ -395,14 +393,14 @@ impl VocConversion<'_> {
         index: usize,
         object: &Object,
         map: Option<&mut ObjectMap>,
-    ) -> Result<Result<(&PlannedLabel, BBox), &'static str>, Error> {
+    ) -> Result<Result<(&PlannedLabel, BBox), LeftOut>, Error> {
         let Some(label) = self
             .plan
             .label_of(object)
             .and_then(|id| (id as usize).checked_sub(1))
             .and_then(|position| self.plan.labels().get(position))
         else {
-            return Ok(Err(NOT_SELECTED));
+            return Ok(Err(LeftOut::NotSelected));
         };
         let mask = item.instance_mask(index)?;
         let visible = mask.cropped(MaskKind::Visible);
@@ -412,7 +410,7 @@ impl VocConversion<'_> {
             MaskKind::Amodal => mask.extent(),
         };
         let Some(bbox) = bbox else {
-            return Ok(Err(NO_PIXELS));
+            return Ok(Err(LeftOut::NoPixels));
         };
         if let Some(map) = map {
             map.add(item, index, &visible)?;
@@ -521,13 +519,11 @@ fn xml_text(text: &str) -> String {
 }
 
 /// Writes the subset lists in item order and counts what was written.
-struct VocSink<'a> {
+pub(crate) struct VocSink<'a> {
     /// The output folder.
     out: &'a Path,
     /// The open lists, per subset.
     lists: HashMap<String, SubsetLists>,
-    /// What was written and left out so far.
-    summary: Summary,
 }
 
 /// The two lists of one subset.
@@ -568,47 +564,33 @@ impl SubsetLists {
 }
 
 impl VocSink<'_> {
-    /// Lists one prepared item and counts it.
-    fn write(&mut self, prepared: PreparedItem) -> Result<(), Error> {
-        let lists = match self.lists.entry(prepared.subset.clone()) {
-            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                entry.insert(SubsetLists::create(self.out, &prepared.subset)?)
-            }
-        };
-        lists.add(&prepared.name)?;
-        let counts = self.summary.subsets.entry(prepared.subset).or_default();
-        counts.items += 1;
-        counts.annotations += prepared.boxes;
-        for reason in prepared.left_out {
-            self.summary.leave_out(reason);
-        }
-        Ok(())
-    }
-
     /// Closes every subset's lists (empty for subsets without items), writes
-    /// `labelmap.txt` and returns the summary.
-    fn finish(mut self, subsets: &[String], plan: &LabelPlan) -> Result<Summary, Error> {
+    /// `labelmap.txt` and notes its conventions in `summary`.
+    fn finish(
+        mut self,
+        subsets: &[String],
+        plan: &LabelPlan,
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
         for subset in subsets {
             let lists = match self.lists.remove(subset) {
                 Some(lists) => lists,
                 None => SubsetLists::create(self.out, subset)?,
             };
             lists.finish()?;
-            self.summary.subsets.entry(subset.clone()).or_default();
         }
         let path = self.out.join("labelmap.txt");
         fs::write(&path, label_map(plan.labels())).map_err(|e| Error::io(&path, e))?;
-        self.summary.categories = plan.labels().len();
-        self.summary.notes.push(format!(
+        summary.categories = plan.labels().len();
+        summary.notes.push(format!(
             "file names are item ids with `/` written as `{ID_SEPARATOR}`"
         ));
-        self.summary.notes.push(
+        summary.notes.push(
             "boxes are VOC's 1-based inclusive pixel coordinates (Datumaro: \
              coordinate_mode=\"voc-one-based\")"
                 .into(),
         );
-        Ok(self.summary)
+        Ok(())
     }
 }
 

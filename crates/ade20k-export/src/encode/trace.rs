@@ -73,7 +73,7 @@
 
 use ade20k_model::{BinaryMask, CroppedMask};
 
-use crate::rle::for_each_difference;
+use crate::encode::rle::for_each_difference;
 
 /// Traces one polygon per 8-connected component of the set pixels, holes joined
 /// by zero-width bridges (see the [module docs](self) for the conventions).

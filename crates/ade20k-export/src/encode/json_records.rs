@@ -4,7 +4,7 @@
 //! Formats that must write a list (categories, labels) before the records it
 //! depends on spool the records to a hidden part file first, then assemble
 //! the final file from a header, the part file and a trailer: COCO
-//! ([`crate::coco_json`]) and Datumaro do.
+//! ([`crate::formats::coco_json`]) and Datumaro do.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};

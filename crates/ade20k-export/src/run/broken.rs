@@ -2,33 +2,33 @@
 //! others listed with the reason.
 //!
 //! An item is broken when its annotation cannot be parsed, the header of one
-//! of its files (photo, class maps, instance masks) is missing or wrong, one
-//! of its masks (the class map of each of its part levels, the instance mask
-//! of each of its objects, unless the format reads none: `semantic`) cannot be
+//! of its files (photo, class maps, instance masks) is missing or wrong, or
+//! what the format reads of it cannot be read: a mask it decodes cannot be
 //! decoded or disagrees with the item, or, when images reach the output, its
-//! image is not a regular file (symbolic links followed) or cannot be
-//! opened.
+//! image is not a regular file (symbolic links followed). A mask the format
+//! never decodes (`semantic` decodes no instance mask) breaks nothing for it,
+//! unless its header is wrong.
 //!
-//! [`check`] reads every item that way, in parallel, *before*
-//! the format sees the dataset, and the format then reads only the items that
-//! passed. This is how input errors are told from output errors: while the
-//! check runs nothing is written, so every error it meets is about the input
-//! and makes a skip; once the format runs, every error (writing included)
-//! stops the export as it always does. It also means a skipped item leaves
-//! nothing behind in any format (no image linked, no mask file written), the
-//! formats' whole-dataset passes (label collection, pixel counts, name checks)
-//! never see it, and the output is exactly the conversion of the dataset
-//! without the broken items, numbered the same whatever the thread count.
-//! The price is that every mask the format reads is decoded twice.
+//! Every mask is decoded once, by the format: the pipeline prepares each
+//! item, and an error while loading, checking or preparing it (which read the
+//! input and write nothing) leaves the item out; every later error, writing
+//! included, stops the export. A skipped item leaves nothing behind in any
+//! format and the items after it are numbered as if it never existed. Only
+//! the passes over the whole dataset that some formats make before the first
+//! item (label collection, `--top-classes` pixel counts, name checks) read
+//! items earlier: [`check`] first reads what they read (each annotation, the
+//! headers of its files, and with `--top-classes` the class map of level 0),
+//! so that they never see an item broken there. An item whose masks' pixels
+//! alone are broken is counted by those passes before it is left out.
 
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
-use ade20k_model::{Error, Item, ItemSource, PassCounter, Phase, PhaseHook};
+use ade20k_model::{Error, Item, ItemSource, PassCounter, Phase};
 use rayon::prelude::*;
 
-use crate::picked::PickedItems;
-use crate::{MediaMode, Reads};
+use crate::source::PickedItems;
+use crate::{ExportOptions, LabelSelection};
 
 /// The file listing the skipped items, written at the top of the output only
 /// when an item was skipped: one line per item, in item order, each a
@@ -100,20 +100,35 @@ impl fmt::Display for Escaped<'_> {
     }
 }
 
-/// Reads every item of `inner` (see the module documentation): returns the
-/// dataset without its broken items, and those items in item order.
-/// `progress` is told of each item checked ([`Phase::CheckingItems`]).
+impl SkippedItem {
+    /// Item `index` of `source`, broken by `error`.
+    pub(crate) fn of(source: &dyn ItemSource, index: usize, error: Error) -> Self {
+        SkippedItem {
+            subset: source.subset_of(index).to_string(),
+            id: source
+                .id_of(index)
+                .unwrap_or_else(|_| format!("#{}", index + 1)),
+            path: error.path,
+            problem: error.problem.to_string(),
+        }
+    }
+}
+
+/// Reads of every item of `inner` what the passes over the whole dataset
+/// read (see the module documentation), in parallel: returns the dataset
+/// without the items that fail, and those items, as (index, item) in item
+/// order. [`ExportOptions::phases`] is told of each item checked
+/// ([`Phase::CheckingItems`]).
 pub(crate) fn check<'a>(
     inner: &'a dyn ItemSource,
-    reads: Reads,
-    media: MediaMode,
-    progress: Option<&PhaseHook>,
-) -> (PickedItems<'a>, Vec<SkippedItem>) {
-    let counter = PassCounter::start(progress, Phase::CheckingItems, inner.len());
+    options: &ExportOptions,
+) -> (PickedItems<'a>, Vec<(usize, SkippedItem)>) {
+    let class_map = matches!(options.labels, LabelSelection::TopClasses(_));
+    let counter = PassCounter::start(options.phases.as_ref(), Phase::CheckingItems, inner.len());
     let results: Vec<Result<(), Error>> = (0..inner.len())
         .into_par_iter()
         .map(|index| {
-            let result = check_item(inner, index, reads, media);
+            let result = check_item(inner, index, class_map);
             counter.item_done();
             result
         })
@@ -123,38 +138,19 @@ pub(crate) fn check<'a>(
     for (index, result) in results.into_iter().enumerate() {
         match result {
             Ok(()) => indices.push(index),
-            Err(error) => skipped.push(SkippedItem {
-                subset: inner.subset_of(index).to_string(),
-                id: inner
-                    .id_of(index)
-                    .unwrap_or_else(|_| format!("#{}", index + 1)),
-                path: error.path,
-                problem: error.problem.to_string(),
-            }),
+            Err(error) => skipped.push((index, SkippedItem::of(inner, index, error))),
         }
     }
     (PickedItems::new(inner, indices), skipped)
 }
 
-/// Reads item `index` of `source` the way a format would, writing nothing.
-fn check_item(
-    source: &dyn ItemSource,
-    index: usize,
-    reads: Reads,
-    media: MediaMode,
-) -> Result<(), Error> {
-    let item: Item = source.load(index)?;
+/// Reads of item `index` of `inner` what [`check`] reads: its annotation,
+/// the headers of its files and, with `class_map`, its level-0 class map.
+fn check_item(inner: &dyn ItemSource, index: usize, class_map: bool) -> Result<(), Error> {
+    let item: Item = inner.load(index)?;
     item.check_files()?;
-    for level in 0..=item.part_levels {
-        item.class_map(level)?;
-    }
-    if reads == Reads::Everything {
-        for object in 0..item.objects.len() {
-            item.instance_mask(object)?;
-        }
-    }
-    if media != MediaMode::None {
-        ade20k_fs::open_regular(&item.image.path)?;
+    if class_map {
+        item.class_map(0)?;
     }
     Ok(())
 }

@@ -26,83 +26,191 @@
 //! name or class index with one. The category colour is the label list's,
 //! else the Pascal VOC colour of the category id.
 //!
-//! The JSON is streamed like COCO's ([`crate::coco_json`]); the PNGs are
+//! The JSON is streamed like COCO's ([`crate::formats::coco_json`]); the PNGs are
 //! encoded on all threads.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{BBox, Error, Item, ItemSource, MaskKind, Object};
+use ade20k_model::{BBox, Error, Item, ItemSource, Object};
 use serde::Serialize;
 
-use crate::coco::NO_PIXELS;
-use crate::coco_json::CocoFiles;
-use crate::composite::ObjectMap;
-use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
-use crate::media::place_in_subset_folder;
-use crate::palette::voc_color;
-use crate::pipeline::{self, Conversion};
-use crate::png_out::{write_png, PngPixels};
-use crate::selection::{LabelPlan, NOT_SELECTED};
-use crate::{ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Summary};
-
-/// The `coco_panoptic` format.
-pub(crate) const FORMAT: Format = Format {
-    name: "coco_panoptic",
-    description: "COCO panoptic segmentation (panopticapi, detectron2, Datumaro coco_panoptic)",
-    write,
-    reads: Reads::Everything,
-};
+use crate::encode::composite::ObjectMap;
+use crate::encode::palette::voc_color;
+use crate::encode::png_out::PngPixels;
+use crate::formats::coco_json::CocoFiles;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::registry::LabelRegistry;
+use crate::labels::selection::LabelPlan;
+use crate::run::{self, ItemFiles};
+use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, Summary};
 
 /// The largest segment id three 8-bit channels hold.
 const MAX_SEGMENT_ID: usize = (1 << 24) - 1;
 
-/// Writes `source` as COCO panoptic into `out`.
-fn write(
-    source: &dyn ItemSource,
-    out: &Path,
-    options: &ExportOptions,
-) -> Result<Summary, ExportError> {
-    check_options(options)?;
-    let plan = LabelPlan::resolve(&options.labels, source, None, options.phases.as_ref())?;
-    let stuff = StuffRule::resolve(&plan, options, source)?;
-    let files = CocoFiles::create(out, "panoptic")?;
-    for subset in source.subsets() {
-        let dir = png_dir(out, subset);
-        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    }
-    let conversion = PanopticConversion {
-        out,
-        options,
-        plan: &plan,
-        stuff: &stuff,
-    };
-    let mut sink = PanopticSink {
-        files,
-        labels: LabelRegistry::new(options.label_naming, &plan, source.label_order()),
-        stuff_categories: BTreeSet::new(),
-        summary: Summary::default(),
-    };
-    pipeline::run(source, options, &conversion, |item| sink.write(item))?;
-    Ok(sink.finish(source.subsets(), &stuff)?)
+/// The `coco_panoptic` format: the label plan, which labels are stuff, the options.
+pub(crate) struct CocoPanoptic {
+    out: PathBuf,
+    options: ExportOptions,
+    plan: LabelPlan,
+    stuff: StuffRule,
 }
 
-/// Refuses options that have no meaning when each pixel has one segment.
-fn check_options(options: &ExportOptions) -> Result<(), ExportError> {
-    let raw = options.label_naming == LabelNaming::Raw;
-    let problem = if options.mask_kind == MaskKind::Amodal {
-        "--amodal does not apply to coco_panoptic: each pixel belongs to the one \
-         object seen there"
-    } else if raw && options.labels != LabelSelection::All {
-        RAW_NAMES_WITH_SELECTION
-    } else if raw && options.stuff.is_some() {
-        "--stuff lists classes; with --label-name raw categories are the annotators' \
-         words, which are all things"
-    } else {
-        return Ok(());
+impl Exporter for CocoPanoptic {
+    const FORMAT: Format = Format {
+        name: "coco_panoptic",
+        description: "COCO panoptic segmentation (panopticapi, detectron2, Datumaro coco_panoptic)",
+        takes: &[Setting::LabelNaming, Setting::Stuff],
+        run: run::run::<CocoPanoptic>,
     };
-    Err(ExportError::Usage(problem.into()))
+    type Prepared = PreparedItem;
+    type Sink<'e> = PanopticSink<'e>;
+
+    fn start(job: &Job<'_>) -> Result<Self, ExportError> {
+        let options = job.options;
+        if options.label_naming == LabelNaming::Raw && options.stuff.is_some() {
+            return Err(ExportError::Usage(
+                "--stuff lists classes; with --label-name raw categories are the annotators' \
+                 words, which are all things"
+                    .into(),
+            ));
+        }
+        let plan = LabelPlan::resolve(
+            &options.labels,
+            job.source,
+            None,
+            job.options.phases.as_ref(),
+        )?;
+        let stuff = StuffRule::resolve(&plan, options, job.source)?;
+        for subset in job.source.subsets() {
+            let dir = png_dir(job.out, subset);
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        Ok(CocoPanoptic {
+            out: job.out.to_path_buf(),
+            options: options.clone(),
+            plan,
+            stuff,
+        })
+    }
+
+    fn sink<'e>(&'e self, job: &Job<'_>) -> Result<PanopticSink<'e>, Error> {
+        Ok(PanopticSink {
+            files: CocoFiles::create(&self.out, "panoptic")?,
+            labels: LabelRegistry::new(
+                self.options.label_naming,
+                &self.plan,
+                job.source.label_order(),
+            ),
+            stuff_categories: BTreeSet::new(),
+        })
+    }
+
+    /// Paints the objects, numbers the segments, encodes the PNG.
+    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
+        let file_name = files.image_in_subset_folder(&item, &self.out.join("images"))?;
+        let mut left_out = Vec::new();
+        let labels: Vec<Option<u32>> = item
+            .objects
+            .iter()
+            .map(|object| {
+                if object.is_part() {
+                    return None;
+                }
+                let label = self.plan.label_of(object);
+                if label.is_none() {
+                    left_out.push(LeftOut::NotSelected);
+                }
+                label
+            })
+            .collect();
+        let map = ObjectMap::paint(&item, 0, |index| labels[index].is_some())?;
+        let mut visible = vec![false; item.objects.len()];
+        for &owner in map.owners.iter().filter(|&&owner| owner != 0) {
+            visible[owner as usize - 1] = true;
+        }
+        let (mut segments, segment_of) = self.segments(&item, &labels, &visible, &mut left_out);
+        if segments.len() > MAX_SEGMENT_ID {
+            return Err(Error::invalid(
+                &item.image.path,
+                format!(
+                    "{} segments do not fit the {MAX_SEGMENT_ID} ids of an RGB panoptic PNG",
+                    segments.len()
+                ),
+            ));
+        }
+        let mut rgb = vec![0u8; map.owners.len() * 3];
+        let width = map.width.max(1) as usize;
+        for (position, (&owner, pixel)) in
+            map.owners.iter().zip(rgb.chunks_exact_mut(3)).enumerate()
+        {
+            // Every painted object is visible, so it has a segment (id ≥ 1).
+            let id = match owner {
+                0 => continue,
+                owner => segment_of[owner as usize - 1],
+            };
+            pixel.copy_from_slice(&id.to_le_bytes()[..3]);
+            let (x, y) = (position % width, position / width);
+            segments[id as usize - 1].extent.add(x as u32, y as u32);
+        }
+        let png_path = png_dir(&self.out, &item.subset).join(format!("{}.png", item.id));
+        files.png(png_path, map.width, map.height, PngPixels::Rgb8(rgb));
+        files.leave_out_all(left_out);
+        Ok(PreparedItem {
+            item,
+            file_name,
+            segments,
+        })
+    }
+
+    /// Numbers the image, gives each segment its category and spools the records.
+    fn write(&self, sink: &mut PanopticSink<'_>, prepared: PreparedItem) -> Result<u64, Error> {
+        let PreparedItem {
+            item,
+            file_name,
+            segments,
+        } = prepared;
+        let mut segments_info = Vec::with_capacity(segments.len());
+        for (position, segment) in segments.iter().enumerate() {
+            let mut category_id = None;
+            for &index in &segment.objects {
+                let id = sink.labels.category_id(&item.objects[index]);
+                category_id = category_id.or(id);
+            }
+            let category_id = category_id
+                .ok_or_else(|| Error::invalid(&item.image.path, "a segment has no category"))?;
+            if segment.stuff {
+                sink.stuff_categories.insert(category_id);
+            }
+            let bbox = segment.extent.bbox();
+            segments_info.push(SegmentRecord {
+                id: position as u32 + 1,
+                category_id,
+                area: segment.extent.area,
+                bbox: [bbox.x, bbox.y, bbox.width, bbox.height],
+                iscrowd: 0,
+            });
+        }
+        let files = sink.files.subset(&item.subset)?;
+        let image_id = files.add_image(&item, &file_name)?;
+        files.annotations.record(&AnnotationRecord {
+            image_id,
+            file_name: &format!("{}.png", item.id),
+            segments_info,
+        })?;
+        Ok(segments.len() as u64)
+    }
+
+    fn finish(
+        &self,
+        sink: PanopticSink<'_>,
+        _job: &Job<'_>,
+        subsets: &[String],
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
+        sink.finish(subsets, &self.stuff, summary)
+    }
 }
 
 /// The folder of the panoptic PNGs of `subset`.
@@ -170,21 +278,12 @@ impl StuffRule {
     }
 }
 
-/// The per-item work: paint the objects, number the segments, write the PNG.
-struct PanopticConversion<'a> {
-    out: &'a Path,
-    options: &'a ExportOptions,
-    plan: &'a LabelPlan,
-    stuff: &'a StuffRule,
-}
-
 /// One item whose PNG is written, ready to be numbered and listed.
-struct PreparedItem {
+pub(crate) struct PreparedItem {
     item: Item,
     file_name: String,
     /// Segments in id order (id = position + 1).
     segments: Vec<Segment>,
-    left_out: Vec<&'static str>,
 }
 
 /// One segment of an image: a thing object, or the stuff objects of one label.
@@ -227,68 +326,7 @@ impl Extent {
     }
 }
 
-impl Conversion for PanopticConversion<'_> {
-    type Prepared = PreparedItem;
-
-    fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        let file_name =
-            place_in_subset_folder(&item, &self.out.join("images"), self.options.media)?;
-        let mut left_out = Vec::new();
-        let labels: Vec<Option<u32>> = item
-            .objects
-            .iter()
-            .map(|object| {
-                if object.is_part() {
-                    return None;
-                }
-                let label = self.plan.label_of(object);
-                if label.is_none() {
-                    left_out.push(NOT_SELECTED);
-                }
-                label
-            })
-            .collect();
-        let map = ObjectMap::paint(&item, 0, |index| labels[index].is_some())?;
-        let mut visible = vec![false; item.objects.len()];
-        for &owner in map.owners.iter().filter(|&&owner| owner != 0) {
-            visible[owner as usize - 1] = true;
-        }
-        let (mut segments, segment_of) = self.segments(&item, &labels, &visible, &mut left_out);
-        if segments.len() > MAX_SEGMENT_ID {
-            return Err(Error::invalid(
-                &item.image.path,
-                format!(
-                    "{} segments do not fit the {MAX_SEGMENT_ID} ids of an RGB panoptic PNG",
-                    segments.len()
-                ),
-            ));
-        }
-        let mut rgb = vec![0u8; map.owners.len() * 3];
-        let width = map.width.max(1) as usize;
-        for (position, (&owner, pixel)) in
-            map.owners.iter().zip(rgb.chunks_exact_mut(3)).enumerate()
-        {
-            // Every painted object is visible, so it has a segment (id ≥ 1).
-            let id = match owner {
-                0 => continue,
-                owner => segment_of[owner as usize - 1],
-            };
-            pixel.copy_from_slice(&id.to_le_bytes()[..3]);
-            let (x, y) = (position % width, position / width);
-            segments[id as usize - 1].extent.add(x as u32, y as u32);
-        }
-        let png_path = png_dir(self.out, &item.subset).join(format!("{}.png", item.id));
-        write_png(&png_path, map.width, map.height, PngPixels::Rgb8(&rgb))?;
-        Ok(PreparedItem {
-            item,
-            file_name,
-            segments,
-            left_out,
-        })
-    }
-}
-
-impl PanopticConversion<'_> {
+impl CocoPanoptic {
     /// The segments of `item`, numbered in object order, and the segment id
     /// of each object (0 for none). Stuff objects of one label share a segment.
     fn segments(
@@ -296,7 +334,7 @@ impl PanopticConversion<'_> {
         item: &Item,
         labels: &[Option<u32>],
         visible: &[bool],
-        left_out: &mut Vec<&'static str>,
+        left_out: &mut Vec<LeftOut>,
     ) -> (Vec<Segment>, Vec<u32>) {
         let mut segments: Vec<Segment> = Vec::new();
         let mut segment_of = vec![0u32; item.objects.len()];
@@ -306,7 +344,7 @@ impl PanopticConversion<'_> {
                 continue;
             };
             if !visible[index] {
-                left_out.push(NO_PIXELS);
+                left_out.push(LeftOut::NoPixels);
                 continue;
             }
             let stuff = self.stuff.is_stuff(label, object);
@@ -332,12 +370,11 @@ impl PanopticConversion<'_> {
 }
 
 /// Numbers images and writes their records, in order.
-struct PanopticSink<'a> {
+pub(crate) struct PanopticSink<'a> {
     files: CocoFiles,
     labels: LabelRegistry<'a>,
     /// Category ids written as stuff segments.
     stuff_categories: BTreeSet<u32>,
-    summary: Summary,
 }
 
 /// One entry of `annotations`: the segments of one image.
@@ -369,49 +406,13 @@ struct CategoryRecord<'a> {
 }
 
 impl PanopticSink<'_> {
-    /// Numbers the image, gives each segment its category and spools the records.
-    fn write(&mut self, prepared: PreparedItem) -> Result<(), Error> {
-        let PreparedItem {
-            item,
-            file_name,
-            segments,
-            left_out,
-        } = prepared;
-        self.summary.leave_out_all(left_out);
-        let mut segments_info = Vec::with_capacity(segments.len());
-        for (position, segment) in segments.iter().enumerate() {
-            let mut category_id = None;
-            for &index in &segment.objects {
-                let id = self.labels.category_id(&item.objects[index]);
-                category_id = category_id.or(id);
-            }
-            let category_id = category_id
-                .ok_or_else(|| Error::invalid(&item.image.path, "a segment has no category"))?;
-            if segment.stuff {
-                self.stuff_categories.insert(category_id);
-            }
-            let bbox = segment.extent.bbox();
-            segments_info.push(SegmentRecord {
-                id: position as u32 + 1,
-                category_id,
-                area: segment.extent.area,
-                bbox: [bbox.x, bbox.y, bbox.width, bbox.height],
-                iscrowd: 0,
-            });
-        }
-        let files = self.files.subset(&item.subset)?;
-        let image_id = files.add_image(&item, &file_name)?;
-        files.annotations.record(&AnnotationRecord {
-            image_id,
-            file_name: &format!("{}.png", item.id),
-            segments_info,
-        })?;
-        files.counts.annotations += segments.len() as u64;
-        Ok(())
-    }
-
     /// Writes every subset's JSON with the categories seen (or listed).
-    fn finish(mut self, subsets: &[String], stuff: &StuffRule) -> Result<Summary, Error> {
+    fn finish(
+        self,
+        subsets: &[String],
+        stuff: &StuffRule,
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
         let labels = self.labels.labels();
         let categories: Vec<CategoryRecord> = labels
             .iter()
@@ -427,8 +428,8 @@ impl PanopticSink<'_> {
                 }
             })
             .collect();
-        self.files.finish(subsets, &categories, &mut self.summary)?;
-        self.summary.categories = categories.len();
-        Ok(self.summary)
+        self.files.finish(subsets, &categories)?;
+        summary.categories = categories.len();
+        Ok(())
     }
 }

@@ -7,21 +7,21 @@ use std::path::Path;
 use ade20k_model::Error;
 
 /// The pixels of a PNG to write.
-pub(crate) enum PngPixels<'a> {
+pub(crate) enum PngPixels {
     /// 8-bit grey, one byte per pixel.
-    Gray8(&'a [u8]),
+    Gray8(Vec<u8>),
     /// 16-bit grey, one value per pixel.
-    Gray16(&'a [u16]),
+    Gray16(Vec<u16>),
     /// 8-bit RGB, three bytes per pixel.
-    Rgb8(&'a [u8]),
+    Rgb8(Vec<u8>),
     /// 8-bit RGB with alpha, four bytes per pixel.
-    Rgba8(&'a [u8]),
+    Rgba8(Vec<u8>),
     /// 8-bit indices into `palette` (R, G, B per entry).
     Indexed {
         /// One index per pixel.
-        indices: &'a [u8],
+        indices: Vec<u8>,
         /// The colour table.
-        palette: &'a [u8],
+        palette: Vec<u8>,
     },
 }
 
@@ -30,7 +30,7 @@ pub(crate) fn write_png(
     path: &Path,
     width: u32,
     height: u32,
-    pixels: PngPixels<'_>,
+    pixels: &PngPixels,
 ) -> Result<(), Error> {
     create_parent(path)?;
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
@@ -65,7 +65,7 @@ pub(crate) fn write_png(
         }
         PngPixels::Indexed { indices, palette } => {
             encoder.set_color(png::ColorType::Indexed);
-            encoder.set_palette(palette.to_vec());
+            encoder.set_palette(palette.as_slice());
             indices
         }
     };

@@ -54,40 +54,27 @@
 //! pixel-exact and the annotator's polygon is always written beside it.
 //!
 //! Items are written one by one to a hidden part file per subset (see
-//! [`crate::json_records`]); once every item is read (which fixes the raw
+//! [`crate::encode::json_records`]); once every item is read (which fixes the raw
 //! labels and the attribute keys), each subset's file is assembled from its
 //! header, the categories and the spooled items.
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use ade20k_model::{Categories, Error, Item, ItemSource, Object, Occlusion};
+use ade20k_model::{Categories, Error, Item, Object, Occlusion};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::coco::NO_PIXELS;
-use crate::json_records::RecordWriter;
-use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
-use crate::media::place_in_subset_folder;
-use crate::palette::{label_color, voc_color};
-use crate::pipeline::{self, Conversion};
-use crate::rle::Rle;
-use crate::selection::LabelPlan;
-use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, SegmentationMode,
-    SubsetSummary, Summary,
-};
-
-/// The `datumaro` format.
-pub(crate) const FORMAT: Format = Format {
-    name: "datumaro",
-    description: "Datumaro JSON: instance masks, annotator polygons, attributes and \
-                  object-part groups (Datumaro, CVAT)",
-    write,
-    reads: Reads::Everything,
-};
+use crate::encode::json_records::RecordWriter;
+use crate::encode::palette::{label_color, voc_color};
+use crate::encode::rle::Rle;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::registry::LabelRegistry;
+use crate::labels::selection::LabelPlan;
+use crate::run::{self, ItemFiles};
+use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, Summary};
 
 /// The format version Datumaro 1.x writes and reads.
 const FORMAT_VERSION: &str = "1.0";
@@ -95,94 +82,63 @@ const FORMAT_VERSION: &str = "1.0";
 const MEDIA_TYPE_IMAGE: u8 = 2;
 /// The name given to a label whose name is empty.
 const UNNAMED: &str = "unnamed";
-/// Reason counted for annotator polygons too short to be a polygon annotation.
-const SHORT_POLYGONS: &str =
-    "annotator polygons with fewer than 3 points (their objects have a mask only)";
 
-/// Writes `source` into `out` in Datumaro's format (see the module docs).
-fn write(
-    source: &dyn ItemSource,
-    out: &Path,
-    options: &ExportOptions,
-) -> Result<Summary, ExportError> {
-    check_options(options)?;
-    // Label ids must be positions 1..=N as items are written: a resolved
-    // plan numbers every class up front; raw names are numbered as they come.
-    let capacity = (options.label_naming != LabelNaming::Raw).then_some((usize::MAX, FORMAT.name));
-    let plan = LabelPlan::resolve(&options.labels, source, capacity, options.phases.as_ref())?;
-    let dir = out.join("annotations");
-    fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let conversion = DatumaroConversion {
-        out,
-        options,
-        plan: &plan,
+/// The `datumaro` format: the label plan and the options.
+pub(crate) struct Datumaro {
+    out: PathBuf,
+    options: ExportOptions,
+    plan: LabelPlan,
+}
+
+impl Exporter for Datumaro {
+    const FORMAT: Format = Format {
+        name: "datumaro",
+        description: "Datumaro JSON: instance masks, annotator polygons, attributes and \
+                      object-part groups (Datumaro, CVAT)",
+        takes: &[Setting::Parts, Setting::MaskKind, Setting::LabelNaming],
+        run: run::run::<Datumaro>,
     };
-    let mut sink = DatumaroSink {
-        dir,
-        spools: BTreeMap::new(),
-        labels: LabelRegistry::new(options.label_naming, &plan, source.label_order()),
-        classes: Categories::new(),
-        attribute_names: BTreeSet::new(),
-        summary: Summary::default(),
-    };
-    pipeline::run(source, options, &conversion, |item| sink.write(item))?;
-    Ok(sink.finish(source.subsets(), &plan, options)?)
-}
-
-/// Refuses options that have no meaning here.
-fn check_options(options: &ExportOptions) -> Result<(), ExportError> {
-    let problem =
-        if options.label_naming == LabelNaming::Raw && options.labels != LabelSelection::All {
-            RAW_NAMES_WITH_SELECTION
-        } else if options.segmentation != SegmentationMode::Rle {
-            "--segmentation does not apply to datumaro: every object is written as its mask \
-         (RLE) together with the annotator's polygon"
-        } else {
-            return Ok(());
-        };
-    Err(ExportError::Usage(problem.into()))
-}
-
-/// The per-item work: encode the masks, build the attributes, place the image.
-struct DatumaroConversion<'a> {
-    out: &'a Path,
-    options: &'a ExportOptions,
-    plan: &'a LabelPlan,
-}
-
-/// One item, ready to be labelled and written.
-struct PreparedItem {
-    item: Item,
-    /// Image path relative to `images/<subset>/`.
-    file_name: String,
-    /// The objects written, in object order.
-    shapes: Vec<Shape>,
-    /// A reason per object (or polygon) not written.
-    left_out: Vec<&'static str>,
-}
-
-/// The annotations of one object, but for the label id.
-struct Shape {
-    /// Index in `item.objects`.
-    index: usize,
-    /// The mask as a COCO compressed RLE string.
-    counts: String,
-    /// `[height, width]` of the mask.
-    size: [u32; 2],
-    /// 1 + the ADE id of the level-0 object it belongs to.
-    group: u64,
-    /// Shared by the mask and the polygon.
-    attributes: Map<String, Value>,
-    /// Whether the annotator's polygon becomes an annotation too.
-    polygon: bool,
-}
-
-impl Conversion for DatumaroConversion<'_> {
     type Prepared = PreparedItem;
+    type Sink<'e> = DatumaroSink<'e>;
 
-    fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        let file_name =
-            place_in_subset_folder(&item, &self.out.join("images"), self.options.media)?;
+    fn start(job: &Job<'_>) -> Result<Self, ExportError> {
+        let options = job.options;
+        // Label ids must be positions 1..=N as items are written: a resolved
+        // plan numbers every class up front; raw names are numbered as they come.
+        let capacity =
+            (options.label_naming != LabelNaming::Raw).then_some((usize::MAX, Self::FORMAT.name));
+        let plan = LabelPlan::resolve(
+            &options.labels,
+            job.source,
+            capacity,
+            job.options.phases.as_ref(),
+        )?;
+        let dir = job.out.join("annotations");
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        Ok(Datumaro {
+            out: job.out.to_path_buf(),
+            options: options.clone(),
+            plan,
+        })
+    }
+
+    fn sink<'e>(&'e self, job: &Job<'_>) -> Result<DatumaroSink<'e>, Error> {
+        Ok(DatumaroSink {
+            dir: self.out.join("annotations"),
+            spools: BTreeMap::new(),
+            labels: LabelRegistry::new(
+                self.options.label_naming,
+                &self.plan,
+                job.source.label_order(),
+            ),
+            classes: Categories::new(),
+            attribute_names: BTreeSet::new(),
+        })
+    }
+
+    /// Encodes the masks, builds the attributes, places the image.
+    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
+        let file_name = files.image_in_subset_folder(&item, &self.out.join("images"))?;
         let mut kept = Vec::new();
         let mut left_out = Vec::new();
         for (index, _) in self
@@ -191,7 +147,7 @@ impl Conversion for DatumaroConversion<'_> {
         {
             let mask = item.cropped_mask(index, self.options.mask_kind)?;
             if mask.is_empty() {
-                left_out.push(NO_PIXELS);
+                left_out.push(LeftOut::NoPixels);
                 continue;
             }
             kept.push((index, Rle::encode_cropped(&mask)));
@@ -212,7 +168,7 @@ impl Conversion for DatumaroConversion<'_> {
                 let object = &item.objects[index];
                 let polygon = object.polygon.len() >= 3;
                 if !polygon {
-                    left_out.push(SHORT_POLYGONS);
+                    left_out.push(LeftOut::ShortPolygon);
                 }
                 Shape {
                     index,
@@ -224,13 +180,107 @@ impl Conversion for DatumaroConversion<'_> {
                 }
             })
             .collect();
+        files.leave_out_all(left_out);
         Ok(PreparedItem {
             item,
             file_name,
             shapes,
-            left_out,
         })
     }
+
+    fn write(&self, sink: &mut DatumaroSink<'_>, prepared: PreparedItem) -> Result<u64, Error> {
+        let PreparedItem {
+            item,
+            file_name,
+            shapes,
+        } = prepared;
+        item.objects.iter().for_each(|o| sink.classes.observe(o));
+        let mut annotations = Vec::new();
+        for shape in &shapes {
+            let object = &item.objects[shape.index];
+            let Some(id) = sink.labels.category_id(object) else {
+                continue;
+            };
+            // Ids are 1..=N here: those of a resolved plan, or raw ids.
+            let label_id = id as usize - 1;
+            for key in shape.attributes.keys() {
+                if !sink.attribute_names.contains(key) {
+                    sink.attribute_names.insert(key.clone());
+                }
+            }
+            let record = |shape_record| AnnotationRecord {
+                id: object.ade_id,
+                shape: shape_record,
+                attributes: &shape.attributes,
+                group: shape.group,
+                label_id,
+                z_order: object.part_level,
+            };
+            annotations.push(record(ShapeRecord::Mask {
+                rle: RleRecord {
+                    counts: &shape.counts,
+                    size: shape.size,
+                },
+            }));
+            if shape.polygon {
+                annotations.push(record(ShapeRecord::Polygon {
+                    points: object.polygon.as_flattened(),
+                }));
+            }
+        }
+        let spool = match sink.spools.entry(item.subset.clone()) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => entry.insert(Spool {
+                items: RecordWriter::create(sink.dir.join(format!(".{}.items.part", item.subset)))?,
+            }),
+        };
+        let written = annotations.len() as u64;
+        spool.items.record(&ItemRecord {
+            id: &item.id,
+            annotations,
+            image: ImageRecord {
+                path: &file_name,
+                size: [item.image.height, item.image.width],
+            },
+            attr: ItemAttributes { scene: &item.scene },
+        })?;
+        Ok(written)
+    }
+
+    fn finish(
+        &self,
+        sink: DatumaroSink<'_>,
+        _job: &Job<'_>,
+        subsets: &[String],
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
+        sink.finish(subsets, &self.plan, &self.options, summary)
+    }
+}
+
+/// One item, ready to be labelled and written.
+pub(crate) struct PreparedItem {
+    item: Item,
+    /// Image path relative to `images/<subset>/`.
+    file_name: String,
+    /// The objects written, in object order.
+    shapes: Vec<Shape>,
+}
+
+/// The annotations of one object, but for the label id.
+struct Shape {
+    /// Index in `item.objects`.
+    index: usize,
+    /// The mask as a COCO compressed RLE string.
+    counts: String,
+    /// `[height, width]` of the mask.
+    size: [u32; 2],
+    /// 1 + the ADE id of the level-0 object it belongs to.
+    group: u64,
+    /// Shared by the mask and the polygon.
+    attributes: Map<String, Value>,
+    /// Whether the annotator's polygon becomes an annotation too.
+    polygon: bool,
 }
 
 /// The ADE id of the level-0 object that `item.objects[index]` belongs to:
@@ -285,7 +335,7 @@ fn attributes(object: &Object, written: &HashSet<u32>) -> Map<String, Value> {
 }
 
 /// Labels and writes prepared items, in order.
-struct DatumaroSink<'a> {
+pub(crate) struct DatumaroSink<'a> {
     /// `annotations/`.
     dir: PathBuf,
     /// Per subset, started on its first item.
@@ -296,13 +346,11 @@ struct DatumaroSink<'a> {
     classes: Categories,
     /// Every annotation attribute key written.
     attribute_names: BTreeSet<String>,
-    summary: Summary,
 }
 
 /// The spooled items of one subset.
 struct Spool {
     items: RecordWriter,
-    counts: SubsetSummary,
 }
 
 /// One entry of `items`.
@@ -357,85 +405,24 @@ struct RleRecord<'a> {
 }
 
 impl DatumaroSink<'_> {
-    fn write(&mut self, prepared: PreparedItem) -> Result<(), Error> {
-        let PreparedItem {
-            item,
-            file_name,
-            shapes,
-            left_out,
-        } = prepared;
-        self.summary.leave_out_all(left_out);
-        item.objects.iter().for_each(|o| self.classes.observe(o));
-        let mut annotations = Vec::new();
-        for shape in &shapes {
-            let object = &item.objects[shape.index];
-            let Some(id) = self.labels.category_id(object) else {
-                continue;
-            };
-            // Ids are 1..=N here: those of a resolved plan, or raw ids.
-            let label_id = id as usize - 1;
-            for key in shape.attributes.keys() {
-                if !self.attribute_names.contains(key) {
-                    self.attribute_names.insert(key.clone());
-                }
-            }
-            let record = |shape_record| AnnotationRecord {
-                id: object.ade_id,
-                shape: shape_record,
-                attributes: &shape.attributes,
-                group: shape.group,
-                label_id,
-                z_order: object.part_level,
-            };
-            annotations.push(record(ShapeRecord::Mask {
-                rle: RleRecord {
-                    counts: &shape.counts,
-                    size: shape.size,
-                },
-            }));
-            if shape.polygon {
-                annotations.push(record(ShapeRecord::Polygon {
-                    points: object.polygon.as_flattened(),
-                }));
-            }
-        }
-        let spool = match self.spools.entry(item.subset.clone()) {
-            Entry::Occupied(entry) => entry.into_mut(),
-            Entry::Vacant(entry) => entry.insert(Spool {
-                items: RecordWriter::create(self.dir.join(format!(".{}.items.part", item.subset)))?,
-                counts: SubsetSummary::default(),
-            }),
-        };
-        spool.counts.items += 1;
-        spool.counts.annotations += annotations.len() as u64;
-        spool.items.record(&ItemRecord {
-            id: &item.id,
-            annotations,
-            image: ImageRecord {
-                path: &file_name,
-                size: [item.image.height, item.image.width],
-            },
-            attr: ItemAttributes { scene: &item.scene },
-        })
-    }
-
     /// Writes `<subset>.json` for every one of `subsets` (empty ones too).
     fn finish(
         mut self,
         subsets: &[String],
         plan: &LabelPlan,
         options: &ExportOptions,
-    ) -> Result<Summary, Error> {
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
         let (names, colors): (Vec<String>, Vec<[u8; 3]>) =
             self.labels_in_order(plan, options).into_iter().unzip();
         let (names, renamed) = distinct_names(names);
         if renamed > 0 {
-            self.summary.notes.push(format!(
+            summary.notes.push(format!(
                 "{renamed} label names were empty or taken and were renamed \
                  (`{UNNAMED}`, `<name> (2)`, …): Datumaro needs distinct names"
             ));
         }
-        self.summary.notes.push(
+        summary.notes.push(
             "annotations: one mask per object or part, and one polygon per annotator \
              polygon of 3 points or more"
                 .into(),
@@ -449,21 +436,16 @@ impl DatumaroSink<'_> {
             let path = self.dir.join(format!("{subset}.json"));
             let mut out = RecordWriter::create(path)?;
             out.raw(header.as_bytes())?;
-            let counts = match self.spools.remove(subset) {
-                Some(spool) => {
-                    let part = spool.items.finish()?;
-                    out.append_file(&part)?;
-                    fs::remove_file(&part).map_err(|e| Error::io(&part, e))?;
-                    spool.counts
-                }
-                None => SubsetSummary::default(),
-            };
+            if let Some(spool) = self.spools.remove(subset) {
+                let part = spool.items.finish()?;
+                out.append_file(&part)?;
+                fs::remove_file(&part).map_err(|e| Error::io(&part, e))?;
+            }
             out.raw(b"\n]}\n")?;
             out.finish()?;
-            self.summary.subsets.insert(subset.clone(), counts);
         }
-        self.summary.categories = names.len();
-        Ok(self.summary)
+        summary.categories = names.len();
+        Ok(())
     }
 
     /// Name and colour of every label, in label id order.

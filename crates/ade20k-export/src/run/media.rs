@@ -47,47 +47,32 @@ pub fn image_file_name(item: &Item) -> String {
     }
 }
 
-/// Puts the item's image at `<images>/<subset>/<item id>.<ext>` as `mode`
-/// says, and returns its name relative to the subset folder
-/// ([`image_file_name`]): the layout of every format with an images folder
-/// per subset.
-pub fn place_in_subset_folder(
-    item: &Item,
-    images: &Path,
-    mode: MediaMode,
-) -> Result<String, Error> {
-    let file_name = image_file_name(item);
-    place_image(item, &images.join(&item.subset).join(&file_name), mode)?;
-    Ok(file_name)
-}
-
-/// Puts the item's image at `destination` as `mode` says, creating folders as needed.
+/// Puts the regular file `source` (resolved by [`real_file`]) at
+/// `destination` as `mode` says, creating folders as needed.
 ///
-/// The image is first resolved to the regular file it is: a photo that
-/// is a symbolic link (git-annex, DVC) is copied, linked or pointed to as the
-/// file its links lead to, never as the link itself.
-pub fn place_image(item: &Item, destination: &Path, mode: MediaMode) -> Result<(), Error> {
+/// A photo that is a symbolic link (git-annex, DVC) is copied, linked or
+/// pointed to as the file its links lead to, never as the link itself.
+pub fn place_file(source: &Path, destination: &Path, mode: MediaMode) -> Result<(), Error> {
     if mode == MediaMode::None {
         return Ok(());
     }
     if let Some(parent) = destination.parent() {
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
-    let source = real_file(&item.image.path)?;
     match mode {
         MediaMode::None => Ok(()),
-        MediaMode::Copy => copy(&source, destination),
+        MediaMode::Copy => copy(source, destination),
         MediaMode::Hardlink => {
-            fs::hard_link(&source, destination).or_else(|_| copy(&source, destination))
+            fs::hard_link(source, destination).or_else(|_| copy(source, destination))
         }
-        MediaMode::Symlink => symlink(&source, destination).map_err(|e| Error::io(destination, e)),
+        MediaMode::Symlink => symlink(source, destination).map_err(|e| Error::io(destination, e)),
     }
 }
 
 /// The absolute path of the file `path` is, every symbolic link on the way
 /// followed; an error naming `path` unless that is a regular file (a folder,
 /// a FIFO that would block the reader, a device, a dangling link).
-fn real_file(path: &Path) -> Result<PathBuf, Error> {
+pub fn real_file(path: &Path) -> Result<PathBuf, Error> {
     let real = fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
     let metadata = fs::metadata(&real).map_err(|e| Error::io(path, e))?;
     if metadata.is_file() {
@@ -227,13 +212,9 @@ mod tests {
         ] {
             let mut item = item("training", "a");
             item.image.path = fs::canonicalize(dir.path()).unwrap().join(path);
-            for mode in [MediaMode::Copy, MediaMode::Hardlink, MediaMode::Symlink] {
-                let destination = dir.path().join(format!("out/{mode:?}.jpg"));
-                let error = place_image(&item, &destination, mode).unwrap_err();
-                assert_eq!(error.path, item.image.path);
-                assert_eq!(error.problem.to_string(), problem);
-                assert!(!destination.exists());
-            }
+            let error = real_file(&item.image.path).unwrap_err();
+            assert_eq!(error.path, item.image.path);
+            assert_eq!(error.problem.to_string(), problem);
         }
     }
 

@@ -1,6 +1,6 @@
 //! Colours for labels.
 
-use crate::selection::PlannedLabel;
+use crate::labels::selection::PlannedLabel;
 
 /// The Pascal VOC colour of `index`: the bit-interleaving colour map of the
 /// VOC development kit (`labelcolormap.m`), extended past 255 by using more

@@ -31,6 +31,17 @@ impl<'a> PickedItems<'a> {
     }
 }
 
+impl PickedItems<'_> {
+    /// The index in the inner source of picked item `index`.
+    ///
+    /// # Panics
+    ///
+    /// When `index` is not below [`ItemSource::len`].
+    pub fn inner_index(&self, index: usize) -> usize {
+        self.indices[index]
+    }
+}
+
 impl ItemSource for PickedItems<'_> {
     fn subsets(&self) -> &[String] {
         &self.subsets

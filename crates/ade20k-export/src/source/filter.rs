@@ -9,12 +9,11 @@ use ade20k_model::{
 };
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::composite::instance_mask_like;
-use crate::hierarchy::kept_with_ancestors;
-use crate::picked::PickedItems;
-use crate::selection::LabelPlan;
-use crate::voc::ORPHAN_PARTS;
-use crate::{ExportError, LabelList};
+use crate::encode::composite::instance_mask_like;
+use crate::labels::selection::LabelPlan;
+use crate::source::hierarchy::kept_with_ancestors;
+use crate::source::PickedItems;
+use crate::{ExportError, LabelList, LeftOut};
 
 /// Which items and objects of a dataset an export reads; the default keeps
 /// everything. Applied before any format sees the dataset, so every format
@@ -42,7 +41,11 @@ use crate::{ExportError, LabelList};
 ///
 /// Counting visible pixels reads every instance mask once more (the format
 /// reads the masks of the objects it keeps again).
+///
+/// Fields may be added (the struct is `non_exhaustive`): start from
+/// `ItemFilter::default()` and set the fields you need.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ItemFilter {
     /// Keep only the items whose id matches one of these patterns.
     pub items: Option<IdPatterns>,
@@ -140,11 +143,6 @@ impl PartialEq for IdPatterns {
 
 impl Eq for IdPatterns {}
 
-/// Reason counted for objects of classes the include list does not name.
-const NOT_INCLUDED: &str = "objects of classes not included";
-/// Reason counted for objects of classes the exclude list names.
-const EXCLUDED: &str = "objects of excluded classes";
-
 /// A dataset seen through an [`ItemFilter`]: an [`ItemSource`] with the kept
 /// items, each loaded with its kept objects only.
 ///
@@ -169,7 +167,7 @@ struct Decision {
     /// Whether each object of the source item is kept.
     kept: Vec<bool>,
     /// Why each removed object is removed.
-    reasons: Vec<&'static str>,
+    reasons: Vec<LeftOut>,
     /// Objects removed for having too few pixels.
     too_small: u64,
 }
@@ -217,7 +215,7 @@ impl<'a> FilteredSource<'a> {
             exclude,
             min_area: filter.min_area,
             selects_objects: filter.selects_objects(),
-            min_area_reason: format!("objects with fewer than {} visible pixels", filter.min_area),
+            min_area_reason: LeftOut::TooSmall(filter.min_area).to_string(),
         })
     }
 
@@ -237,7 +235,7 @@ impl<'a> FilteredSource<'a> {
 
     /// Decides which objects of `item` are kept.
     fn decide(&self, item: &Item) -> Result<Decision, Error> {
-        let class_verdicts: Vec<Option<&'static str>> = item
+        let class_verdicts: Vec<Option<LeftOut>> = item
             .objects
             .iter()
             .map(|object| {
@@ -246,13 +244,13 @@ impl<'a> FilteredSource<'a> {
                     .as_ref()
                     .is_some_and(|plan| plan.label_of(object).is_none())
                 {
-                    Some(NOT_INCLUDED)
+                    Some(LeftOut::NotIncluded)
                 } else if self
                     .exclude
                     .as_ref()
                     .is_some_and(|plan| plan.label_of(object).is_some())
                 {
-                    Some(EXCLUDED)
+                    Some(LeftOut::Excluded)
                 } else {
                     None
                 }
@@ -276,7 +274,7 @@ impl<'a> FilteredSource<'a> {
             if let Some(reason) = class_verdicts[index] {
                 reasons.push(reason);
             } else if !kept && !too_small[index] {
-                reasons.push(ORPHAN_PARTS);
+                reasons.push(LeftOut::OrphanPart);
             }
         }
         Ok(Decision {
@@ -425,13 +423,13 @@ impl MaskSource for WithoutRemoved {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use ade20k_model::{ImageInfo, InMemoryMasks, SourceInfo};
 
     use super::*;
 
     /// Items in memory.
-    struct Items(Vec<Item>, Vec<String>);
+    pub(crate) struct Items(Vec<Item>, Vec<String>);
 
     impl ItemSource for Items {
         fn subsets(&self) -> &[String] {
@@ -453,13 +451,10 @@ mod tests {
 
     fn object(ade_id: u32, class: u32, parent: Option<u32>, children: Vec<u32>) -> Object {
         Object {
-            ade_id,
-            class,
-            name: format!("class{class}"),
             part_level: u32::from(parent.is_some()),
             parent,
             children,
-            ..Object::default()
+            ..Object::new(ade_id, class, format!("class{class}"))
         }
     }
 
@@ -499,7 +494,8 @@ mod tests {
         }
     }
 
-    fn dataset() -> Items {
+    /// Two items of [`item`], one in `training`, one in `validation`.
+    pub(crate) fn dataset() -> Items {
         Items(
             vec![item("training", "a/x"), item("validation", "b/y")],
             vec!["training".into(), "validation".into()],
@@ -548,7 +544,10 @@ mod tests {
         assert_eq!(item.class_map(0).unwrap().classes(), [0, 0, 0, 20]);
         assert_eq!(
             filtered.left_out(),
-            BTreeMap::from([(EXCLUDED.into(), 1), (ORPHAN_PARTS.into(), 1)])
+            BTreeMap::from([
+                (LeftOut::Excluded.to_string(), 1),
+                (LeftOut::OrphanPart.to_string(), 1)
+            ])
         );
 
         let include = ItemFilter {
@@ -559,7 +558,7 @@ mod tests {
         assert_eq!(ids(&filtered.load(0).unwrap()), [1]);
         assert_eq!(
             filtered.left_out(),
-            BTreeMap::from([(NOT_INCLUDED.into(), 2)])
+            BTreeMap::from([(LeftOut::NotIncluded.to_string(), 2)])
         );
     }
 

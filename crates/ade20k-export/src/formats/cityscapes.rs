@@ -79,23 +79,14 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{BinaryMask, Error, Item, ItemSource};
 use serde::Serialize;
 
-use crate::composite::ObjectMap;
-use crate::media::place_image;
-use crate::palette::label_color;
-use crate::pipeline::{self, Conversion};
-use crate::png_out::{write_png, PngPixels};
-use crate::selection::{LabelPlan, PlannedLabel, NOT_SELECTED};
-use crate::trace::trace_polygons;
-use crate::{ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Summary};
-
-/// The `cityscapes` format.
-pub(crate) const FORMAT: Format = Format {
-    name: "cityscapes",
-    description: "Cityscapes gtFine label, instance and colour images with polygons \
-                  (cityscapesScripts, Datumaro)",
-    write,
-    reads: Reads::Everything,
-};
+use crate::encode::composite::ObjectMap;
+use crate::encode::palette::label_color;
+use crate::encode::png_out::PngPixels;
+use crate::encode::trace::trace_polygons;
+use crate::formats::{Exporter, Format, Job, Setting};
+use crate::labels::selection::{LabelPlan, PlannedLabel};
+use crate::run::{self, ItemFiles};
+use crate::{ExportError, ExportOptions, LabelSelection, LeftOut, Summary};
 
 /// Highest label id: `_gtFine_labelIds.png` is 8-bit.
 const MAX_LABEL_ID: u32 = 255;
@@ -108,44 +99,126 @@ const TOP_LEVEL_CITY: &str = "ade20k";
 /// Name of label 0.
 const UNLABELED: &str = "unlabeled";
 
-/// Reason counted for kept objects without a visible pixel.
-const NO_PIXELS: &str = "objects with no visible pixels (wholly occluded)";
-/// Reason counted for thing objects written as their class's group.
-const GROUPED: &str = "objects written as their class's group (more instances \
-                       in one image than id × 1000 + instance can number)";
+/// The `cityscapes` format: the label plan, the output labels, the options.
+pub(crate) struct Cityscapes {
+    /// The output folder.
+    out: PathBuf,
+    /// Which classes are kept, under which ids.
+    plan: LabelPlan,
+    /// The output labels, by id.
+    labels: Vec<CityscapesLabel>,
+}
 
-/// Writes `source` into `out` as cityscapes (see the module docs).
-fn write(
-    source: &dyn ItemSource,
-    out: &Path,
-    options: &ExportOptions,
-) -> Result<Summary, ExportError> {
-    if options.label_naming == LabelNaming::Raw {
-        return Err(ExportError::Usage(
-            "--label-name raw names labels by the annotators' words, but cityscapes \
-             label images hold one id per class; use --label-name canonical"
-                .into(),
-        ));
-    }
-    if options.part_level != 0 {
-        return Err(ExportError::Usage(
-            "cityscapes writes whole objects only; --parts-level applies to semantic".into(),
-        ));
-    }
-    let (plan, labels) = resolve_labels(source, options)?;
-    let conversion = CityscapesConversion {
-        out,
-        options,
-        plan: &plan,
-        labels: &labels,
+impl Exporter for Cityscapes {
+    const FORMAT: Format = Format {
+        name: "cityscapes",
+        description: "Cityscapes gtFine label, instance and colour images with polygons \
+                      (cityscapesScripts, Datumaro)",
+        takes: &[Setting::Stuff],
+        run: run::run::<Cityscapes>,
     };
-    let mut sink = CityscapesSink {
-        written: HashMap::new(),
-        summary: Summary::default(),
-    };
-    pipeline::run(source, options, &conversion, |item| sink.write(item))?;
-    write_label_colors(out, &labels)?;
-    Ok(sink.finish(source.subsets(), &labels))
+    type Prepared = PreparedItem;
+    type Sink<'e> = CityscapesSink;
+
+    fn start(job: &Job<'_>) -> Result<Self, ExportError> {
+        let (plan, labels) = resolve_labels(job.source, job.options)?;
+        Ok(Cityscapes {
+            out: job.out.to_path_buf(),
+            plan,
+            labels,
+        })
+    }
+
+    fn sink(&self, _job: &Job<'_>) -> Result<CityscapesSink, Error> {
+        Ok(CityscapesSink {
+            written: HashMap::new(),
+        })
+    }
+
+    /// Draws the item's label images and polygons, in drawing order.
+    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
+        let (city, name) = city_and_name(&item.id);
+        let image_name = match item.image.path.extension().and_then(|ext| ext.to_str()) {
+            Some(ext) => format!("{name}_leftImg8bit.{ext}"),
+            None => format!("{name}_leftImg8bit"),
+        };
+        let image_dir = self.out.join("leftImg8bit").join(&item.subset).join(&city);
+        files.image(&item, image_dir.join(image_name))?;
+
+        let mut left_out = Vec::new();
+        let mut label_ids = vec![None; item.objects.len()];
+        for (index, object) in item.objects.iter().enumerate() {
+            if object.is_part() {
+                continue;
+            }
+            label_ids[index] = self.plan.label_of(object);
+            if label_ids[index].is_none() {
+                left_out.push(LeftOut::NotSelected);
+            }
+        }
+        let map = ObjectMap::paint(&item, 0, |index| label_ids[index].is_some())?;
+        let regions = Region::of_owners(&map, item.objects.len());
+        let mut drawn = Vec::new();
+        for (index, label_id) in label_ids.iter().enumerate() {
+            let Some(label_id) = *label_id else { continue };
+            match regions[index + 1] {
+                Some(region) => drawn.push((index, label_id, region)),
+                None => left_out.push(LeftOut::NoPixels),
+            }
+        }
+        drawn.sort_by_key(|&(index, ..)| item.objects[index].depth_rank.map(Reverse));
+
+        let drawing = self.draw(&map, item.objects.len(), &drawn, &mut left_out);
+        let gt_dir = self.out.join("gtFine").join(&item.subset).join(&city);
+        self.write_files(files, &gt_dir, name, &map, &drawing)?;
+
+        files.leave_out_all(left_out);
+        Ok(PreparedItem {
+            subset: item.subset,
+            key: format!("{city}/{name}"),
+            image: item.image.path,
+            objects: drawn.len() as u64,
+        })
+    }
+
+    /// Counts one item; fails when an earlier item has the same files.
+    fn write(&self, sink: &mut CityscapesSink, prepared: PreparedItem) -> Result<u64, Error> {
+        let PreparedItem {
+            subset,
+            key,
+            image,
+            objects,
+        } = prepared;
+        if let Some(first) = sink.written.get(&(subset.clone(), key.clone())) {
+            return Err(Error::invalid(
+                &image,
+                format!(
+                    "its cityscapes files gtFine/{subset}/{key}_gtFine_* are those of {}; \
+                     rename one of the folders",
+                    first.display()
+                ),
+            ));
+        }
+        sink.written.insert((subset.clone(), key), image);
+        Ok(objects)
+    }
+
+    fn finish(
+        &self,
+        _sink: CityscapesSink,
+        _job: &Job<'_>,
+        _subsets: &[String],
+        summary: &mut Summary,
+    ) -> Result<(), Error> {
+        write_label_colors(&self.out, &self.labels)?;
+        summary.categories = self.labels.len() - 1;
+        let things = self.labels.iter().filter(|label| label.is_thing).count();
+        summary.notes.push(format!(
+            "instanceIds: {things} thing classes as id × 1000 + instance, {} stuff classes as id",
+            self.labels.len() - 1 - things
+        ));
+        Ok(())
+    }
 }
 
 /// One output label, at the position of its id (0 = unlabeled).
@@ -182,7 +255,7 @@ fn resolve_labels(
     let plan = LabelPlan::resolve(
         &options.labels,
         source,
-        Some((capacity as usize, FORMAT.name)),
+        Some((capacity as usize, Cityscapes::FORMAT.name)),
         options.phases.as_ref(),
     )?;
     let is_thing = |label: &PlannedLabel| {
@@ -249,20 +322,8 @@ fn instance_value(id: u32, number: u32) -> Option<u16> {
     u16::try_from(value).ok()
 }
 
-/// The per-item work: images placed, label files written.
-struct CityscapesConversion<'a> {
-    /// The output folder.
-    out: &'a Path,
-    /// The export's options.
-    options: &'a ExportOptions,
-    /// Which classes are kept, under which ids.
-    plan: &'a LabelPlan,
-    /// The output labels, by id.
-    labels: &'a [CityscapesLabel],
-}
-
 /// One item, its files written, ready to be counted.
-struct PreparedItem {
+pub(crate) struct PreparedItem {
     /// The item's subset.
     subset: String,
     /// `<city>/<name>`: where its files are below `gtFine/<subset>`.
@@ -271,8 +332,6 @@ struct PreparedItem {
     image: PathBuf,
     /// Objects drawn.
     objects: u64,
-    /// Reasons of the objects left out, one per object.
-    left_out: Vec<&'static str>,
 }
 
 /// One entry of `objects` in `_gtFine_polygons.json`.
@@ -284,55 +343,6 @@ struct PolygonObject<'a> {
     polygon: &'a [[u32; 2]],
 }
 
-impl Conversion for CityscapesConversion<'_> {
-    type Prepared = PreparedItem;
-
-    fn prepare(&self, item: Item) -> Result<PreparedItem, Error> {
-        let (city, name) = city_and_name(&item.id);
-        let image_name = match item.image.path.extension().and_then(|ext| ext.to_str()) {
-            Some(ext) => format!("{name}_leftImg8bit.{ext}"),
-            None => format!("{name}_leftImg8bit"),
-        };
-        let image_dir = self.out.join("leftImg8bit").join(&item.subset).join(&city);
-        place_image(&item, &image_dir.join(image_name), self.options.media)?;
-
-        let mut left_out = Vec::new();
-        let mut label_ids = vec![None; item.objects.len()];
-        for (index, object) in item.objects.iter().enumerate() {
-            if object.is_part() {
-                continue;
-            }
-            label_ids[index] = self.plan.label_of(object);
-            if label_ids[index].is_none() {
-                left_out.push(NOT_SELECTED);
-            }
-        }
-        let map = ObjectMap::paint(&item, 0, |index| label_ids[index].is_some())?;
-        let regions = Region::of_owners(&map, item.objects.len());
-        let mut drawn = Vec::new();
-        for (index, label_id) in label_ids.iter().enumerate() {
-            let Some(label_id) = *label_id else { continue };
-            match regions[index + 1] {
-                Some(region) => drawn.push((index, label_id, region)),
-                None => left_out.push(NO_PIXELS),
-            }
-        }
-        drawn.sort_by_key(|&(index, ..)| item.objects[index].depth_rank.map(Reverse));
-
-        let drawing = self.draw(&map, item.objects.len(), &drawn, &mut left_out);
-        let gt_dir = self.out.join("gtFine").join(&item.subset).join(&city);
-        self.write_files(&gt_dir, name, &map, &drawing)?;
-
-        Ok(PreparedItem {
-            subset: item.subset,
-            key: format!("{city}/{name}"),
-            image: item.image.path,
-            objects: drawn.len() as u64,
-            left_out,
-        })
-    }
-}
-
 /// What the label files of one item hold.
 struct Drawing {
     /// Per owner of the object map (0 = none): label id and instanceIds value.
@@ -341,7 +351,7 @@ struct Drawing {
     polygons: Vec<(String, Vec<[u32; 2]>)>,
 }
 
-impl CityscapesConversion<'_> {
+impl Cityscapes {
     /// Numbers the instances of `drawn` (index, label id, region), in drawing
     /// order, and traces their polygons.
     fn draw(
@@ -349,7 +359,7 @@ impl CityscapesConversion<'_> {
         map: &ObjectMap,
         objects: usize,
         drawn: &[(usize, u32, Region)],
-        left_out: &mut Vec<&'static str>,
+        left_out: &mut Vec<LeftOut>,
     ) -> Drawing {
         let mut values = vec![(0u8, 0u16); objects + 1];
         let mut next_instance: HashMap<u32, u32> = HashMap::new();
@@ -362,7 +372,7 @@ impl CityscapesConversion<'_> {
                 instance = instance_value(label_id, *next);
                 match instance {
                     Some(_) => *next += 1,
-                    None => left_out.push(GROUPED),
+                    None => left_out.push(LeftOut::Grouped),
                 }
             }
             values[index + 1] = (label_id as u8, instance.unwrap_or(label_id as u16));
@@ -378,10 +388,11 @@ impl CityscapesConversion<'_> {
         Drawing { values, polygons }
     }
 
-    /// Writes `<name>_gtFine_{labelIds,instanceIds,color}.png` and
-    /// `_polygons.json` into `dir`.
+    /// Hands `<name>_gtFine_{labelIds,instanceIds,color}.png` and
+    /// `_polygons.json` in `dir` to `files`.
     fn write_files(
         &self,
+        files: &mut ItemFiles,
         dir: &Path,
         name: &str,
         map: &ObjectMap,
@@ -400,13 +411,16 @@ impl CityscapesConversion<'_> {
         let file = |suffix: &str| dir.join(format!("{name}_gtFine_{suffix}"));
         let (width, height) = (map.width, map.height);
         for (suffix, pixels) in [
-            ("labelIds.png", PngPixels::Gray8(&label_pixels)),
-            ("instanceIds.png", PngPixels::Gray16(&instance_pixels)),
-            ("color.png", PngPixels::Rgba8(&color_pixels)),
+            ("labelIds.png", PngPixels::Gray8(label_pixels)),
+            ("instanceIds.png", PngPixels::Gray16(instance_pixels)),
+            ("color.png", PngPixels::Rgba8(color_pixels)),
         ] {
-            write_png(&file(suffix), width, height, pixels)?;
+            files.png(file(suffix), width, height, pixels);
         }
-        write_polygons(&file("polygons.json"), width, height, &drawing.polygons)
+        let path = file("polygons.json");
+        let json = polygons_json(&path, width, height, &drawing.polygons)?;
+        files.file(path, json.into_bytes());
+        Ok(())
     }
 }
 
@@ -467,12 +481,12 @@ impl Region {
 }
 
 /// Writes `_gtFine_polygons.json`: the image size and one object per line.
-fn write_polygons(
+fn polygons_json(
     path: &Path,
     width: u32,
     height: u32,
     polygons: &[(String, Vec<[u32; 2]>)],
-) -> Result<(), Error> {
+) -> Result<String, Error> {
     let mut json = format!("{{\"imgHeight\":{height},\"imgWidth\":{width},\"objects\":[");
     for (n, (label, polygon)) in polygons.iter().enumerate() {
         json.push_str(if n == 0 { "\n" } else { ",\n" });
@@ -482,7 +496,7 @@ fn write_polygons(
         json.push_str(&text);
     }
     json.push_str("\n]}\n");
-    fs::write(path, json).map_err(|e| Error::io(path, e))
+    Ok(json)
 }
 
 /// Writes `label_colors.txt` in Datumaro's form: `r g b name` per label id.
@@ -498,55 +512,10 @@ fn write_label_colors(out: &Path, labels: &[CityscapesLabel]) -> Result<(), Erro
     fs::write(&path, text).map_err(|e| Error::io(&path, e))
 }
 
-/// Counts written items, in order, and refuses two items with the same files.
-struct CityscapesSink {
+/// Refuses two items with the same files, in item order.
+pub(crate) struct CityscapesSink {
     /// The image of the item written at each (subset, `<city>/<name>`).
     written: HashMap<(String, String), PathBuf>,
-    /// Counts so far.
-    summary: Summary,
-}
-
-impl CityscapesSink {
-    /// Counts one item; fails when an earlier item has the same files.
-    fn write(&mut self, prepared: PreparedItem) -> Result<(), Error> {
-        let PreparedItem {
-            subset,
-            key,
-            image,
-            objects,
-            left_out,
-        } = prepared;
-        if let Some(first) = self.written.get(&(subset.clone(), key.clone())) {
-            return Err(Error::invalid(
-                &image,
-                format!(
-                    "its cityscapes files gtFine/{subset}/{key}_gtFine_* are those of {}; \
-                     rename one of the folders",
-                    first.display()
-                ),
-            ));
-        }
-        self.written.insert((subset.clone(), key), image);
-        self.summary.leave_out_all(left_out);
-        let counts = self.summary.subsets.entry(subset).or_default();
-        counts.items += 1;
-        counts.annotations += objects;
-        Ok(())
-    }
-
-    /// The summary, every subset of the dataset listed.
-    fn finish(mut self, subsets: &[String], labels: &[CityscapesLabel]) -> Summary {
-        for subset in subsets {
-            self.summary.subsets.entry(subset.clone()).or_default();
-        }
-        self.summary.categories = labels.len() - 1;
-        let things = labels.iter().filter(|label| label.is_thing).count();
-        self.summary.notes.push(format!(
-            "instanceIds: {things} thing classes as id × 1000 + instance, {} stuff classes as id",
-            labels.len() - 1 - things
-        ));
-        self.summary
-    }
 }
 
 #[cfg(test)]

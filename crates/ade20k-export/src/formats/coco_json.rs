@@ -14,8 +14,7 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{Error, Item};
 use serde::Serialize;
 
-use crate::json_records::RecordWriter;
-use crate::{SubsetSummary, Summary};
+use crate::encode::json_records::RecordWriter;
 
 /// One entry of `images`.
 #[derive(Serialize)]
@@ -45,8 +44,10 @@ pub(crate) struct SubsetFiles {
     pub images: RecordWriter,
     /// Records of `annotations`.
     pub annotations: RecordWriter,
-    /// Items and annotations written so far.
-    pub counts: SubsetSummary,
+    /// Images written so far: the id of the last.
+    images_written: u64,
+    /// Annotation ids given so far: the last.
+    annotations_numbered: u64,
 }
 
 impl CocoFiles {
@@ -70,13 +71,11 @@ impl CocoFiles {
     }
 
     /// Writes `<task>_<subset>.json` for every one of `subsets` (empty ones
-    /// too), each with the same `categories`, and records the counts of each
-    /// subset in `summary`.
+    /// too), each with the same `categories`.
     pub fn finish(
         mut self,
         subsets: &[String],
         categories: &[impl Serialize],
-        summary: &mut Summary,
     ) -> Result<(), Error> {
         for subset in subsets {
             let files = match self.subsets.remove(subset) {
@@ -84,7 +83,6 @@ impl CocoFiles {
                 None => SubsetFiles::create(&self.dir, subset)?,
             };
             let path = self.dir.join(format!("{}_{subset}.json", self.task));
-            summary.subsets.insert(subset.clone(), files.counts);
             files.assemble(&path, categories)?;
         }
         Ok(())
@@ -95,8 +93,8 @@ impl SubsetFiles {
     /// Writes the `images` entry of `item`, whose image is `file_name`
     /// relative to `images/<subset>/`, and returns its image id.
     pub fn add_image(&mut self, item: &Item, file_name: &str) -> Result<u64, Error> {
-        self.counts.items += 1;
-        let id = self.counts.items;
+        self.images_written += 1;
+        let id = self.images_written;
         self.images.record(&ImageRecord {
             id,
             file_name,
@@ -107,11 +105,20 @@ impl SubsetFiles {
         Ok(id)
     }
 
+    /// Numbers `count` more annotations of the subset; returns the first id
+    /// (ids count from 1 in each subset).
+    pub fn number_annotations(&mut self, count: u64) -> u64 {
+        let first = self.annotations_numbered + 1;
+        self.annotations_numbered += count;
+        first
+    }
+
     fn create(dir: &Path, subset: &str) -> Result<Self, Error> {
         Ok(SubsetFiles {
             images: RecordWriter::create(dir.join(format!(".{subset}.images.part")))?,
             annotations: RecordWriter::create(dir.join(format!(".{subset}.annotations.part")))?,
-            counts: SubsetSummary::default(),
+            images_written: 0,
+            annotations_numbered: 0,
         })
     }
 

@@ -6,14 +6,14 @@
 //!
 //! Here a vertex `[x, y]` is pixel (x, y) itself, as `fillPoly` takes integer
 //! vertices: the pixel whose centre is at (x + 0.5, y + 0.5) in the corner
-//! coordinates of [`crate::trace`]. `fillPoly` sets every pixel inside the
+//! coordinates of [`crate::encode::trace`]. `fillPoly` sets every pixel inside the
 //! polygon under the even-odd rule and every pixel its edges pass through
 //! (the boundary is drawn), which [`fill_closed`] models exactly for integer
 //! vertices joined by horizontal, vertical and diagonal (45°) edges.
 //!
 //! # Tracing
 //!
-//! [`trace_centres`] walks the outlines of [`crate::trace`] (one per
+//! [`trace_centres`] walks the outlines of [`crate::encode::trace`] (one per
 //! 8-connected component, holes spliced in by bridges up through set pixels)
 //! and, for each crack between a set and an unset pixel, takes the set pixel
 //! beside it. Consecutive pixels are 8-neighbours, so each edge is horizontal,
@@ -58,7 +58,7 @@
 
 use ade20k_model::{BinaryMask, CroppedMask};
 
-use crate::trace::trace_cropped_corners;
+use crate::encode::trace::trace_cropped_corners;
 
 /// A pixel `[x, y]`: column and row in the image.
 pub type Pixel = [i64; 2];
@@ -271,7 +271,7 @@ fn gcd(mut a: i64, mut b: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::tests::{blobs_and_noise, mask_from_rows, XorShift};
+    use crate::encode::trace::tests::{blobs_and_noise, mask_from_rows, XorShift};
 
     fn whole(mask: &BinaryMask) -> CroppedMask {
         CroppedMask::new(mask.width(), mask.height(), 0, 0, mask.clone()).unwrap()

@@ -36,7 +36,7 @@
 //!
 //! **What may be replaced.** An absent target or an empty folder is always
 //! fine. A non-empty folder is replaced only with `overwrite` *and* when it
-//! holds the [manifest](crate::manifest) every output carries: a folder of
+//! holds the [manifest](crate::run::manifest) every output carries: a folder of
 //! the user's is never deleted. At the commit point the target must still be
 //! what the run saw when it started (the same folder with the same manifest,
 //! or still absent or empty); otherwise the new output is discarded and the
@@ -57,7 +57,7 @@ use std::path::{Component, Path, PathBuf};
 
 use ade20k_model::Error;
 
-use crate::manifest::{read_manifest_bytes, MANIFEST_FILE};
+use crate::run::manifest::{read_manifest_bytes, MANIFEST_FILE};
 use crate::ExportError;
 
 /// An output folder, resolved once ([module documentation](self)): absolute,

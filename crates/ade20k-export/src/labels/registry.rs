@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use ade20k_model::{Categories, Category, Object};
 
-use crate::selection::LabelPlan;
+use crate::labels::selection::LabelPlan;
 use crate::LabelNaming;
 
 /// Why `--label-name raw` is refused together with a label selection.

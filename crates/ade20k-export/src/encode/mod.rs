@@ -1,0 +1,12 @@
+//! Encoding kernels the formats share, knowing no format's layout: COCO
+//! RLE ([`rle`]), polygons traced along pixel borders ([`trace`]) and
+//! through pixel centres ([`centre_trace`]), PNG writing, JSON written a
+//! record at a time, label colours and the per-pixel object map.
+
+pub mod centre_trace;
+pub(crate) mod composite;
+pub(crate) mod json_records;
+pub(crate) mod palette;
+pub(crate) mod png_out;
+pub mod rle;
+pub mod trace;

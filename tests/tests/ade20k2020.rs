@@ -301,11 +301,10 @@ fn coco_of_a_cut_read_back_names_the_source_objects_by_ade_id() {
 fn a_filtered_item_is_its_source_text_without_the_removed_objects() {
     let name = "training/home/kitchen/ADE_train_00000002.json";
     let source = fs::read_to_string(fixture("ade20k2020").join(name)).unwrap();
+    let mut filter = ItemFilter::default();
+    filter.exclude = Some(LabelList::parse("hinge\n").unwrap());
     let options = ExportOptions {
-        filter: ItemFilter {
-            exclude: Some(LabelList::parse("hinge\n").unwrap()),
-            ..ItemFilter::default()
-        },
+        filter,
         ..copy_options()
     };
     let (_root, out, summary) = convert(&open("ade20k2020"), "ade20k2020", &options);

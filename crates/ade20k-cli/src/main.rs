@@ -171,11 +171,7 @@ impl From<ExportError> for Failure {
         let code = match error {
             ExportError::Data(_) => DATA_ERROR,
             ExportError::Usage(_) => USAGE_ERROR,
-            ExportError::NotTaken {
-                format,
-                setting,
-                ref value,
-            } => return usage(commands::convert::not_taken(format, setting, value)),
+            ExportError::NotTaken { .. } => return usage(error.in_flags()),
         };
         Failure {
             message: error.to_string(),

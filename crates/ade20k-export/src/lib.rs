@@ -71,7 +71,7 @@ pub enum ExportError {
     Usage(String),
     /// The options change a setting the format does not take, or give it a
     /// value the format cannot honour.
-    #[error("{}", not_taken(format, *setting, value))]
+    #[error("{}", not_taken(format, *setting, value, in_words))]
     NotTaken {
         /// The format's name.
         format: &'static str,
@@ -93,10 +93,41 @@ impl ExportError {
     }
 }
 
+impl ExportError {
+    /// The message of this error, with the setting of an
+    /// [`ExportError::NotTaken`] spelled as the command line's flag
+    /// ([`Setting::flag`]), for front ends whose options are those flags.
+    pub fn in_flags(&self) -> String {
+        match self {
+            ExportError::NotTaken {
+                format,
+                setting,
+                value,
+            } => not_taken(format, *setting, value, Setting::flag),
+            error => error.to_string(),
+        }
+    }
+}
+
+/// The setting and `value` in the library's words: "the part level `1`",
+/// or with no value "the part level".
+fn in_words(setting: Setting, value: &str) -> String {
+    match value {
+        "" => format!("the {}", setting.name()),
+        value => format!("the {} `{value}`", setting.name()),
+    }
+}
+
 /// The message of [`ExportError::NotTaken`]: the format, the setting and its
-/// value, and which formats take the setting when `format` takes none of it.
-fn not_taken(format: &str, setting: Setting, value: &str) -> String {
-    let message = format!("{format} does not take the {} `{value}`", setting.name());
+/// value as `words` says them, and which formats take the setting when
+/// `format` takes none of it.
+fn not_taken(
+    format: &str,
+    setting: Setting,
+    value: &str,
+    words: fn(Setting, &str) -> String,
+) -> String {
+    let message = format!("{format} does not take {}", words(setting, value));
     if find_format(format).is_some_and(|format| format.takes(setting)) {
         return message;
     }
@@ -108,8 +139,8 @@ fn not_taken(format: &str, setting: Setting, value: &str) -> String {
     match takers.as_slice() {
         [] => message,
         takers => format!(
-            "{message}; the {} applies to {}",
-            setting.name(),
+            "{message}; {} applies to {}",
+            words(setting, ""),
             takers.join(", ")
         ),
     }

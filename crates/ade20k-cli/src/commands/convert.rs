@@ -1,12 +1,12 @@
 //! `ade20k convert`: a dataset into another format.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use ade20k_export::{
     export_to, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
-    LabelSelection, MediaMode, OutputTarget, PartsMode, Preset, SegmentationMode, Setting,
-    SimplifyTolerance, YoloTask, FORMATS,
+    LabelSelection, MediaMode, OutputTarget, PartsMode, SegmentationMode, SimplifyTolerance,
+    YoloTask, FORMATS,
 };
 use ade20k_model::MaskKind;
 use clap::ValueEnum;
@@ -196,7 +196,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     let import_options = args.import.options(args.subsets.clone());
     let dataset = input::open(&args.input, args.input_format, &import_options)?;
     let labels = match (&args.labels, args.top_classes) {
-        (Some(path), _) => LabelSelection::List(label_list(path)?),
+        (Some(path), _) => LabelSelection::List(LabelList::read_or_preset(path)?),
         (None, Some(0)) => return Err(usage("--top-classes must be at least 1".into())),
         (None, Some(k)) => LabelSelection::TopClasses(k),
         (None, None) => LabelSelection::All,
@@ -207,13 +207,20 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     } else {
         Some(IdPatterns::new(args.items.iter().cloned()).map_err(usage)?)
     };
-    let filter = ItemFilter {
-        items,
-        limit: args.limit,
-        min_area: args.min_area,
-        include: args.include_labels.as_deref().map(label_list).transpose()?,
-        exclude: args.exclude_labels.as_deref().map(label_list).transpose()?,
-    };
+    let mut filter = ItemFilter::default();
+    filter.items = items;
+    filter.limit = args.limit;
+    filter.min_area = args.min_area;
+    filter.include = args
+        .include_labels
+        .as_deref()
+        .map(LabelList::read_or_preset)
+        .transpose()?;
+    filter.exclude = args
+        .exclude_labels
+        .as_deref()
+        .map(LabelList::read_or_preset)
+        .transpose()?;
     let verbosity = match (args.quiet, args.verbose) {
         (true, _) => Verbosity::Quiet,
         (false, true) => Verbosity::PerItem,
@@ -312,50 +319,5 @@ fn worker_threads(requested: usize) -> usize {
         most
     } else {
         requested.max(1)
-    }
-}
-
-/// The label list at `path`, or the preset it names (`sceneparsing150`, `instance100`).
-fn label_list(path: &Path) -> Result<LabelList, Failure> {
-    match path.to_str().and_then(Preset::named) {
-        Some(preset) => Ok(preset.list()),
-        None => Ok(LabelList::read(path)?),
-    }
-}
-
-/// The flag that sets `setting`, with `value` (the library's words for it)
-/// as it is typed: `--amodal`, `--parts-level 2`, `--segmentation source-polygon`.
-fn flag(setting: Setting, value: &str) -> String {
-    let value = value.replace(' ', "-");
-    match setting {
-        Setting::Parts => format!("--parts {value}"),
-        Setting::MaskKind => "--amodal".into(),
-        Setting::Segmentation => format!("--segmentation {value}"),
-        Setting::LabelNaming => format!("--label-name {value}"),
-        Setting::Stuff => "--stuff".into(),
-        Setting::PartLevel => format!("--parts-level {value}"),
-        Setting::YoloTask => format!("--task {value}"),
-        Setting::YoloSimplify => format!("--simplify {value}"),
-        _ => format!("{} {value}", setting.name()),
-    }
-}
-
-/// The message of [`ade20k_export::ExportError::NotTaken`] in flags:
-/// `<format> does not take <flag>`, and which formats take the flag when
-/// `format` takes none of its values.
-pub fn not_taken(format: &str, setting: Setting, value: &str) -> String {
-    let message = format!("{format} does not take {}", flag(setting, value));
-    if find_format(format).is_some_and(|format| format.takes(setting)) {
-        return message;
-    }
-    let takers: Vec<&str> = FORMATS
-        .iter()
-        .filter(|format| format.takes(setting))
-        .map(|format| format.name)
-        .collect();
-    let name = flag(setting, "").trim_end().to_string();
-    match takers.as_slice() {
-        [] => message,
-        takers => format!("{message}; {name} applies to {}", takers.join(", ")),
     }
 }

@@ -657,21 +657,9 @@ mod tests {
     /// An object of class `class` with id `ade_id`, a part of `parent` when given.
     fn object(ade_id: u32, class: ClassIndex, parent: Option<u32>) -> Object {
         Object {
-            ade_id,
-            class,
-            name: format!("class {class}"),
-            raw_name: String::new(),
-            hypernym: vec![],
             part_level: u32::from(parent.is_some()),
             parent,
-            children: vec![],
-            occluded: Occlusion::Unknown,
-            crop: false,
-            depth_rank: None,
-            attributes: vec![],
-            polygon: vec![],
-            instance_mask: String::new(),
-            saved_date: String::new(),
+            ..Object::new(ade_id, class, format!("class {class}"))
         }
     }
 

@@ -123,6 +123,28 @@ impl Setting {
         }
     }
 
+    /// How the `ade20k` command line sets this setting to `value` (in the
+    /// words of [`Setting::changed_in`]): `--amodal`, `--parts-level 2`,
+    /// `--segmentation source-polygon`; with an empty `value`, the flag alone.
+    /// The Python package's keywords are these flags, with underscores.
+    pub fn flag(self, value: &str) -> String {
+        let value = value.replace(' ', "-");
+        let flag = match self {
+            Setting::Parts => "--parts",
+            Setting::MaskKind => return "--amodal".into(),
+            Setting::Segmentation => "--segmentation",
+            Setting::LabelNaming => "--label-name",
+            Setting::Stuff => return "--stuff".into(),
+            Setting::PartLevel => "--parts-level",
+            Setting::YoloTask => "--task",
+            Setting::YoloSimplify => "--simplify",
+        };
+        match value.as_str() {
+            "" => flag.into(),
+            value => format!("{flag} {value}"),
+        }
+    }
+
     /// The value `options` give this setting, in words, when it is not the
     /// default; `None` when it is.
     pub fn changed_in(self, options: &ExportOptions) -> Option<String> {

@@ -229,6 +229,17 @@ impl LabelList {
         })
     }
 
+    /// The label list a `--labels` argument names: the preset called `name`
+    /// (`sceneparsing150`, `instance100`, see [`Preset`]), or else the label
+    /// file at that path ([`LabelList::read`]). The CLI and the Python
+    /// package resolve every label argument through this.
+    pub fn read_or_preset(name: &Path) -> Result<Self, Error> {
+        match name.to_str().and_then(Preset::named) {
+            Some(preset) => Ok(preset.list()),
+            None => LabelList::read(name),
+        }
+    }
+
     /// The 150 classes of the SceneParsing benchmark (ADEChallengeData2016, as
     /// mmsegmentation and detectron2 use them) by the benchmark's map from
     /// full-release class index, with its names, thing/stuff split and colours.
@@ -1065,23 +1076,7 @@ mod tests {
     }
 
     fn object(class: u32, name: &str) -> Object {
-        Object {
-            ade_id: 0,
-            class,
-            name: name.into(),
-            raw_name: String::new(),
-            hypernym: vec![],
-            part_level: 0,
-            parent: None,
-            children: vec![],
-            occluded: Default::default(),
-            crop: false,
-            depth_rank: None,
-            attributes: vec![],
-            polygon: vec![],
-            instance_mask: String::new(),
-            saved_date: String::new(),
-        }
+        Object::new(0, class, name)
     }
 
     #[test]

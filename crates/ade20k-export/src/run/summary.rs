@@ -79,8 +79,10 @@ impl fmt::Display for LeftOut {
 /// Skipped items the summary shows; `skipped.txt` lists them all.
 const SKIPPED_SHOWN: usize = 5;
 
-/// What an export wrote and what it left out.
+/// What an export wrote and what it left out. Fields may be added (the
+/// struct is `non_exhaustive`): read them, or start from `Summary::default()`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Summary {
     /// Items and annotations written, per subset.
     pub subsets: BTreeMap<String, SubsetSummary>,
@@ -99,8 +101,9 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
-/// Counts of one subset.
+/// Counts of one subset; fields may be added (`non_exhaustive`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SubsetSummary {
     /// Items (images) written.
     pub items: u64,

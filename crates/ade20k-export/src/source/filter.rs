@@ -41,7 +41,11 @@ use crate::{ExportError, LabelList, LeftOut};
 ///
 /// Counting visible pixels reads every instance mask once more (the format
 /// reads the masks of the objects it keeps again).
+///
+/// Fields may be added (the struct is `non_exhaustive`): start from
+/// `ItemFilter::default()` and set the fields you need.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ItemFilter {
     /// Keep only the items whose id matches one of these patterns.
     pub items: Option<IdPatterns>,
@@ -447,13 +451,10 @@ pub(crate) mod tests {
 
     fn object(ade_id: u32, class: u32, parent: Option<u32>, children: Vec<u32>) -> Object {
         Object {
-            ade_id,
-            class,
-            name: format!("class{class}"),
             part_level: u32::from(parent.is_some()),
             parent,
             children,
-            ..Object::default()
+            ..Object::new(ade_id, class, format!("class{class}"))
         }
     }
 

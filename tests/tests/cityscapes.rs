@@ -10,7 +10,7 @@ use ade20k_export::{
 };
 use ade20k_import::Ade20kDataset;
 use ade20k_model::{ClassIndex, Item, MaskKind};
-use ade20k_test_support::images::{read_png, Png};
+use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_test_support::{fixture, read_json};
 use ade20k_tests::{convert, files, on_threads, open, options, FIXTURES};
@@ -59,32 +59,6 @@ fn visible_objects(item: &Item) -> Vec<usize> {
         .collect()
 }
 
-/// `W×H <colour type> N-bit: value ×pixels, …` (most pixels first).
-fn describe(png: &Png) -> String {
-    let channels = png.color_type.samples();
-    let mut counts: BTreeMap<Vec<u32>, usize> = BTreeMap::new();
-    for pixel in png.samples.chunks_exact(channels) {
-        *counts.entry(pixel.to_vec()).or_default() += 1;
-    }
-    let mut counts: Vec<(Vec<u32>, usize)> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let histogram: Vec<String> = counts
-        .iter()
-        .map(|(value, count)| match value.as_slice() {
-            [grey] => format!("{grey} ×{count}"),
-            channels => format!("{channels:?} ×{count}"),
-        })
-        .collect();
-    format!(
-        "{}×{} {:?} {}-bit: {}",
-        png.width,
-        png.height,
-        png.color_type,
-        png.bit_depth as u8,
-        histogram.join(", ")
-    )
-}
-
 #[test]
 fn snapshots_of_every_fixture() {
     for name in FIXTURES {
@@ -94,7 +68,7 @@ fn snapshots_of_every_fixture() {
         for file in files(&out) {
             let path = out.join(&file);
             let shown = match file.extension().and_then(|ext| ext.to_str()) {
-                Some("png") => format!(" {}\n", describe(&read_png(&path))),
+                Some("png") => format!(" {}\n", read_png(&path).describe()),
                 _ => format!("\n{}", fs::read_to_string(&path).unwrap()),
             };
             text.push_str(&format!("\n{}:{shown}", file.display()));

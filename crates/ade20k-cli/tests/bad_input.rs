@@ -338,7 +338,7 @@ fn png_not_png() {
 }
 
 /// Every output format.
-const FORMATS: [&str; 8] = [
+const FORMATS: [&str; 11] = [
     "coco",
     "coco_panoptic",
     "voc",
@@ -347,6 +347,9 @@ const FORMATS: [&str; 8] = [
     "yolo",
     "datumaro",
     "ade20k2020",
+    "kitti",
+    "mots",
+    "camvid",
 ];
 
 /// Converts `case` to every format and checks that each refuses it with the

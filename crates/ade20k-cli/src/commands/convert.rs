@@ -76,7 +76,7 @@ pub struct ConvertArgs {
     /// Keep only the K classes covering the most pixels.
     #[arg(long, value_name = "K")]
     top_classes: Option<usize>,
-    /// Classes that are stuff, not things (coco_panoptic, cityscapes): a file in the
+    /// Classes that are stuff, not things (coco_panoptic, cityscapes, kitti): a file in the
     /// --labels syntax; with a label selection it names the selected labels.
     #[arg(long, value_name = "FILE")]
     stuff: Option<PathBuf>,

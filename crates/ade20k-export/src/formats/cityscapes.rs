@@ -72,21 +72,21 @@
 //! images of the `ade20k2020` fixture. The colour image is RGBA, as `json2labelImg` draws it.
 
 use std::cmp::Reverse;
-use std::collections::{HashMap, HashSet};
-use std::fs;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ade20k_model::{BinaryMask, Error, Item, ItemSource};
 use serde::Serialize;
 
 use crate::encode::composite::ObjectMap;
-use crate::encode::palette::label_color;
 use crate::encode::png_out::PngPixels;
 use crate::encode::trace::trace_polygons;
+use crate::formats::flat_names::FlatNames;
 use crate::formats::{Exporter, Format, Job, Setting};
-use crate::labels::selection::{LabelPlan, PlannedLabel};
+use crate::labels::colors::{write_label_colors, ColoredLabel, Stuff};
+use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
-use crate::{ExportError, ExportOptions, LabelSelection, LeftOut, Summary};
+use crate::{ExportError, ExportOptions, LeftOut, Summary};
 
 /// Highest label id: `_gtFine_labelIds.png` is 8-bit.
 const MAX_LABEL_ID: u32 = 255;
@@ -96,8 +96,6 @@ const MAX_THING_ID: u32 = 65;
 const INSTANCES_PER_CLASS: u32 = 1000;
 /// City of the items that lie directly in their subset.
 const TOP_LEVEL_CITY: &str = "ade20k";
-/// Name of label 0.
-const UNLABELED: &str = "unlabeled";
 
 /// The `cityscapes` format: the label plan, the output labels, the options.
 pub(crate) struct Cityscapes {
@@ -106,7 +104,7 @@ pub(crate) struct Cityscapes {
     /// Which classes are kept, under which ids.
     plan: LabelPlan,
     /// The output labels, by id.
-    labels: Vec<CityscapesLabel>,
+    labels: Vec<ColoredLabel>,
 }
 
 impl Exporter for Cityscapes {
@@ -118,7 +116,7 @@ impl Exporter for Cityscapes {
         run: run::run::<Cityscapes>,
     };
     type Prepared = PreparedItem;
-    type Sink<'e> = CityscapesSink;
+    type Sink<'e> = FlatNames;
 
     fn start(job: &Job<'_>) -> Result<Self, ExportError> {
         let (plan, labels) = resolve_labels(job.source, job.options)?;
@@ -129,10 +127,8 @@ impl Exporter for Cityscapes {
         })
     }
 
-    fn sink(&self, _job: &Job<'_>) -> Result<CityscapesSink, Error> {
-        Ok(CityscapesSink {
-            written: HashMap::new(),
-        })
+    fn sink(&self, _job: &Job<'_>) -> Result<FlatNames, Error> {
+        Ok(FlatNames::default())
     }
 
     /// Draws the item's label images and polygons, in drawing order.
@@ -182,30 +178,22 @@ impl Exporter for Cityscapes {
     }
 
     /// Counts one item; fails when an earlier item has the same files.
-    fn write(&self, sink: &mut CityscapesSink, prepared: PreparedItem) -> Result<u64, Error> {
+    fn write(&self, sink: &mut FlatNames, prepared: PreparedItem) -> Result<u64, Error> {
         let PreparedItem {
             subset,
             key,
             image,
             objects,
         } = prepared;
-        if let Some(first) = sink.written.get(&(subset.clone(), key.clone())) {
-            return Err(Error::invalid(
-                &image,
-                format!(
-                    "its cityscapes files gtFine/{subset}/{key}_gtFine_* are those of {}; \
-                     rename one of the folders",
-                    first.display()
-                ),
-            ));
-        }
-        sink.written.insert((subset.clone(), key), image);
+        sink.claim(&subset, &key, &image, || {
+            format!("its cityscapes files gtFine/{subset}/{key}_gtFine_*")
+        })?;
         Ok(objects)
     }
 
     fn finish(
         &self,
-        _sink: CityscapesSink,
+        _sink: FlatNames,
         _job: &Job<'_>,
         _subsets: &[String],
         summary: &mut Summary,
@@ -221,33 +209,13 @@ impl Exporter for Cityscapes {
     }
 }
 
-/// One output label, at the position of its id (0 = unlabeled).
-struct CityscapesLabel {
-    /// Name without white space, unique.
-    name: String,
-    /// Colour in `_gtFine_color.png` and `label_colors.txt`.
-    color: [u8; 3],
-    /// Whether its pixels are numbered per instance.
-    is_thing: bool,
-}
-
 /// Resolves the label plan within cityscapes' capacity and the output labels.
 fn resolve_labels(
     source: &dyn ItemSource,
     options: &ExportOptions,
-) -> Result<(LabelPlan, Vec<CityscapesLabel>), ExportError> {
-    let stuff = match &options.stuff {
-        Some(list) => Some(LabelPlan::resolve(
-            &LabelSelection::List(list.clone()),
-            source,
-            None,
-            options.phases.as_ref(),
-        )?),
-        None => None,
-    };
-    let lists_stuff = matches!(&options.labels, LabelSelection::List(list)
-        if list.labels.iter().any(|label| label.is_thing == Some(false)));
-    let capacity = if stuff.is_some() || lists_stuff {
+) -> Result<(LabelPlan, Vec<ColoredLabel>), ExportError> {
+    let stuff = Stuff::resolve(source, options)?;
+    let capacity = if stuff.is_named() {
         MAX_LABEL_ID
     } else {
         MAX_THING_ID
@@ -258,13 +226,10 @@ fn resolve_labels(
         Some((capacity as usize, Cityscapes::FORMAT.name)),
         options.phases.as_ref(),
     )?;
-    let is_thing = |label: &PlannedLabel| {
-        label.is_thing != Some(false) && !stuff.as_ref().is_some_and(|s| s.keeps_label(label))
-    };
     if let Some(label) = plan
         .labels()
         .iter()
-        .find(|label| is_thing(label) && label.id > MAX_THING_ID)
+        .find(|label| stuff.is_thing(label) && label.id > MAX_THING_ID)
     {
         return Err(ExportError::Usage(format!(
             "cityscapes writes a thing pixel as id × 1000 + instance in 16 bits, so thing \
@@ -274,34 +239,8 @@ fn resolve_labels(
             label.name, label.id
         )));
     }
-    let mut taken = HashSet::from([UNLABELED.to_string()]);
-    let mut labels = vec![CityscapesLabel {
-        name: UNLABELED.into(),
-        color: [0, 0, 0],
-        is_thing: false,
-    }];
-    for label in plan.labels() {
-        labels.push(CityscapesLabel {
-            name: unique_name(&label.name, label.id, &mut taken),
-            color: label_color(label),
-            is_thing: is_thing(label),
-        });
-    }
+    let labels = ColoredLabel::all(&plan, &stuff);
     Ok((plan, labels))
-}
-
-/// `name` with every run of white space replaced by `_`, made unique among
-/// `taken` by appending `_<id>`.
-fn unique_name(name: &str, id: u32, taken: &mut HashSet<String>) -> String {
-    let mut name = name.split_whitespace().collect::<Vec<_>>().join("_");
-    if name.is_empty() {
-        name = format!("label_{id}");
-    }
-    while taken.contains(&name) {
-        name = format!("{name}_{id}");
-    }
-    taken.insert(name.clone());
-    name
 }
 
 /// The city folder and the file stem of the item `id` (`urban/street/x` →
@@ -499,25 +438,6 @@ fn polygons_json(
     Ok(json)
 }
 
-/// Writes `label_colors.txt` in Datumaro's form: `r g b name` per label id.
-fn write_label_colors(out: &Path, labels: &[CityscapesLabel]) -> Result<(), Error> {
-    let path = out.join("label_colors.txt");
-    let text: String = labels
-        .iter()
-        .map(|label| {
-            let [r, g, b] = label.color;
-            format!("{r} {g} {b} {}\n", label.name)
-        })
-        .collect();
-    fs::write(&path, text).map_err(|e| Error::io(&path, e))
-}
-
-/// Refuses two items with the same files, in item order.
-pub(crate) struct CityscapesSink {
-    /// The image of the item written at each (subset, `<city>/<name>`).
-    written: HashMap<(String, String), PathBuf>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,20 +459,5 @@ mod tests {
             ("urban_street".to_string(), "ADE_1")
         );
         assert_eq!(city_and_name("ADE_2"), ("ade20k".to_string(), "ADE_2"));
-    }
-
-    #[test]
-    fn names_lose_white_space_and_stay_unique() {
-        let mut taken = HashSet::from([UNLABELED.to_string()]);
-        assert_eq!(
-            unique_name("traffic  light", 1, &mut taken),
-            "traffic_light"
-        );
-        assert_eq!(
-            unique_name("traffic light", 2, &mut taken),
-            "traffic_light_2"
-        );
-        assert_eq!(unique_name("unlabeled", 3, &mut taken), "unlabeled_3");
-        assert_eq!(unique_name(" ", 4, &mut taken), "label_4");
     }
 }

@@ -12,11 +12,15 @@
 //! writes are written for it, items are counted in the summary.
 
 mod ade20k2020;
+mod camvid;
 mod cityscapes;
 mod coco;
 pub(crate) mod coco_json;
 mod coco_panoptic;
 mod datumaro;
+mod flat_names;
+mod kitti;
+mod mots;
 #[cfg(test)]
 mod recipe;
 mod semantic;
@@ -42,6 +46,9 @@ pub const FORMATS: &[Format] = &[
     datumaro::Datumaro::FORMAT,
     ade20k2020::Ade20k2020::FORMAT,
     yolo::Yolo::FORMAT,
+    kitti::Kitti::FORMAT,
+    mots::Mots::FORMAT,
+    camvid::Camvid::FORMAT,
 ];
 
 /// An output format: its name on the command line, what it is, and what it

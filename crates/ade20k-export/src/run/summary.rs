@@ -17,7 +17,7 @@ pub enum LeftOut {
     /// keeps its mask).
     ShortPolygon,
     /// A thing object written as its class's group (Cityscapes numbers at
-    /// most 1000 instances of a class per image).
+    /// most 1000 instances of a class per image, KITTI 255).
     Grouped,
     /// An object of a class the export does not keep.
     NotSelected,
@@ -52,8 +52,8 @@ impl fmt::Display for LeftOut {
                 "annotator polygons with fewer than 3 points (their objects have a mask only)",
             ),
             LeftOut::Grouped => f.write_str(
-                "objects written as their class's group (more instances \
-                 in one image than id × 1000 + instance can number)",
+                "objects written as their class's group (more instances of \
+                 the class in one image than the format's instance ids can number)",
             ),
             LeftOut::NotSelected => f.write_str("objects of classes not selected"),
             LeftOut::NotSelectedPixel => {

@@ -89,7 +89,7 @@ use crate::selection::{LabelPlan, NOT_SELECTED};
 use crate::source_json::SourceAnnotation;
 use crate::voc::ORPHAN_PARTS;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, Reads,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, Reads, Scaling,
     SegmentationMode, Summary,
 };
 
@@ -100,6 +100,7 @@ pub(crate) const FORMAT: Format = Format {
                   (ade20k-import, Datumaro ade20k2020)",
     write,
     reads: Reads::Everything,
+    scaling: Scaling::Never,
 };
 
 /// Datumaro's meta file at the root of the output.

@@ -86,7 +86,9 @@ use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, PngPixels};
 use crate::selection::{LabelPlan, PlannedLabel, NOT_SELECTED};
 use crate::trace::trace_polygons;
-use crate::{ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Summary};
+use crate::{
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Scaling, Summary,
+};
 
 /// The `cityscapes` format.
 pub(crate) const FORMAT: Format = Format {
@@ -95,6 +97,7 @@ pub(crate) const FORMAT: Format = Format {
                   (cityscapesScripts, Datumaro)",
     write,
     reads: Reads::Everything,
+    scaling: Scaling::Optional,
 };
 
 /// Highest label id: `_gtFine_labelIds.png` is 8-bit.

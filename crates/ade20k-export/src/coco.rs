@@ -23,8 +23,8 @@ use crate::rle::Rle;
 use crate::selection::LabelPlan;
 use crate::trace::trace_cropped;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, SegmentationMode,
-    Summary,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Scaling,
+    SegmentationMode, Summary,
 };
 
 /// The `coco` format.
@@ -33,6 +33,7 @@ pub(crate) const FORMAT: Format = Format {
     description: "COCO instance segmentation (detectron2, mmdetection, pycocotools)",
     write,
     reads: Reads::Everything,
+    scaling: Scaling::Optional,
 };
 
 /// Reason counted for objects without pixels of the chosen mask kind.

@@ -33,19 +33,21 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{BBox, Error, Item, ItemSource, MaskKind, Object};
+use ade20k_model::{Error, Item, ItemSource, MaskKind, Object};
 use serde::Serialize;
 
 use crate::coco::NO_PIXELS;
 use crate::coco_json::CocoFiles;
-use crate::composite::ObjectMap;
+use crate::composite::{Extent, ObjectMap};
 use crate::labels::{LabelRegistry, RAW_NAMES_WITH_SELECTION};
 use crate::media::place_in_subset_folder;
 use crate::palette::voc_color;
 use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, PngPixels};
 use crate::selection::{LabelPlan, NOT_SELECTED};
-use crate::{ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Summary};
+use crate::{
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Scaling, Summary,
+};
 
 /// The `coco_panoptic` format.
 pub(crate) const FORMAT: Format = Format {
@@ -53,6 +55,7 @@ pub(crate) const FORMAT: Format = Format {
     description: "COCO panoptic segmentation (panopticapi, detectron2, Datumaro coco_panoptic)",
     write,
     reads: Reads::Everything,
+    scaling: Scaling::Optional,
 };
 
 /// The largest segment id three 8-bit channels hold.
@@ -188,38 +191,6 @@ struct Segment {
     objects: Vec<usize>,
     stuff: bool,
     extent: Extent,
-}
-
-/// Pixel count and bounding box of a set of pixels, grown pixel by pixel.
-#[derive(Clone, Copy, Default)]
-struct Extent {
-    area: u64,
-    min: [u32; 2],
-    max: [u32; 2],
-}
-
-impl Extent {
-    /// Counts pixel (`x`, `y`).
-    fn add(&mut self, x: u32, y: u32) {
-        if self.area == 0 {
-            self.min = [x, y];
-            self.max = [x, y];
-        } else {
-            self.min = [self.min[0].min(x), self.min[1].min(y)];
-            self.max = [self.max[0].max(x), self.max[1].max(y)];
-        }
-        self.area += 1;
-    }
-
-    /// The tight box of the pixels added (at least one).
-    fn bbox(&self) -> BBox {
-        BBox {
-            x: self.min[0],
-            y: self.min[1],
-            width: self.max[0] - self.min[0] + 1,
-            height: self.max[1] - self.min[1] + 1,
-        }
-    }
 }
 
 impl Conversion for PanopticConversion<'_> {

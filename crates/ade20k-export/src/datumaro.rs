@@ -76,8 +76,8 @@ use crate::pipeline::{self, Conversion};
 use crate::rle::Rle;
 use crate::selection::LabelPlan;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, SegmentationMode,
-    SubsetSummary, Summary,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Scaling,
+    SegmentationMode, SubsetSummary, Summary,
 };
 
 /// The `datumaro` format.
@@ -87,6 +87,7 @@ pub(crate) const FORMAT: Format = Format {
                   object-part groups (Datumaro, CVAT)",
     write,
     reads: Reads::Everything,
+    scaling: Scaling::Optional,
 };
 
 /// The format version Datumaro 1.x writes and reads.

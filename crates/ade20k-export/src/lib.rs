@@ -20,6 +20,7 @@
 use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
+use resized::Resized;
 use selection::check_label_lists;
 
 mod ade20k2020;
@@ -45,6 +46,8 @@ mod pipeline;
 mod png_out;
 pub mod preview;
 mod progress;
+mod resize;
+mod resized;
 pub mod rle;
 mod selection;
 mod semantic;
@@ -57,8 +60,10 @@ mod yolo;
 pub use broken::{SkippedItem, SKIPPED_FILE};
 pub use filter::{FilteredSource, IdPatterns, ItemFilter};
 pub use manifest::{Manifest, MANIFEST_FILE};
+pub use media::JPEG_QUALITY;
 pub use options::{
-    ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, SimplifyTolerance, YoloTask,
+    ExportOptions, LabelNaming, MaxShortSide, MediaMode, PartsMode, SegmentationMode,
+    SimplifyTolerance, YoloTask,
 };
 pub use output::{Committed, OutputTarget, StagedOutput};
 pub use progress::{ItemProgress, ProgressHook};
@@ -77,6 +82,17 @@ pub struct Format {
     write: fn(&dyn ItemSource, &Path, &ExportOptions) -> Result<Summary, ExportError>,
     /// What of each item the format reads: what `--skip-broken` checks.
     reads: Reads,
+    /// Whether the format can write items scaled ([`ExportOptions::max_short_side`]).
+    scaling: Scaling,
+}
+
+/// Whether a format writes items scaled down ([`MaxShortSide`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scaling {
+    /// It copies its source's files unchanged: it cannot.
+    Never,
+    /// When asked; by default not.
+    Optional,
 }
 
 /// What of an item a format decodes, and so what [`ExportOptions::skip_broken`]
@@ -110,10 +126,53 @@ impl Format {
         dir: &Path,
         options: &ExportOptions,
     ) -> Result<Summary, ExportError> {
-        let (options, warnings) = check_label_lists(source, options)?;
+        let options = self.resolve_scaling(options)?;
+        let (options, warnings) = check_label_lists(source, &options)?;
         let mut summary = self.write_checked(source, dir, &options)?;
         summary.warnings.splice(0..0, warnings);
         Ok(summary)
+    }
+
+    /// `options` with [`ExportOptions::max_short_side`] resolved for this
+    /// format (never [`MaxShortSide::FormatDefault`]) and, when images are
+    /// scaled, [`MediaMode::Copy`] made [`MediaMode::Scaled`]. A limit the
+    /// format cannot honour, or scaled images asked to be links to the
+    /// full-size photos, is an [`ExportError::Usage`].
+    fn resolve_scaling(&self, options: &ExportOptions) -> Result<ExportOptions, ExportError> {
+        let limit = match (options.max_short_side, self.scaling) {
+            (MaxShortSide::FormatDefault | MaxShortSide::Off, _) => None,
+            (MaxShortSide::Pixels(_), Scaling::Never) => {
+                return Err(ExportError::Usage(format!(
+                    "{} copies the dataset's files unchanged and cannot scale them; \
+                     a maximum short side does not apply",
+                    self.name
+                )))
+            }
+            (MaxShortSide::Pixels(pixels), _) => Some(pixels),
+        };
+        let Some(limit) = limit else {
+            return Ok(ExportOptions {
+                max_short_side: MaxShortSide::Off,
+                ..options.clone()
+            });
+        };
+        let media = match options.media {
+            MediaMode::Copy | MediaMode::Scaled => MediaMode::Scaled,
+            MediaMode::None => MediaMode::None,
+            MediaMode::Hardlink | MediaMode::Symlink => {
+                return Err(ExportError::Usage(format!(
+                    "{} scales images to a shorter side of at most {limit} pixels, so they \
+                     cannot be links to the full-size photos: copy them (they are encoded \
+                     again at the scaled size), write none, or turn scaling off",
+                    self.name
+                )))
+            }
+        };
+        Ok(ExportOptions {
+            max_short_side: MaxShortSide::Pixels(limit),
+            media,
+            ..options.clone()
+        })
     }
 
     /// [`Format::write_into`] with label lists already checked.
@@ -132,9 +191,15 @@ impl Format {
             Some(filtered) => filtered,
             None => source,
         };
+        let write = |input: &dyn ItemSource| match options.max_short_side {
+            MaxShortSide::Pixels(limit) => {
+                (self.write)(&Resized::new(input, limit.get()), dir, options)
+            }
+            _ => (self.write)(input, dir, options),
+        };
         let mut summary = if options.skip_broken {
             let (checked, skipped) = broken::check(input, self.reads, options.media);
-            let mut summary = (self.write)(&checked, dir, options)?;
+            let mut summary = write(&checked)?;
             if !skipped.is_empty() {
                 let path = dir.join(SKIPPED_FILE);
                 let text: String = skipped.iter().map(|item| format!("{item}\n")).collect();
@@ -143,7 +208,7 @@ impl Format {
             summary.skipped = skipped;
             summary
         } else {
-            (self.write)(input, dir, options)?
+            write(input)?
         };
         if let Some(filtered) = &filtered {
             for (reason, count) in filtered.left_out() {
@@ -228,7 +293,8 @@ pub fn export_to(
     overwrite: bool,
 ) -> Result<Summary, ExportError> {
     let started = std::time::SystemTime::now();
-    let (options, warnings) = check_label_lists(source, options)?;
+    let options = format.resolve_scaling(options)?;
+    let (options, warnings) = check_label_lists(source, &options)?;
     let staged = StagedOutput::begin(target, overwrite)?;
     let options = ExportOptions {
         destination: Some(staged.target().to_path_buf()),

@@ -44,7 +44,8 @@ use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, PngPixels};
 use crate::selection::LabelPlan;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, Reads, Summary,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, PartsMode, Reads, Scaling,
+    Summary,
 };
 
 /// The `semantic` format.
@@ -53,6 +54,7 @@ pub(crate) const FORMAT: Format = Format {
     description: "Semantic masks in the ADEChallengeData2016 layout (mmsegmentation, Datumaro)",
     write,
     reads: Reads::ClassMaps,
+    scaling: Scaling::Optional,
 };
 
 /// Reason counted for labeled pixels whose class is not kept.

@@ -72,7 +72,7 @@ use crate::palette::{voc_color, voc_palette};
 use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, PngPixels};
 use crate::selection::{LabelPlan, PlannedLabel, NOT_SELECTED};
-use crate::{ExportError, ExportOptions, Format, LabelNaming, PartsMode, Reads, Summary};
+use crate::{ExportError, ExportOptions, Format, LabelNaming, PartsMode, Reads, Scaling, Summary};
 
 /// The `voc` format.
 pub(crate) const FORMAT: Format = Format {
@@ -81,6 +81,7 @@ pub(crate) const FORMAT: Format = Format {
                   palette PNGs (VOC devkit, torchvision, Datumaro)",
     write,
     reads: Reads::Everything,
+    scaling: Scaling::Optional,
 };
 
 /// What `/` in an item id becomes in VOC file names.

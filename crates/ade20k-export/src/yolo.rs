@@ -108,8 +108,8 @@ use crate::media::place_in_subset_folder;
 use crate::pipeline::{self, Conversion};
 use crate::selection::LabelPlan;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, SegmentationMode,
-    SimplifyTolerance, Summary, YoloTask,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Scaling,
+    SegmentationMode, SimplifyTolerance, Summary, YoloTask,
 };
 
 /// The `yolo` format.
@@ -118,6 +118,7 @@ pub(crate) const FORMAT: Format = Format {
     description: "Ultralytics YOLO layout: data.yaml, a polygon (--task segment) or box (--task detect) per object (ultralytics)",
     write,
     reads: Reads::Everything,
+    scaling: Scaling::Optional,
 };
 
 /// Folder of the photos; also the path component Ultralytics replaces.

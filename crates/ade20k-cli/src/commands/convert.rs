@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use ade20k_export::{
     export_to, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
-    LabelSelection, MediaMode, OutputTarget, PartsMode, Preset, SegmentationMode,
+    LabelSelection, MaxShortSide, MediaMode, OutputTarget, PartsMode, Preset, SegmentationMode,
     SimplifyTolerance, YoloTask, FORMATS,
 };
 use ade20k_model::MaskKind;
@@ -88,6 +88,13 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "PIXELS", default_value_t = SimplifyTolerance::DEFAULT,
           value_parser = parse_tolerance)]
     simplify: SimplifyTolerance,
+    /// Scale images whose shorter side exceeds N pixels so that it is N (the
+    /// longer side rounded), masks by nearest neighbour, every box, area and
+    /// polygon from the scaled masks, photos encoded again (JPEG quality
+    /// 90), so they cannot be links; `off` keeps the size. Default: 512 for
+    /// ade20k_challenge, off for the others; ade20k2020 refuses it.
+    #[arg(long = "max-short-side", value_name = "N|off", value_parser = parse_max_short_side)]
+    max_short_side: Option<MaxShortSide>,
     /// Only these subsets (comma-separated).
     #[arg(long, value_delimiter = ',')]
     subsets: Option<Vec<String>>,
@@ -258,6 +265,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         filter,
         progress: progress.hook(),
         skip_broken: args.skip_broken,
+        max_short_side: args.max_short_side.unwrap_or_default(),
     };
     let result = export_to(&*dataset, format, &target, &options, args.overwrite);
     progress.finish();
@@ -291,6 +299,18 @@ fn parse_tolerance(text: &str) -> Result<SimplifyTolerance, String> {
         .ok()
         .and_then(SimplifyTolerance::pixels)
         .ok_or_else(|| format!("`{text}` is not a number of pixels (0 or more)"))
+}
+
+/// A `--max-short-side` value: a number of pixels (1 or more), or `off`.
+fn parse_max_short_side(text: &str) -> Result<MaxShortSide, String> {
+    if text == "off" {
+        return Ok(MaxShortSide::Off);
+    }
+    text.parse()
+        .ok()
+        .and_then(std::num::NonZeroU32::new)
+        .map(MaxShortSide::Pixels)
+        .ok_or_else(|| format!("`{text}` is neither a number of pixels (1 or more) nor `off`"))
 }
 
 /// Most worker threads per core that `--threads` may start: beyond a few per

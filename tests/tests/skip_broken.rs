@@ -290,7 +290,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         fs::write(workspace.input().join(class_map), "not a PNG").unwrap();
     }
     Breakage::TruncatedJson.apply(&workspace.input());
-    assert_eq!(FORMATS.len(), 8, "every format is listed below");
+    assert_eq!(FORMATS.len(), 9, "every format is listed below");
     for (format, written) in [
         ("coco", &[][..]),
         ("coco_panoptic", &[]),
@@ -300,6 +300,10 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         ("datumaro", &[]),
         ("ade20k2020", &[]),
         ("yolo", &["data.yaml"]),
+        (
+            "ade20k_challenge",
+            &["objectInfo150.csv", "sceneCategories.txt"],
+        ),
     ] {
         let (summary, mut files) = workspace
             .export(format, &skipping(ExportOptions::default()))

@@ -24,6 +24,7 @@ use resized::Resized;
 use selection::check_label_lists;
 
 mod ade20k2020;
+mod ade20k_challenge;
 mod broken;
 pub mod centre_trace;
 mod cityscapes;
@@ -237,6 +238,7 @@ pub const FORMATS: &[Format] = &[
     datumaro::FORMAT,
     ade20k2020::FORMAT,
     yolo::FORMAT,
+    ade20k_challenge::FORMAT,
 ];
 
 /// The format called `name`.

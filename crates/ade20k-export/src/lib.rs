@@ -94,6 +94,8 @@ pub(crate) enum Scaling {
     Never,
     /// When asked; by default not.
     Optional,
+    /// By default to this shorter side.
+    ByDefault(u32),
 }
 
 /// What of an item a format decodes, and so what [`ExportOptions::skip_broken`]
@@ -141,6 +143,9 @@ impl Format {
     /// full-size photos, is an [`ExportError::Usage`].
     fn resolve_scaling(&self, options: &ExportOptions) -> Result<ExportOptions, ExportError> {
         let limit = match (options.max_short_side, self.scaling) {
+            (MaxShortSide::FormatDefault, Scaling::ByDefault(pixels)) => {
+                std::num::NonZeroU32::new(pixels)
+            }
             (MaxShortSide::FormatDefault | MaxShortSide::Off, _) => None,
             (MaxShortSide::Pixels(_), Scaling::Never) => {
                 return Err(ExportError::Usage(format!(

@@ -1,1 +1,120 @@
-//! End-to-end tests live in `tests/`; this crate has no code of its own.
+//! End-to-end tests of the ade20k toolkit live in `tests/`; this library holds
+//! what they share over the exporter: converting a dataset into a temporary
+//! folder, on a given number of threads, and listing what an output holds.
+//! Helpers that need no exporter are in `ade20k-test-support`.
+#![warn(missing_docs)]
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::path::{Path, PathBuf};
+
+use ade20k_export::{export, find_format, ExportOptions, MediaMode, Summary, MANIFEST_FILE};
+use ade20k_import::Ade20kDataset;
+use ade20k_model::{Item, ItemSource};
+use ade20k_test_support::fixture;
+
+/// The fixture datasets written by `cargo xtask fixtures`.
+pub const FIXTURES: &[&str] = &[
+    "ade20k2020",
+    "ade20k2020_binary",
+    "ade20k2020_meta",
+    "ade20k2020_release",
+];
+
+/// Opens fixture `name`.
+pub fn open(name: &str) -> Ade20kDataset {
+    Ade20kDataset::open(fixture(name)).expect("fixture opens")
+}
+
+/// Options of a test export: defaults, without image files.
+pub fn options() -> ExportOptions {
+    ExportOptions {
+        media: MediaMode::None,
+        ..ExportOptions::default()
+    }
+}
+
+/// Converts `dataset` to `format` into a fresh temporary folder.
+pub fn convert(
+    dataset: &dyn ItemSource,
+    format: &str,
+    options: &ExportOptions,
+) -> (tempfile::TempDir, PathBuf, Summary) {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("out");
+    let format = find_format(format).expect("format is registered");
+    let summary = export(dataset, format, &out, options, false).expect("export succeeds");
+    (root, out, summary)
+}
+
+/// Runs `work` on a pool of `threads` threads.
+pub fn on_threads<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(work)
+}
+
+/// Converts `dataset` to `format` once per entry of `threads`, on that many
+/// threads, and asserts that `describe` gives the same for every output.
+/// Returns the description of the first run.
+pub fn assert_output_independent_of_threads<T: PartialEq + Debug + Send>(
+    dataset: &dyn ItemSource,
+    format: &str,
+    options: &ExportOptions,
+    threads: &[usize],
+    describe: impl Fn(&Path) -> T + Sync,
+) -> T {
+    let run = |count: usize| {
+        on_threads(count, || {
+            let (_root, out, _) = convert(dataset, format, options);
+            describe(&out)
+        })
+    };
+    let first = run(threads[0]);
+    for &count in &threads[1..] {
+        assert_eq!(first, run(count), "output on {count} threads");
+    }
+    first
+}
+
+/// Every file below `dir`, relative, sorted; without the output manifest,
+/// which records when it was written (the `manifest` tests check it).
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.strip_prefix(dir).unwrap() != Path::new(MANIFEST_FILE) {
+                found.push(path.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Every file below `dir` by its relative path (`/`-separated) with its bytes.
+pub fn file_contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files(dir)
+        .into_iter()
+        .map(|file| {
+            let bytes = std::fs::read(dir.join(&file)).unwrap();
+            (file.to_string_lossy().replace('\\', "/"), bytes)
+        })
+        .collect()
+}
+
+/// Asserts that `placed` holds the bytes of `item`'s image.
+pub fn assert_image_placed(placed: &Path, item: &Item) {
+    assert_eq!(
+        std::fs::read(placed).unwrap_or_else(|e| panic!("{placed:?}: {e}")),
+        std::fs::read(&item.image.path).unwrap(),
+        "{placed:?} is the image of {}",
+        item.id
+    );
+}

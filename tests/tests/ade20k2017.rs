@@ -2,8 +2,6 @@
 //! channel of the class maps), detected and converted by every exporter; in
 //! COCO, each RLE mask is exactly its instance's B region.
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -11,7 +9,8 @@ use ade20k_export::rle::Rle;
 use ade20k_export::FORMATS;
 use ade20k_import::{detect_format, open_any, ImportOptions, InputFormat};
 use ade20k_model::BinaryMask;
-use common::{convert, options, read_json};
+use ade20k_test_support::read_json;
+use ade20k_tests::{convert, options};
 use serde_json::{json, Value};
 
 const W: u32 = 6;

@@ -2,8 +2,6 @@
 //! back by the importer is the same model, object for object and pixel for
 //! pixel; a label list and a subset cut a smaller ADE20K.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
@@ -15,9 +13,12 @@ use ade20k_export::{
 };
 use ade20k_import::{Ade20kDataset, ImportOptions};
 use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Object};
-use common::{
-    assert_output_independent_of_threads, convert, copy_dir, file_contents, fixture, items, open,
-    options, read_json, read_png, FIXTURES,
+use ade20k_test_support::folders::copy_dir;
+use ade20k_test_support::images::read_png;
+use ade20k_test_support::synthetic::items;
+use ade20k_test_support::{fixture, read_json};
+use ade20k_tests::{
+    assert_output_independent_of_threads, convert, file_contents, open, options, FIXTURES,
 };
 use serde_json::json;
 

@@ -1,8 +1,6 @@
 //! End-to-end tests of the `ade20k_challenge` exporter and of
 //! `max_short_side` on the fixtures.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::num::NonZeroU32;
@@ -10,9 +8,10 @@ use std::path::Path;
 
 use ade20k_export::rle::Rle;
 use ade20k_export::{export, find_format, ExportError, ExportOptions, MaxShortSide, MediaMode};
-use common::{
-    assert_output_independent_of_threads, convert, file_contents, files, open, options, read_json,
-    read_png, FIXTURES,
+use ade20k_test_support::images::read_png;
+use ade20k_test_support::read_json;
+use ade20k_tests::{
+    assert_output_independent_of_threads, convert, file_contents, files, open, options, FIXTURES,
 };
 
 fn limit(pixels: u32) -> MaxShortSide {

@@ -1,7 +1,5 @@
 //! End-to-end tests of the Cityscapes exporter on the fixtures.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,9 +11,10 @@ use ade20k_export::{
 };
 use ade20k_import::Ade20kDataset;
 use ade20k_model::{ClassIndex, Item, MaskKind};
-use common::{
-    convert, files, items, on_threads, open, options, read_json, read_png, Png, FIXTURES,
-};
+use ade20k_test_support::images::{read_png, Png};
+use ade20k_test_support::synthetic::items;
+use ade20k_test_support::{fixture, read_json};
+use ade20k_tests::{convert, files, on_threads, open, options, FIXTURES};
 
 /// The file `gtFine/<subset>/<city>/<name>_gtFine_<suffix>` of `item`.
 fn gt_file(out: &Path, item: &Item, suffix: &str) -> PathBuf {
@@ -425,7 +424,7 @@ fn images_go_to_left_img_8bit_under_their_city() {
 
 /// Copies the files of the street item into `folder` (its mask folder included).
 fn copy_street_item(folder: &Path) {
-    let source = common::fixture("ade20k2020").join("training/urban/street");
+    let source = fixture("ade20k2020").join("training/urban/street");
     fs::create_dir_all(folder.join("ADE_train_00000001")).unwrap();
     for file in files(&source) {
         fs::copy(source.join(&file), folder.join(&file)).unwrap();

@@ -1,7 +1,5 @@
 //! End-to-end tests of the COCO exporter on the fixtures.
 
-mod common;
-
 use std::collections::HashMap;
 use std::fs;
 
@@ -10,7 +8,8 @@ use ade20k_export::trace::rasterize_even_odd;
 use ade20k_export::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode};
 use ade20k_import::Ade20kDataset;
 use ade20k_model::{BinaryMask, Item, ItemSource, MaskKind};
-use common::{assert_output_independent_of_threads, convert, open, options, read_json, FIXTURES};
+use ade20k_test_support::read_json;
+use ade20k_tests::{assert_output_independent_of_threads, convert, open, options, FIXTURES};
 use serde_json::Value;
 
 /// Every item of `dataset`, keyed by (subset, COCO file name).

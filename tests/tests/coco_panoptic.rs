@@ -1,7 +1,5 @@
 //! End-to-end tests of the COCO panoptic exporter on the fixtures.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::fs;
@@ -13,9 +11,10 @@ use ade20k_export::{
 };
 use ade20k_import::Ade20kDataset;
 use ade20k_model::{BinaryMask, Item, ItemSource, MaskKind};
-use common::{
-    assert_output_independent_of_threads, convert, file_contents, open, options, read_json,
-    read_png, FIXTURES,
+use ade20k_test_support::images::read_png;
+use ade20k_test_support::read_json;
+use ade20k_tests::{
+    assert_output_independent_of_threads, convert, file_contents, open, options, FIXTURES,
 };
 use serde_json::{json, Value};
 

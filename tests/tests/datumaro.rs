@@ -1,7 +1,5 @@
 //! End-to-end tests of the Datumaro exporter on the fixtures.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::fs;
@@ -15,9 +13,10 @@ use ade20k_export::{
 use ade20k_model::{
     BinaryMask, Categories, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object,
 };
-use common::{
-    assert_image_placed, assert_output_independent_of_threads, convert, items, open, options,
-    read_json, synthetic_item, synthetic_object, Synthetic, FIXTURES,
+use ade20k_test_support::read_json;
+use ade20k_test_support::synthetic::{items, synthetic_item, synthetic_object, Synthetic};
+use ade20k_tests::{
+    assert_image_placed, assert_output_independent_of_threads, convert, open, options, FIXTURES,
 };
 use serde_json::{json, Value};
 
@@ -633,7 +632,7 @@ fn images_are_placed_where_the_items_name_them() {
             .join(record["image"]["path"].as_str().unwrap());
         assert_image_placed(&path, &item);
     }
-    let (_root, out, _) = convert(&dataset, "datumaro", &common::options());
+    let (_root, out, _) = convert(&dataset, "datumaro", &ade20k_tests::options());
     assert!(!out.join("images").exists(), "--media none writes no image");
 }
 

@@ -1,8 +1,6 @@
 //! The item filter (`ExportOptions::filter`) and the progress hook, end to
 //! end: every format sees only the items and objects the filter keeps.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -12,7 +10,9 @@ use ade20k_export::{
 };
 use ade20k_import::{validate, Ade20kDataset, Finding, ValidationReport};
 use ade20k_model::{ItemSource, MaskKind};
-use common::{convert, fixture, open, options, read_json, read_png};
+use ade20k_test_support::images::read_png;
+use ade20k_test_support::{fixture, read_json};
+use ade20k_tests::{convert, open, options};
 
 fn filtered(filter: ItemFilter) -> ExportOptions {
     ExportOptions {

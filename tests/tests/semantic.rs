@@ -1,7 +1,5 @@
 //! End-to-end tests of the semantic-mask exporter on the fixtures.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::fs;
@@ -12,9 +10,12 @@ use ade20k_export::{
     MediaMode, PartsMode, Summary,
 };
 use ade20k_model::{ClassIndex, Item, ItemSource, MaskKind};
-use common::{
-    assert_image_placed, assert_output_independent_of_threads, convert, file_contents, items, open,
-    options, read_json, read_png, FIXTURES,
+use ade20k_test_support::images::read_png;
+use ade20k_test_support::read_json;
+use ade20k_test_support::synthetic::items;
+use ade20k_tests::{
+    assert_image_placed, assert_output_independent_of_threads, convert, file_contents, files, open,
+    options, FIXTURES,
 };
 use serde_json::Value;
 
@@ -74,7 +75,7 @@ fn mask_path(out: &Path, item: &Item) -> PathBuf {
 
 /// Every file under `dir`, relative, sorted.
 fn files_under(dir: &Path) -> Vec<String> {
-    let mut files: Vec<String> = common::files(dir)
+    let mut files: Vec<String> = files(dir)
         .iter()
         .map(|file| file.to_string_lossy().replace('\\', "/"))
         .collect();
@@ -516,7 +517,7 @@ fn images_are_placed_beside_the_annotations() {
         assert_image_placed(&image, &item);
         assert!(mask_path(&out, &item).is_file());
     }
-    let (_root, out, _) = convert(&dataset, "semantic", &common::options());
+    let (_root, out, _) = convert(&dataset, "semantic", &ade20k_tests::options());
     assert!(
         !out.join("images").exists(),
         "--media none writes no images"

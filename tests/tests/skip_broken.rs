@@ -1,8 +1,6 @@
 //! `ExportOptions::skip_broken`: broken items are left out of every format,
 //! the output is that of the dataset without them, whatever the thread count.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,7 +10,10 @@ use ade20k_export::{
     SKIPPED_FILE,
 };
 use ade20k_import::Ade20kDataset;
-use common::{copy_dir, file_contents, fixture, on_threads};
+use ade20k_test_support::fixture;
+use ade20k_test_support::folders::copy_dir;
+use ade20k_test_support::images::read_png;
+use ade20k_tests::{file_contents, on_threads};
 
 /// The item broken in these tests, and the files that make it.
 const BROKEN_SUBSET: &str = "training";
@@ -221,7 +222,7 @@ fn pixels_of_an_instance_mask_semantic_does_not_decode_break_nothing_for_it() {
     let mask = workspace
         .input()
         .join(format!("{BROKEN_STEM}/instance_000_ADE_train_00000002.png"));
-    let good = common::read_png(&mask);
+    let good = read_png(&mask);
     let image = image::GrayImage::from_pixel(good.width, good.height, image::Luma([7]));
     image.save(&mask).unwrap();
     let (summary, files) = workspace.export("semantic", &options).unwrap();

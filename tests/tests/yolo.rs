@@ -1,7 +1,5 @@
 //! End-to-end tests of the Ultralytics YOLO exporter on the fixtures.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
@@ -15,9 +13,10 @@ use ade20k_export::{
 use ade20k_model::{
     BinaryMask, Categories, ClassIndex, CroppedMask, InMemoryMasks, InstanceMask, Item, MaskKind,
 };
-use common::{
-    assert_image_placed, assert_output_independent_of_threads, convert, files, items, open,
-    options, synthetic_item, synthetic_object, Synthetic, FIXTURES,
+use ade20k_test_support::synthetic::{items, synthetic_item, synthetic_object, Synthetic};
+use ade20k_tests::{
+    assert_image_placed, assert_output_independent_of_threads, convert, files, open, options,
+    FIXTURES,
 };
 
 const NOT_SELECTED: &str = "objects of classes not selected";

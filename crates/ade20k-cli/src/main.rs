@@ -71,10 +71,16 @@ Exit codes: 0 converted, 1 data or write error (the output is left as it was),
     Info(InfoArgs),
     /// Check that a dataset's annotations, instance masks and class maps agree.
     #[command(
-        after_help = "Exit codes: 0 no finding, 1 findings (or a dataset that cannot be read), 2 usage error.
+        after_help = "Each finding is an error (it breaks a conversion: a missing or unreadable file, a
+part whose parent is not in the item) or a warning (an inconsistency of the source that
+conversions tolerate; its message says which source they follow).
+
+Exit codes: 0 no error (warnings allowed unless --strict), 1 errors (with --strict: any
+finding; or a dataset that cannot be read), 2 usage error.
 
 Examples:
   ade20k validate ADE20K_2021_17_01
+  ade20k validate data/ade --strict
   ade20k validate data/ade --json > findings.json"
     )]
     Validate(ValidateArgs),

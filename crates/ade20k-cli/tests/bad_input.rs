@@ -10,9 +10,7 @@
 //! Defects git cannot carry are made here, in a copy of `broken/valid` or of
 //! the main fixture: a file without read permission, a file name that is not
 //! UTF-8, named pipes (FIFOs) and links to `/dev/zero`. Every run is killed
-//! and fails its test should it hang ([`common::TIME_LIMIT`]).
-
-mod common;
+//! and fails its test should it hang ([`ade20k_test_support::TIME_LIMIT`]).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -20,7 +18,11 @@ use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{ade20k, arg, copy_dir, fixture, output_within_limit, text};
+use ade20k_test_support::folders::copy_dir;
+use ade20k_test_support::{arg, fixture, output_within_limit, text, Binary};
+
+/// The binary under test.
+const ADE20K: Binary = Binary::new(env!("CARGO_BIN_EXE_ade20k"));
 
 /// Path of the broken dataset `case`.
 fn broken(case: &str) -> PathBuf {
@@ -118,7 +120,7 @@ fn refused_with(
 }
 
 fn refused(input: &Path, extra: &[&str]) -> Refusal {
-    refused_with(input, "coco", extra, ade20k)
+    refused_with(input, "coco", extra, |args| ADE20K.run(args))
 }
 
 impl Refusal {
@@ -156,7 +158,7 @@ macro_rules! snapshot {
 fn the_valid_base_converts() {
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out");
-    let output = common::convert(&broken("valid"), "coco", &out, &[]);
+    let output = ADE20K.convert(&broken("valid"), "coco", &out, &[]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
 }
 
@@ -255,7 +257,7 @@ fn json_every_one_broken() {
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out");
     let before = tree(&input);
-    let run = common::convert(&input, "coco", &out, &["--skip-broken"]);
+    let run = ADE20K.convert(&input, "coco", &out, &["--skip-broken"]);
     assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
     assert!(
         text(&run.stdout).starts_with(&format!("converted 0 items to coco in {}", out.display())),
@@ -301,14 +303,14 @@ fn json_part_level_absurd() {
             "deeper than the limit of 32",
         ],
     );
-    let info = ade20k(&["info", arg(&input)]);
+    let info = ADE20K.run(&["info", arg(&input)]);
     assert_eq!(info.status.code(), Some(1));
     assert_eq!(only_error(&info), refusal.message);
-    let validate = ade20k(&["validate", arg(&input)]);
+    let validate = ADE20K.run(&["validate", arg(&input)]);
     assert_eq!(validate.status.code(), Some(1));
     assert_eq!(
         text(&validate.stdout).lines().next(),
-        Some(format!("item: {}", refusal.message).as_str())
+        Some(format!("error: item: {}", refusal.message).as_str())
     );
     snapshot!(refusal);
 }
@@ -352,7 +354,7 @@ const FORMATS: [&str; 8] = [
 fn refused_by_every_format(case: &str) -> Refusal {
     let refusals: Vec<Refusal> = FORMATS
         .iter()
-        .map(|format| refused_with(&broken(case), format, &[], ade20k))
+        .map(|format| refused_with(&broken(case), format, &[], |args| ADE20K.run(args)))
         .collect();
     for (format, refusal) in FORMATS.iter().zip(&refusals) {
         assert_eq!(refusal.message, refusals[0].message, "{format}");
@@ -428,14 +430,14 @@ fn max_pixels_sets_the_limit() {
     snapshot!(refusal);
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out");
-    let at_limit = common::convert(&broken("valid"), "coco", &out, &["--max-pixels", "384"]);
+    let at_limit = ADE20K.convert(&broken("valid"), "coco", &out, &["--max-pixels", "384"]);
     assert_eq!(
         at_limit.status.code(),
         Some(0),
         "{}",
         text(&at_limit.stderr)
     );
-    let info = ade20k(&[
+    let info = ADE20K.run(&[
         "info",
         arg(&broken("valid")),
         "--pixels",
@@ -464,7 +466,7 @@ fn max_annotation_bytes_sets_the_limit() {
     snapshot!(refusal);
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out");
-    let at_limit = common::convert(
+    let at_limit = ADE20K.convert(
         &broken("valid"),
         "coco",
         &out,
@@ -476,7 +478,7 @@ fn max_annotation_bytes_sets_the_limit() {
         "{}",
         text(&at_limit.stderr)
     );
-    let info = ade20k(&[
+    let info = ADE20K.run(&[
         "info",
         arg(&broken("valid")),
         "--max-annotation-bytes",
@@ -627,7 +629,7 @@ fn names_that_climb_stay_inside_the_output() {
         let scratch = tempfile::tempdir().unwrap();
         let nested = scratch.path().join("a/b/c/d");
         let out = nested.join("out");
-        let output = common::convert(&input, format, &out, &[]);
+        let output = ADE20K.convert(&input, format, &out, &[]);
         assert_eq!(
             output.status.code(),
             Some(0),
@@ -693,7 +695,7 @@ fn skips_the_street_item(input: &Path, file: &Path, problem: &str) {
     let scratch = tempfile::tempdir().unwrap();
     let out = scratch.path().join("out");
     let before = tree(input);
-    let run = common::convert(input, "coco", &out, &["--skip-broken"]);
+    let run = ADE20K.convert(input, "coco", &out, &["--skip-broken"]);
     assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
     assert_eq!(
         fs::read_to_string(out.join("skipped.txt")).unwrap(),
@@ -739,7 +741,7 @@ fn a_fifo_in_the_dataset_is_refused_by_every_command_without_blocking() {
         skips_the_street_item(&input, &fifo, FIFO);
 
         let before = tree(&input);
-        let info = ade20k(&["info", arg(&input)]);
+        let info = ADE20K.run(&["info", arg(&input)]);
         if read_by_info {
             assert_eq!(info.status.code(), Some(1), "{suffix}");
             assert_eq!(only_error(&info), expected);
@@ -747,7 +749,7 @@ fn a_fifo_in_the_dataset_is_refused_by_every_command_without_blocking() {
             assert_eq!(info.status.code(), Some(0), "{}", text(&info.stderr));
         }
 
-        let validate = ade20k(&["validate", arg(&input)]);
+        let validate = ADE20K.run(&["validate", arg(&input)]);
         assert_eq!(validate.status.code(), Some(1), "{suffix}");
         let stdout = text(&validate.stdout);
         let findings: Vec<&str> = stdout.lines().filter(|l| l.contains(FIFO)).collect();
@@ -756,10 +758,15 @@ fn a_fifo_in_the_dataset_is_refused_by_every_command_without_blocking() {
             findings[0].contains(&fifo.display().to_string()),
             "{stdout}"
         );
-        assert!(stdout.contains("3 items checked"), "{stdout}");
+        // The FIFO is the one error; the fixture's polygon point beyond the
+        // border is a warning.
+        assert!(
+            stdout.contains("3 items checked: 1 error, 1 warning\n"),
+            "{stdout}"
+        );
 
         let png = scratch.path().join("preview.png");
-        let preview = ade20k(&[
+        let preview = ADE20K.run(&[
             "preview",
             arg(&input),
             "urban/street/ADE_train_00000001",
@@ -789,7 +796,7 @@ fn an_annotation_linked_to_dev_zero_is_refused_before_it_is_read() {
         annotation.display()
     );
     assert_eq!(refused(&input, &[]).message, expected);
-    let info = ade20k(&["info", arg(&input)]);
+    let info = ADE20K.run(&["info", arg(&input)]);
     assert_eq!(info.status.code(), Some(1));
     assert_eq!(only_error(&info), expected);
 }

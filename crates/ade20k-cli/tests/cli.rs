@@ -1,10 +1,12 @@
 //! Tests of the `ade20k` command as a user runs it.
 
-mod common;
-
 use std::path::Path;
 
-use common::{ade20k, arg, convert, fingerprint, fixture, run_convert, text};
+use ade20k_test_support::folders::fingerprint;
+use ade20k_test_support::{arg, fixture, text, Binary};
+
+/// The binary under test.
+const ADE20K: Binary = Binary::new(env!("CARGO_BIN_EXE_ade20k"));
 
 /// The summary without its timing, which varies from run to run.
 fn without_timing(stdout: &[u8], out: &Path) -> String {
@@ -24,7 +26,7 @@ fn convert_writes_coco_and_prints_a_summary() {
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("coco");
     let input = fixture("ade20k2020");
-    let run = run_convert(&input, "coco", &out, &[]);
+    let run = ADE20K.run_convert(&input, "coco", &out, &[]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     insta::assert_snapshot!(without_timing(&run.stdout, &out));
     assert!(out.join("annotations/instances_training.json").is_file());
@@ -40,7 +42,7 @@ fn output_is_byte_identical_with_one_thread_and_many() {
     let mut outputs = Vec::new();
     for threads in ["1", "2"] {
         let out = root.path().join(threads);
-        let run = run_convert(&input, "coco", &out, &["--threads", threads]);
+        let run = ADE20K.run_convert(&input, "coco", &out, &["--threads", threads]);
         assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
         outputs.push(std::fs::read(out.join("annotations/instances_training.json")).unwrap());
     }
@@ -67,7 +69,7 @@ fn threads_beyond_four_per_core_are_lowered_with_a_warning() {
         ),
     ] {
         let out = root.path().join(threads);
-        let run = convert(&input, "coco", &out, &["--threads", threads, "--quiet"]);
+        let run = ADE20K.convert(&input, "coco", &out, &["--threads", threads, "--quiet"]);
         assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
         assert_eq!(text(&run.stderr), warning, "--threads {threads}");
         assert!(run.stdout.is_empty());
@@ -85,7 +87,7 @@ fn a_folder_the_tool_did_not_write_is_never_replaced() {
     std::fs::write(out.join("keep.txt"), "mine").unwrap();
     let input = fixture("ade20k2020");
     for extra in [&[][..], &["--overwrite"]] {
-        let refused = convert(&input, "coco", &out, extra);
+        let refused = ADE20K.convert(&input, "coco", &out, extra);
         assert_eq!(refused.status.code(), Some(2), "{extra:?}");
         assert!(
             text(&refused.stderr)
@@ -106,14 +108,14 @@ fn a_previous_output_is_replaced_only_with_overwrite() {
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("coco");
     let input = fixture("ade20k2020");
-    let first = convert(&input, "semantic", &out, &[]);
+    let first = ADE20K.convert(&input, "semantic", &out, &[]);
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
-    let refused = convert(&input, "coco", &out, &[]);
+    let refused = ADE20K.convert(&input, "coco", &out, &[]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(text(&refused.stderr).contains("holds a previous output; pass --overwrite"));
     assert!(out.join("dataset_meta.json").is_file(), "left as it was");
 
-    let replaced = convert(&input, "coco", &out, &["--overwrite"]);
+    let replaced = ADE20K.convert(&input, "coco", &out, &["--overwrite"]);
     assert_eq!(
         replaced.status.code(),
         Some(0),
@@ -133,7 +135,7 @@ fn a_previous_output_is_replaced_only_with_overwrite() {
 fn output_inside_the_input_is_refused() {
     let input = fixture("ade20k2020");
     let out = input.join("training/coco");
-    let run = run_convert(&input, "coco", &out, &[]);
+    let run = ADE20K.run_convert(&input, "coco", &out, &[]);
     assert_eq!(run.status.code(), Some(2));
     assert!(text(&run.stderr).contains("must not be inside the input"));
     assert!(!out.exists());
@@ -145,7 +147,7 @@ fn a_folder_that_is_not_a_dataset_is_a_data_error_naming_it() {
     let empty = root.path().join("nothing-here");
     std::fs::create_dir(&empty).unwrap();
     let out = root.path().join("coco");
-    let run = run_convert(&empty, "coco", &out, &[]);
+    let run = ADE20K.run_convert(&empty, "coco", &out, &[]);
     assert_eq!(run.status.code(), Some(1));
     assert!(text(&run.stderr).contains("nothing-here"));
     assert!(!out.exists());
@@ -154,7 +156,7 @@ fn a_folder_that_is_not_a_dataset_is_a_data_error_naming_it() {
 #[test]
 fn an_unknown_format_is_a_usage_error() {
     let input = fixture("ade20k2020");
-    let run = run_convert(&input, "png-soup", Path::new("/tmp/never"), &[]);
+    let run = ADE20K.run_convert(&input, "png-soup", Path::new("/tmp/never"), &[]);
     assert_eq!(run.status.code(), Some(2));
     insta::assert_snapshot!(text(&run.stderr));
 }
@@ -167,7 +169,7 @@ fn detect_finds_the_subsets_from_every_entry_point() {
         release.join("images"),
         release.join("images/ADE"),
     ] {
-        let run = ade20k(&["detect", entry.to_str().unwrap()]);
+        let run = ADE20K.run(&["detect", entry.to_str().unwrap()]);
         assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
         let stdout = text(&run.stdout).replace(&release.display().to_string(), "<release>");
         insta::assert_snapshot!("detect_release", stdout);
@@ -176,7 +178,7 @@ fn detect_finds_the_subsets_from_every_entry_point() {
 
 #[test]
 fn formats_lists_inputs_and_outputs() {
-    let run = ade20k(&["formats"]);
+    let run = ADE20K.run(&["formats"]);
     assert_eq!(run.status.code(), Some(0));
     insta::assert_snapshot!(text(&run.stdout));
 }
@@ -186,13 +188,13 @@ fn the_datumaro_style_input_format_flag_is_accepted() {
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("coco");
     let input = fixture("ade20k2020_binary");
-    let run = run_convert(&input, "coco", &out, &["-if", "ade20k2020"]);
+    let run = ADE20K.run_convert(&input, "coco", &out, &["-if", "ade20k2020"]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
 }
 
 #[test]
 fn help_shows_examples() {
-    let run = ade20k(&["convert", "--help"]);
+    let run = ADE20K.run(&["convert", "--help"]);
     assert!(text(&run.stdout).contains("Examples:"));
     assert!(text(&run.stdout).contains("ade20k convert -i"));
 }
@@ -203,8 +205,8 @@ fn stuff_reads_a_class_list_file() {
     let input = fixture("ade20k2020");
     let stuff = root.path().join("stuff.txt");
     std::fs::write(&stuff, "sky\n2978\n").unwrap();
-    let convert = |out: &Path, stuff: &Path, extra: &[&str]| {
-        convert(
+    let panoptic = |out: &Path, stuff: &Path, extra: &[&str]| {
+        ADE20K.convert(
             &input,
             "coco_panoptic",
             out,
@@ -212,18 +214,18 @@ fn stuff_reads_a_class_list_file() {
         )
     };
     let out = root.path().join("panoptic");
-    let run = convert(&out, &stuff, &[]);
+    let run = panoptic(&out, &stuff, &[]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let json = std::fs::read_to_string(out.join("annotations/panoptic_training.json")).unwrap();
     assert!(json.contains(r#"{"id":2420,"name":"sky","supercategory":"atmosphere","isthing":0,"#));
     assert!(json.contains(r#""id":401,"name":"car","supercategory":"motor vehicle","isthing":1,"#));
 
     let missing = root.path().join("missing.txt");
-    let run = convert(&root.path().join("a"), &missing, &[]);
+    let run = panoptic(&root.path().join("a"), &missing, &[]);
     assert_eq!(run.status.code(), Some(1));
     assert!(text(&run.stderr).contains("missing.txt"));
 
-    let run = convert(&root.path().join("b"), &stuff, &["--label-name", "raw"]);
+    let run = panoptic(&root.path().join("b"), &stuff, &["--label-name", "raw"]);
     assert_eq!(run.status.code(), Some(2));
     assert!(text(&run.stderr).contains("--stuff lists classes"));
 }
@@ -234,7 +236,7 @@ fn filters_choose_items_and_objects_and_the_summary_counts_them() {
     let out = root.path().join("yolo");
     let exclude = root.path().join("exclude.txt");
     std::fs::write(&exclude, "person\n").unwrap();
-    let run = convert(
+    let run = ADE20K.convert(
         &fixture("ade20k2020"),
         "yolo",
         &out,
@@ -271,7 +273,7 @@ fn quiet_prints_nothing_and_verbose_a_line_per_item() {
     let root = tempfile::tempdir().unwrap();
     let input = fixture("ade20k2020");
     let run = |name: &str, flag: &str| {
-        convert(
+        ADE20K.convert(
             &input,
             "coco",
             &root.path().join(name),
@@ -313,7 +315,7 @@ fn filters_that_cannot_work_are_usage_errors() {
         (vec!["--quiet", "-v"], "cannot be used with"),
     ] {
         let out = root.path().join("out");
-        let run = convert(&input, "coco", &out, &flags);
+        let run = ADE20K.convert(&input, "coco", &out, &flags);
         assert_eq!(run.status.code(), Some(2), "{expected}");
         assert!(
             text(&run.stderr).contains(expected),
@@ -330,7 +332,7 @@ fn simplify_sets_how_far_yolo_polygons_may_stray() {
     let input = fixture("ade20k2020");
     let label_bytes = |tolerance: &str| {
         let out = root.path().join(format!("yolo_{tolerance}"));
-        let run = convert(&input, "yolo", &out, &["--simplify", tolerance]);
+        let run = ADE20K.convert(&input, "yolo", &out, &["--simplify", tolerance]);
         assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
         let labels = out.join("labels/training/urban/street/ADE_train_00000001.txt");
         std::fs::metadata(labels).unwrap().len()
@@ -342,13 +344,13 @@ fn simplify_sets_how_far_yolo_polygons_may_stray() {
         "{exact} {default} {coarse}"
     );
     let out = root.path().join("default");
-    convert(&input, "yolo", &out, &[]);
+    ADE20K.convert(&input, "yolo", &out, &[]);
     let labels = "labels/training/urban/street/ADE_train_00000001.txt";
     let written = std::fs::metadata(out.join(labels)).unwrap().len();
     assert_eq!(written, default);
     for bad in ["-1", "NaN", "inf", "one"] {
         let out = root.path().join("refused");
-        let run = convert(&input, "yolo", &out, &[&format!("--simplify={bad}")]);
+        let run = ADE20K.convert(&input, "yolo", &out, &[&format!("--simplify={bad}")]);
         assert_eq!(run.status.code(), Some(2), "{bad}");
         let stderr = text(&run.stderr);
         assert!(

@@ -1,14 +1,15 @@
 //! `ade20k info`: the counts of a dataset, as tables and as JSON.
 
-mod common;
+use ade20k_test_support::{arg, fixture, text, Binary};
 
-use common::{ade20k, arg, fixture, text};
+/// The binary under test.
+const ADE20K: Binary = Binary::new(env!("CARGO_BIN_EXE_ade20k"));
 use serde_json::Value;
 
 #[test]
 fn info_prints_aligned_tables() {
     let dataset = fixture("ade20k2020");
-    let run = ade20k(&["info", arg(&dataset)]);
+    let run = ADE20K.run(&["info", arg(&dataset)]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let stdout = text(&run.stdout);
     assert!(stdout.contains("  training        2       11         6         2"));
@@ -19,7 +20,7 @@ fn info_prints_aligned_tables() {
 #[test]
 fn info_json_counts_pixels_and_keeps_the_top_classes() {
     let dataset = fixture("ade20k2020");
-    let run = ade20k(&["info", arg(&dataset), "--json", "--pixels", "--top", "3"]);
+    let run = ADE20K.run(&["info", arg(&dataset), "--json", "--pixels", "--top", "3"]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let json: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(json["class_count"], 17);
@@ -36,22 +37,22 @@ fn info_json_counts_pixels_and_keeps_the_top_classes() {
 #[test]
 fn info_all_lists_every_class() {
     let dataset = fixture("ade20k2020_meta");
-    let run = ade20k(&["info", arg(&dataset), "--all", "--json"]);
+    let run = ADE20K.run(&["info", arg(&dataset), "--all", "--json"]);
     let json: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(
         json["classes"].as_array().unwrap().len() as u64,
         json["class_count"].as_u64().unwrap()
     );
-    let top = ade20k(&["info", arg(&dataset), "--top", "1"]);
+    let top = ADE20K.run(&["info", arg(&dataset), "--top", "1"]);
     assert!(text(&top.stdout).contains("(top 1 shown; --all for every one)"));
-    let both = ade20k(&["info", arg(&dataset), "--all", "--top", "1"]);
+    let both = ADE20K.run(&["info", arg(&dataset), "--all", "--top", "1"]);
     assert_eq!(both.status.code(), Some(2));
 }
 
 #[test]
 fn info_on_a_folder_that_is_not_a_dataset_names_it() {
     let root = tempfile::tempdir().unwrap();
-    let run = ade20k(&["info", arg(root.path())]);
+    let run = ADE20K.run(&["info", arg(root.path())]);
     assert_eq!(run.status.code(), Some(1));
     assert!(text(&run.stderr).contains(arg(root.path())));
 }

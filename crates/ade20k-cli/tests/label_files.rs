@@ -1,12 +1,13 @@
 //! Label files and presets as a user gives them: a class the dataset lacks
 //! stops the run before anything is written; presets are the official tables.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::{arg, convert, fixture, text};
+use ade20k_test_support::{arg, fixture, text, Binary};
+
+/// The binary under test.
+const ADE20K: Binary = Binary::new(env!("CARGO_BIN_EXE_ade20k"));
 use serde_json::Value;
 
 /// The categories of a COCO output's training subset: (id, name).
@@ -40,7 +41,7 @@ fn a_misspelt_class_is_a_usage_error_for_every_list_flag() {
         "--stuff",
     ] {
         let out = root.path().join("out");
-        let run = convert(
+        let run = ADE20K.convert(
             &fixture("ade20k2020"),
             "coco_panoptic",
             &out,
@@ -65,7 +66,7 @@ fn class_indices_beyond_the_release_are_refused_and_absent_ones_warned_of() {
     let input = fixture("ade20k2020");
     let beyond = root.path().join("beyond.txt");
     fs::write(&beyond, "car\n3689\n").unwrap();
-    let run = convert(
+    let run = ADE20K.convert(
         &input,
         "coco",
         &root.path().join("a"),
@@ -85,7 +86,7 @@ fn class_indices_beyond_the_release_are_refused_and_absent_ones_warned_of() {
     let absent = root.path().join("absent.txt");
     fs::write(&absent, "car\n3688\n").unwrap();
     let out = root.path().join("b");
-    let run = convert(&input, "coco", &out, &["--labels", arg(&absent)]);
+    let run = ADE20K.convert(&input, "coco", &out, &["--labels", arg(&absent)]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     assert_eq!(
         text(&run.stderr).replace(arg(root.path()), "<root>"),
@@ -104,7 +105,7 @@ fn a_class_given_by_index_is_named_after_its_class() {
     let list = root.path().join("classes.txt");
     fs::write(&list, "401\nwall\nhome = 1910\n").unwrap();
     let out = root.path().join("canonical");
-    let run = convert(&input, "coco", &out, &["--labels", arg(&list)]);
+    let run = ADE20K.convert(&input, "coco", &out, &["--labels", arg(&list)]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     assert_eq!(
         categories(&out),
@@ -112,7 +113,7 @@ fn a_class_given_by_index_is_named_after_its_class() {
     );
 
     let out = root.path().join("full");
-    let run = convert(
+    let run = ADE20K.convert(
         &input,
         "coco",
         &out,
@@ -125,7 +126,7 @@ fn a_class_given_by_index_is_named_after_its_class() {
     );
 
     fs::write(&list, "car\n401\n").unwrap();
-    let run = convert(
+    let run = ADE20K.convert(
         &input,
         "coco",
         &root.path().join("twice"),
@@ -147,7 +148,7 @@ fn instance100_is_the_instance_benchmark_table() {
     let root = tempfile::tempdir().unwrap();
     let input = fixture("ade20k2020");
     let out = root.path().join("labels");
-    let run = convert(&input, "coco", &out, &["--labels", "instance100"]);
+    let run = ADE20K.convert(&input, "coco", &out, &["--labels", "instance100"]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let listed = categories(&out);
     assert_eq!(listed.len(), 100);
@@ -159,7 +160,7 @@ fn instance100_is_the_instance_benchmark_table() {
     // person and door, and the classes whose fixture indices are the
     // release's windowpane (3055) and sculpture (2262).
     let out = root.path().join("include");
-    let run = convert(&input, "coco", &out, &["--include-labels", "instance100"]);
+    let run = ADE20K.convert(&input, "coco", &out, &["--include-labels", "instance100"]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let kept: Vec<(u64, String)> = categories(&out);
     assert_eq!(
@@ -181,7 +182,7 @@ fn the_check_reads_broken_items_as_the_conversion_does() {
     let input = fixture("broken/json_truncated");
     let list = root.path().join("classes.txt");
     fs::write(&list, "sky\n").unwrap();
-    let run = convert(
+    let run = ADE20K.convert(
         &input,
         "coco",
         &root.path().join("stops"),
@@ -194,7 +195,7 @@ fn the_check_reads_broken_items_as_the_conversion_does() {
         text(&run.stderr)
     );
     let out = root.path().join("skips");
-    let run = convert(
+    let run = ADE20K.convert(
         &input,
         "coco",
         &out,

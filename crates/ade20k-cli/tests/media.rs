@@ -3,14 +3,16 @@
 //! default, `copy`, gives each photo a file of its own, so that editing the
 //! output never edits the dataset.
 
-mod common;
-
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{copy_dir, fingerprint, fixture, output_formats, run_convert, text};
+use ade20k_test_support::folders::{copy_dir, fingerprint};
+use ade20k_test_support::{fixture, text, Binary};
+
+/// The binary under test.
+const ADE20K: Binary = Binary::new(env!("CARGO_BIN_EXE_ade20k"));
 
 /// The photo made a symbolic link, relative to its subset folder.
 const LINKED_PHOTO: &str = "urban/street/ADE_train_00000001.jpg";
@@ -37,7 +39,7 @@ fn annexed_dataset(root: &Path) -> PathBuf {
 /// the input unchanged.
 fn converted(input: &Path, out: &Path, extra: &[&str]) -> Output {
     let before = fingerprint(input);
-    let run = run_convert(input, "coco", out, extra);
+    let run = ADE20K.run_convert(input, "coco", out, extra);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     assert_eq!(text(&run.stderr), "");
     assert!(
@@ -145,9 +147,9 @@ fn every_format_copies_a_linked_photo_as_a_file_by_default() {
     let input = annexed_dataset(root.path());
     let bytes = fs::read(input.join(ANNEXED)).unwrap();
     let before = fingerprint(&input);
-    for format in output_formats() {
+    for format in ADE20K.output_formats() {
         let out = root.path().join(&format);
-        let run = run_convert(&input, &format, &out, &["--quiet"]);
+        let run = ADE20K.run_convert(&input, &format, &out, &["--quiet"]);
         assert_eq!(
             run.status.code(),
             Some(0),

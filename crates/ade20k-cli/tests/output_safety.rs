@@ -8,14 +8,16 @@
 //! folder: no output, no staging folder, no lock file, not even the missing
 //! folders that `-o` named on its way.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
 use ade20k_export::MANIFEST_FILE;
-use common::{copy_dir, fingerprint, fixture, text};
+use ade20k_test_support::folders::{copy_dir, fingerprint};
+use ade20k_test_support::{fixture, text, Binary};
+
+/// The binary under test.
+const ADE20K: Binary = Binary::new(env!("CARGO_BIN_EXE_ade20k"));
 use serde_json::Value;
 
 /// A scratch folder with `data` (the sample dataset) and `precious` (a
@@ -226,13 +228,13 @@ fn every_output_has_a_manifest_that_info_prints() {
         assert!(time.len() == 20 && time.ends_with('Z'), "RFC 3339: {time}");
     }
 
-    let info = common::ade20k(&["info", out.to_str().unwrap()]);
+    let info = ADE20K.run(&["info", out.to_str().unwrap()]);
     assert_eq!(info.status.code(), Some(0), "{}", text(&info.stderr));
     let shown = text(&info.stdout);
     assert!(shown.starts_with("an output of ade20k"), "{shown}");
     assert!(shown.contains("in the coco format"), "{shown}");
     assert!(shown.contains("training: 2 items"), "{shown}");
-    let json = common::ade20k(&["info", "--json", out.to_str().unwrap()]);
+    let json = ADE20K.run(&["info", "--json", out.to_str().unwrap()]);
     let printed: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(printed, manifest);
 }
@@ -242,16 +244,16 @@ fn info_on_an_ade20k2020_output_prints_the_manifest_and_the_counts() {
     let scratch = Scratch::new();
     let input = scratch.path().join("data");
     let out = scratch.path().join("out");
-    let run = common::run_convert(&input, "ade20k2020", &out, &["--media", "copy"]);
+    let run = ADE20K.run_convert(&input, "ade20k2020", &out, &["--media", "copy"]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    let info = common::ade20k(&["info", out.to_str().unwrap()]);
+    let info = ADE20K.run(&["info", out.to_str().unwrap()]);
     assert_eq!(info.status.code(), Some(0), "{}", text(&info.stderr));
     let shown = text(&info.stdout);
     assert!(shown.contains("in the ade20k2020 format"), "{shown}");
     assert!(shown.contains("classes:"), "the counts follow: {shown}");
     // The output is its source's files, so it validates as its source does.
     let validate = |dataset: &Path| {
-        let run = common::ade20k(&["validate", dataset.to_str().unwrap()]);
+        let run = ADE20K.run(&["validate", dataset.to_str().unwrap()]);
         let report = text(&run.stdout).replace(dataset.to_str().unwrap(), "<dataset>");
         (run.status.code(), report)
     };

@@ -1,13 +1,14 @@
 //! `ade20k preview`: masks drawn over the image, checked pixel by pixel.
 
-mod common;
-
 use std::path::Path;
 
 use ade20k_export::preview::palette_color;
 use ade20k_import::Ade20kDataset;
 use ade20k_model::{ItemSource, MaskKind};
-use common::{ade20k, arg, convert, fixture, text};
+use ade20k_test_support::{arg, fixture, text, Binary};
+
+/// The binary under test.
+const ADE20K: Binary = Binary::new(env!("CARGO_BIN_EXE_ade20k"));
 
 const STREET: &str = "urban/street/ADE_train_00000001";
 
@@ -33,7 +34,7 @@ fn the_car_is_blended_with_its_class_colour_and_outlined() {
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("street.png");
     let dataset = fixture("ade20k2020");
-    let run = ade20k(&["preview", arg(&dataset), STREET, "-o", arg(&out)]);
+    let run = ADE20K.run(&["preview", arg(&dataset), STREET, "-o", arg(&out)]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     assert_eq!(
         text(&run.stdout),
@@ -74,11 +75,11 @@ fn the_coco_annotations_of_the_item_draw_the_same_picture() {
     let root = tempfile::tempdir().unwrap();
     let dataset = fixture("ade20k2020");
     let own = root.path().join("own.png");
-    let run = ade20k(&["preview", arg(&dataset), STREET, "-o", arg(&own)]);
+    let run = ADE20K.run(&["preview", arg(&dataset), STREET, "-o", arg(&own)]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     for segmentation in ["rle", "polygon"] {
         let coco = root.path().join(segmentation);
-        let run = convert(
+        let run = ADE20K.convert(
             &dataset,
             "coco",
             &coco,
@@ -87,7 +88,7 @@ fn the_coco_annotations_of_the_item_draw_the_same_picture() {
         assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
         let drawn = root.path().join(format!("{segmentation}.png"));
         let annotations = coco.join("annotations/instances_training.json");
-        let run = ade20k(&[
+        let run = ADE20K.run(&[
             "preview",
             arg(&dataset),
             STREET,
@@ -109,7 +110,7 @@ fn instances_and_parts_get_colours_of_their_own() {
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("parts.png");
     let dataset = fixture("ade20k2020");
-    let run = ade20k(&[
+    let run = ADE20K.run(&[
         "preview",
         arg(&dataset),
         &format!("training/{STREET}"),
@@ -141,7 +142,7 @@ fn wrong_requests_are_refused_with_a_reason() {
     let root = tempfile::tempdir().unwrap();
     let dataset = fixture("ade20k2020");
     let out = root.path().join("p.png");
-    let unknown = ade20k(&[
+    let unknown = ADE20K.run(&[
         "preview",
         arg(&dataset),
         "ADE_train_00000001",
@@ -153,7 +154,7 @@ fn wrong_requests_are_refused_with_a_reason() {
         "no item `ADE_train_00000001` in the dataset; ids look like `home/kitchen/ADE_train_00000002`"
     ));
     let inside = dataset.join("training/p.png");
-    let run = ade20k(&["preview", arg(&dataset), STREET, "-o", arg(&inside)]);
+    let run = ADE20K.run(&["preview", arg(&dataset), STREET, "-o", arg(&inside)]);
     assert_eq!(run.status.code(), Some(2));
     assert!(!inside.exists());
     let not_coco = root.path().join("other.json");
@@ -162,7 +163,7 @@ fn wrong_requests_are_refused_with_a_reason() {
         r#"{"images": [], "annotations": [], "categories": []}"#,
     )
     .unwrap();
-    let run = ade20k(&[
+    let run = ADE20K.run(&[
         "preview",
         arg(&dataset),
         STREET,

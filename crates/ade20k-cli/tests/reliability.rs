@@ -1,8 +1,6 @@
 //! Broken input, killed runs, read-only input and failing writes: what
 //! `ade20k convert` leaves behind.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -12,7 +10,11 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use ade20k_export::MANIFEST_FILE;
-use common::{arg, copy_dir, fingerprint, fixture, link_dir, output_formats, run_convert, text};
+use ade20k_test_support::folders::{copy_dir, fingerprint, link_dir};
+use ade20k_test_support::{arg, fixture, text, Binary};
+
+/// The binary under test.
+const ADE20K: Binary = Binary::new(env!("CARGO_BIN_EXE_ade20k"));
 
 /// The item broken by the tests, as `<subset>/<item id>`, and its files' stem.
 const BROKEN_ITEM: &str = "training/home/kitchen/ADE_train_00000002";
@@ -75,12 +77,12 @@ fn skip_broken_leaves_the_item_out_lists_it_and_exits_3() {
     let mask = input.join(format!("{BROKEN_ITEM}/instance_000_ADE_train_00000002.png"));
     fs::remove_file(&mask).unwrap();
 
-    let failed = run_convert(&input, "coco", &out, &["--media", "copy"]);
+    let failed = ADE20K.run_convert(&input, "coco", &out, &["--media", "copy"]);
     assert_eq!(failed.status.code(), Some(1), "{}", text(&failed.stderr));
     assert!(text(&failed.stderr).contains(arg(&mask)));
     assert!(!out.exists());
 
-    let run = run_convert(&input, "coco", &out, &["--media", "copy", "--skip-broken"]);
+    let run = ADE20K.run_convert(&input, "coco", &out, &["--media", "copy", "--skip-broken"]);
     assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
     let problem = "No such file or directory (os error 2)";
     let stdout = text(&run.stdout);
@@ -105,7 +107,7 @@ fn skip_broken_leaves_the_item_out_lists_it_and_exits_3() {
         format!("{BROKEN_ITEM}\t{}: {problem}\n", mask.display())
     );
 
-    let quiet = run_convert(
+    let quiet = ADE20K.run_convert(
         &input,
         "coco",
         &out,
@@ -115,7 +117,7 @@ fn skip_broken_leaves_the_item_out_lists_it_and_exits_3() {
     assert!(quiet.stdout.is_empty());
 
     remove_broken_item(&input);
-    let clean = run_convert(
+    let clean = ADE20K.run_convert(
         &input,
         "coco",
         &out,
@@ -136,7 +138,7 @@ fn skip_broken_leaves_the_item_out_lists_it_and_exits_3() {
 /// that of the dataset without the item (`clean`, converted beforehand).
 fn skipped_alone(input: &Path, out: &Path, line: &str, clean: &BTreeMap<PathBuf, Vec<u8>>) {
     let before = fingerprint(input);
-    let run = run_convert(input, "coco", out, &["--media", "copy", "--skip-broken"]);
+    let run = ADE20K.run_convert(input, "coco", out, &["--media", "copy", "--skip-broken"]);
     assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
     assert_eq!(text(&run.stderr), "");
     let (name, reason) = line.split_once('\t').unwrap();
@@ -165,7 +167,7 @@ fn converted_without_broken_item(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let out = root.join("clean-out");
     copy_dir(&fixture("ade20k2020"), &input);
     remove_broken_item(&input);
-    let run = run_convert(&input, "coco", &out, &["--media", "copy"]);
+    let run = ADE20K.run_convert(&input, "coco", &out, &["--media", "copy"]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     tree(&out)
 }
@@ -216,7 +218,7 @@ fn skipped_txt_escapes_what_would_split_a_line() {
     fs::remove_file(&mask).unwrap();
     let out = root.path().join("out");
     let before = fingerprint(&input);
-    let run = run_convert(&input, "coco", &out, &["--media", "copy", "--skip-broken"]);
+    let run = ADE20K.run_convert(&input, "coco", &out, &["--media", "copy", "--skip-broken"]);
     assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
     assert!(before == fingerprint(&input), "the input is unchanged");
     let escaped_folder = Path::new(folder).with_file_name(escaped);
@@ -309,7 +311,7 @@ fn a_killed_conversion_leaves_the_target_as_it_was() {
         assert!(!target.exists(), "killed after {delay:?}: no target");
     }
 
-    let previous = run_convert(&fixture("ade20k2020"), "coco", &target, &["--quiet"]);
+    let previous = ADE20K.run_convert(&fixture("ade20k2020"), "coco", &target, &["--quiet"]);
     assert_eq!(
         previous.status.code(),
         Some(0),
@@ -325,7 +327,7 @@ fn a_killed_conversion_leaves_the_target_as_it_was() {
         );
     }
 
-    let again = run_convert(
+    let again = ADE20K.run_convert(
         &fixture("ade20k2020"),
         "semantic",
         &target,
@@ -401,7 +403,7 @@ fn the_input_is_never_written() {
     chmod(&outputs, 0o777);
     let before = fingerprint(&input);
 
-    for format in &output_formats() {
+    for format in &ADE20K.output_formats() {
         for media in ["hardlink", "copy"] {
             let out = outputs.join(format!("{format}-{media}"));
             // Scaled photos cannot be links: links keep every size.
@@ -505,7 +507,7 @@ fn a_failing_write_is_an_error_naming_the_file_and_the_target_is_untouched() {
             );
             assert_eq!(names(root.path()), Vec::<String>::new());
 
-            let previous = run_convert(&input, "coco", &target, &["--quiet"]);
+            let previous = ADE20K.run_convert(&input, "coco", &target, &["--quiet"]);
             assert_eq!(previous.status.code(), Some(0));
             let before = tree(&target);
             let overwrite =
@@ -622,7 +624,7 @@ fn a_second_run_on_the_same_output_is_refused_while_the_first_runs() {
     let input = large_dataset(root.path(), 2000);
     let target = root.path().join("coco");
     let mut first = start_holding_the_lock(&input, &target);
-    let second = run_convert(
+    let second = ADE20K.run_convert(
         &fixture("ade20k2020"),
         "semantic",
         &target,

@@ -114,7 +114,7 @@ fn write(
 ) -> Result<Summary, ExportError> {
     check_options(options)?;
     check_selection(&options.labels)?;
-    let plan = LabelPlan::resolve(&options.labels, source, None)?;
+    let plan = LabelPlan::resolve(&options.labels, source, None, options.phases.as_ref())?;
     for subset in source.subsets() {
         let dir = out.join(subset);
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;

@@ -24,7 +24,7 @@
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
-use ade20k_model::{Error, Item, ItemSource};
+use ade20k_model::{Error, Item, ItemSource, PassCounter, Phase, PhaseHook};
 use rayon::prelude::*;
 
 use crate::picked::PickedItems;
@@ -102,14 +102,21 @@ impl fmt::Display for Escaped<'_> {
 
 /// Reads every item of `inner` (see the module documentation): returns the
 /// dataset without its broken items, and those items in item order.
+/// `progress` is told of each item checked ([`Phase::CheckingItems`]).
 pub(crate) fn check<'a>(
     inner: &'a dyn ItemSource,
     reads: Reads,
     media: MediaMode,
+    progress: Option<&PhaseHook>,
 ) -> (PickedItems<'a>, Vec<SkippedItem>) {
+    let counter = PassCounter::start(progress, Phase::CheckingItems, inner.len());
     let results: Vec<Result<(), Error>> = (0..inner.len())
         .into_par_iter()
-        .map(|index| check_item(inner, index, reads, media))
+        .map(|index| {
+            let result = check_item(inner, index, reads, media);
+            counter.item_done();
+            result
+        })
         .collect();
     let mut indices = Vec::new();
     let mut skipped = Vec::new();

@@ -171,6 +171,7 @@ fn resolve_labels(
             &LabelSelection::List(list.clone()),
             source,
             None,
+            options.phases.as_ref(),
         )?),
         None => None,
     };
@@ -185,6 +186,7 @@ fn resolve_labels(
         &options.labels,
         source,
         Some((capacity as usize, FORMAT.name)),
+        options.phases.as_ref(),
     )?;
     let is_thing = |label: &PlannedLabel| {
         label.is_thing != Some(false) && !stuff.as_ref().is_some_and(|s| s.keeps_label(label))

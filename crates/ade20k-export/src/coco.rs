@@ -49,7 +49,7 @@ fn write(
     if options.label_naming == LabelNaming::Raw && options.labels != LabelSelection::All {
         return Err(ExportError::Usage(RAW_NAMES_WITH_SELECTION.into()));
     }
-    let plan = LabelPlan::resolve(&options.labels, source, None)?;
+    let plan = LabelPlan::resolve(&options.labels, source, None, options.phases.as_ref())?;
     let files = CocoFiles::create(out, "instances")?;
     let conversion = CocoConversion {
         out,

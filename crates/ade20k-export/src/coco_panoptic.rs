@@ -68,7 +68,7 @@ fn write(
     options: &ExportOptions,
 ) -> Result<Summary, ExportError> {
     check_options(options)?;
-    let plan = LabelPlan::resolve(&options.labels, source, None)?;
+    let plan = LabelPlan::resolve(&options.labels, source, None, options.phases.as_ref())?;
     let stuff = StuffRule::resolve(&plan, options, source)?;
     let files = CocoFiles::create(out, "panoptic")?;
     for subset in source.subsets() {
@@ -146,7 +146,12 @@ impl StuffRule {
                     .into(),
             ));
         }
-        let listed = LabelPlan::resolve(&LabelSelection::List(list.clone()), source, None)?;
+        let listed = LabelPlan::resolve(
+            &LabelSelection::List(list.clone()),
+            source,
+            None,
+            options.phases.as_ref(),
+        )?;
         if plan.is_by_class_index() {
             return Ok(StuffRule::Classes(listed));
         }

@@ -110,7 +110,7 @@ fn write(
     // Label ids must be positions 1..=N as items are written: a resolved
     // plan numbers every class up front; raw names are numbered as they come.
     let capacity = (options.label_naming != LabelNaming::Raw).then_some((usize::MAX, FORMAT.name));
-    let plan = LabelPlan::resolve(&options.labels, source, capacity)?;
+    let plan = LabelPlan::resolve(&options.labels, source, capacity, options.phases.as_ref())?;
     let dir = out.join("annotations");
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let conversion = DatumaroConversion {

@@ -1,25 +1,10 @@
-//! Writes ADE20K datasets, read through [`ade20k_model::ItemSource`], in the
-//! formats training code reads: COCO and more, one module per format.
-//!
-//! Every export runs items in parallel (rayon) yet writes them in item order,
-//! so the output is byte-identical whatever the number of threads, and it is
-//! staged beside the target folder and renamed into place only when complete.
-//!
-//! ```no_run
-//! # fn run(dataset: &dyn ade20k_model::ItemSource) -> Result<(), ade20k_export::ExportError> {
-//! use ade20k_export::{export_to, find_format, ExportOptions, OutputTarget};
-//!
-//! let coco = find_format("coco").expect("coco is built in");
-//! let target = OutputTarget::resolve("out/coco".as_ref())?.apart_from("data/ade".as_ref())?;
-//! let summary = export_to(dataset, coco, &target, &ExportOptions::default(), false)?;
-//! println!("{} images, {} annotations", summary.items(), summary.annotations());
-//! # Ok(()) }
-//! ```
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
+pub use ade20k_model::{Phase, PhaseHook, PhaseProgress};
 use resized::Resized;
 use selection::check_label_lists;
 
@@ -204,7 +189,8 @@ impl Format {
             _ => (self.write)(input, dir, options),
         };
         let mut summary = if options.skip_broken {
-            let (checked, skipped) = broken::check(input, self.reads, options.media);
+            let (checked, skipped) =
+                broken::check(input, self.reads, options.media, options.phases.as_ref());
             let mut summary = write(&checked)?;
             if !skipped.is_empty() {
                 let path = dir.join(SKIPPED_FILE);

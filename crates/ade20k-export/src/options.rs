@@ -1,7 +1,7 @@
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 
-use ade20k_model::MaskKind;
+use ade20k_model::{MaskKind, PhaseHook};
 
 use crate::{ItemFilter, LabelList, LabelSelection, ProgressHook};
 
@@ -44,6 +44,11 @@ pub struct ExportOptions {
     pub filter: ItemFilter,
     /// Told of every item once it is written, in item order; `None`: nobody is.
     pub progress: Option<ProgressHook>,
+    /// Told how far each pass over the items has got: reading the classes
+    /// (label-file checks, formats that number classes), counting pixels
+    /// (`--top-classes`), checking items (`skip_broken`) and writing; `None`:
+    /// nobody is.
+    pub phases: Option<PhaseHook>,
     /// Leave out broken items instead of failing on the first one: an item
     /// whose annotation or masks (those the format reads: `semantic` reads no
     /// instance masks) cannot be read, decoded, or disagree with it (and,

@@ -8,7 +8,7 @@
 //! number of threads. After each item is written, the export's
 //! [`ProgressHook`](crate::ProgressHook) is told.
 
-use ade20k_model::{Error, Item, ItemSource};
+use ade20k_model::{Error, Item, ItemSource, PassCounter, Phase};
 use rayon::prelude::*;
 
 use crate::media::check_output_names;
@@ -49,6 +49,7 @@ where
     W: FnMut(C::Prepared) -> Result<(), Error> + Send,
 {
     let total = source.len();
+    let counter = PassCounter::start(options.phases.as_ref(), Phase::Writing, total);
     let chunk = rayon::current_num_threads().max(1) * ITEMS_PER_THREAD;
     let prepare_chunk = |start: usize| -> Vec<Result<Prepared<C::Prepared>, Error>> {
         let start = start.min(total);
@@ -79,6 +80,7 @@ where
                     let prepared = prepared?;
                     write(prepared.prepared)?;
                     done += 1;
+                    counter.item_done();
                     if let Some(hook) = &options.progress {
                         hook.report(&ItemProgress {
                             done,

@@ -7,7 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{Categories, Category, ClassIndex, Error, Item, ItemSource, Object};
+use ade20k_model::{
+    Categories, Category, ClassIndex, Error, Item, ItemSource, Object, PassCounter, Phase,
+    PhaseHook,
+};
 use rayon::prelude::*;
 
 use crate::{ExportError, ExportOptions, LabelNaming, PartsMode};
@@ -439,12 +442,13 @@ impl LabelPlan {
         selection: &LabelSelection,
         source: &dyn ItemSource,
         capacity: Option<(usize, &str)>,
+        progress: Option<&PhaseHook>,
     ) -> Result<Self, ExportError> {
         let list = match selection {
             LabelSelection::All if capacity.is_none() => return Ok(LabelPlan::ByClassIndex),
-            LabelSelection::All => classes_as_list(&catalog(source, false)?),
+            LabelSelection::All => classes_as_list(&catalog(source, false, progress)?),
             LabelSelection::List(list) => list.clone(),
-            LabelSelection::TopClasses(k) => top_classes(source, *k)?,
+            LabelSelection::TopClasses(k) => top_classes(source, *k, progress)?,
         };
         if let Some((capacity, format)) = capacity {
             if list.labels.len() > capacity {
@@ -594,7 +598,7 @@ pub(crate) fn check_label_lists(
     if !lists.into_iter().flatten().any(LabelList::is_checked) {
         return Ok((checked, Vec::new()));
     }
-    let dataset = DatasetClasses::read(source, options.skip_broken)?;
+    let dataset = DatasetClasses::read(source, options.skip_broken, options.phases.as_ref())?;
     let mut warnings = Vec::new();
     let mut label_names = Vec::new();
     if let LabelSelection::List(list) = &mut checked.labels {
@@ -653,8 +657,16 @@ const SUGGESTIONS: usize = 3;
 
 impl DatasetClasses {
     /// The classes of `source` (see [`catalog`]).
-    fn read(source: &dyn ItemSource, skip_unreadable: bool) -> Result<Self, Error> {
-        Ok(DatasetClasses::new(catalog(source, skip_unreadable)?))
+    fn read(
+        source: &dyn ItemSource,
+        skip_unreadable: bool,
+        progress: Option<&PhaseHook>,
+    ) -> Result<Self, Error> {
+        Ok(DatasetClasses::new(catalog(
+            source,
+            skip_unreadable,
+            progress,
+        )?))
     }
 
     fn new(categories: Categories) -> Self {
@@ -811,12 +823,20 @@ fn same_class(listed: &str, name: &str) -> bool {
 /// Every class of `source`, read from the annotations only (one parse of
 /// each item, in parallel). An item that cannot be loaded fails the pass, the
 /// first in item order, unless `skip_unreadable`: then it is left out.
-fn catalog(source: &dyn ItemSource, skip_unreadable: bool) -> Result<Categories, Error> {
+/// `progress` is told of each item read ([`Phase::ReadingClasses`]).
+fn catalog(
+    source: &dyn ItemSource,
+    skip_unreadable: bool,
+    progress: Option<&PhaseHook>,
+) -> Result<Categories, Error> {
+    let counter = PassCounter::start(progress, Phase::ReadingClasses, source.len());
     let (categories, error) = (0..source.len())
         .into_par_iter()
         .map(|index| {
             let mut categories = Categories::new();
-            match source.load(index) {
+            let loaded = source.load(index);
+            counter.item_done();
+            match loaded {
                 Ok(item) => item.objects.iter().for_each(|o| categories.observe(o)),
                 Err(_) if skip_unreadable => {}
                 Err(error) => return (categories, Some((index, error))),
@@ -859,21 +879,19 @@ fn classes_as_list(categories: &Categories) -> LabelList {
 }
 
 /// The `k` classes with the most level-0 pixels, most frequent first.
-fn top_classes(source: &dyn ItemSource, k: usize) -> Result<LabelList, Error> {
+/// `progress` is told of each item counted ([`Phase::CountingPixels`]).
+fn top_classes(
+    source: &dyn ItemSource,
+    k: usize,
+    progress: Option<&PhaseHook>,
+) -> Result<LabelList, Error> {
+    let counter = PassCounter::start(progress, Phase::CountingPixels, source.len());
     let (pixels, categories) = (0..source.len())
         .into_par_iter()
         .map(|index| {
-            let item = source.load(index)?;
-            let mut categories = Categories::new();
-            item.objects.iter().for_each(|o| categories.observe(o));
-            let mut pixels: BTreeMap<ClassIndex, u64> = BTreeMap::new();
-            // One map update per run of equal classes, not per pixel.
-            for run in item.class_map(0)?.classes().chunk_by(|a, b| a == b) {
-                if run[0] != 0 {
-                    *pixels.entry(run[0]).or_default() += run.len() as u64;
-                }
-            }
-            Ok((pixels, categories))
+            let counted = class_pixels(source, index);
+            counter.item_done();
+            counted
         })
         .try_reduce(
             || (BTreeMap::new(), Categories::new()),
@@ -905,6 +923,24 @@ fn top_classes(source: &dyn ItemSource, k: usize) -> Result<LabelList, Error> {
             .collect(),
         origin: ListOrigin::Text,
     })
+}
+
+/// The level-0 pixels of each class in item `index`, and its classes.
+fn class_pixels(
+    source: &dyn ItemSource,
+    index: usize,
+) -> Result<(BTreeMap<ClassIndex, u64>, Categories), Error> {
+    let item = source.load(index)?;
+    let mut categories = Categories::new();
+    item.objects.iter().for_each(|o| categories.observe(o));
+    let mut pixels: BTreeMap<ClassIndex, u64> = BTreeMap::new();
+    // One map update per run of equal classes, not per pixel.
+    for run in item.class_map(0)?.classes().chunk_by(|a, b| a == b) {
+        if run[0] != 0 {
+            *pixels.entry(run[0]).or_default() += run.len() as u64;
+        }
+    }
+    Ok((pixels, categories))
 }
 
 #[cfg(test)]

@@ -127,7 +127,12 @@ fn write(
                 .into(),
         ));
     }
-    let plan = LabelPlan::resolve(&options.labels, source, Some((MAX_VALUES, "voc")))?;
+    let plan = LabelPlan::resolve(
+        &options.labels,
+        source,
+        Some((MAX_VALUES, "voc")),
+        options.phases.as_ref(),
+    )?;
     check_label_names(plan.labels())?;
     check_names(source)?;
     for dir in [

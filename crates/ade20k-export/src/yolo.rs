@@ -145,7 +145,7 @@ fn write(
     // Raw names are numbered as they appear; every other naming numbers the
     // classes of the plan 1..=N up front, whether or not a selection is given.
     let capacity = (!raw).then_some((usize::MAX, FORMAT.name));
-    let plan = LabelPlan::resolve(&options.labels, source, capacity)?;
+    let plan = LabelPlan::resolve(&options.labels, source, capacity, options.phases.as_ref())?;
     let conversion = YoloConversion {
         out,
         options,

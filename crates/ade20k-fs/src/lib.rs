@@ -1,24 +1,4 @@
-//! Opening the files the ade20k tools read: a dataset's annotations, masks
-//! and photos, and the label files a command line names.
-//!
-//! Only regular files are read, following symbolic links. A named pipe
-//! (FIFO), a device, a socket or a folder is refused before it is opened, so
-//! that a FIFO never blocks and `/dev/zero` is never read; a path swapped for
-//! one of them between that check and the open is opened without blocking
-//! (`O_NONBLOCK` on Unix) and refused too. [`read_regular`] reads a file
-//! whole only when it is no larger than a limit the caller gives.
-//!
-//! ```
-//! # fn main() -> Result<(), ade20k_model::Error> {
-//! let folder = tempfile::tempdir().unwrap();
-//! let path = folder.path().join("labels.txt");
-//! std::fs::write(&path, "car\nperson\n").unwrap();
-//! assert_eq!(ade20k_fs::read_regular(&path, 1024)?, b"car\nperson\n");
-//! let error = ade20k_fs::read_regular(&path, 4).unwrap_err();
-//! assert!(error.to_string().ends_with("the file is 11 bytes, more than the limit of 4 bytes"));
-//! # Ok(())
-//! # }
-//! ```
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 use std::fs::{self, File, FileType, Metadata};

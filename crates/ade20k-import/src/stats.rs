@@ -2,7 +2,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use ade20k_model::{Categories, ClassIndex, Error, Item, ItemSource, Occlusion};
+use ade20k_model::{
+    Categories, ClassIndex, Error, Item, ItemSource, Occlusion, PassCounter, Phase, PhaseHook,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -139,11 +141,23 @@ pub fn dataset_stats(
     source: &dyn ItemSource,
     options: &StatsOptions,
 ) -> Result<DatasetStats, Error> {
+    dataset_stats_with_progress(source, options, None)
+}
+
+/// [`dataset_stats`], telling `progress` of each item counted
+/// ([`Phase::Counting`]).
+pub fn dataset_stats_with_progress(
+    source: &dyn ItemSource,
+    options: &StatsOptions,
+    progress: Option<&PhaseHook>,
+) -> Result<DatasetStats, Error> {
+    let counter = PassCounter::start(progress, Phase::Counting, source.len());
     let tally = (0..source.len())
         .into_par_iter()
         .try_fold(Tally::default, |mut tally, index| {
             let item = source.load(index)?;
             tally.add(&item, options)?;
+            counter.item_done();
             Ok::<_, Error>(tally)
         })
         .try_reduce(Tally::default, |mut a, b| {

@@ -4,12 +4,43 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{ClassIndex, ClassMap, Error, InstanceMask, Item, ItemSource, Object};
+use ade20k_model::{
+    ClassIndex, ClassMap, Error, InstanceMask, Item, ItemSource, Object, PassCounter, Phase,
+    PhaseHook,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::format::InputFormat;
 use crate::masks::class_map_path;
+
+/// What a finding means for conversions (see [`FindingKind::severity`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// It breaks a conversion: `convert` stops at the item (or skips it
+    /// with `--skip-broken`).
+    Error,
+    /// An inconsistency of the source that conversions tolerate; the
+    /// finding's message says which source they follow.
+    Warning,
+}
+
+impl Severity {
+    /// The severity's name, as in JSON: `warning`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// What kind of inconsistency a finding is (see [`validate`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -44,6 +75,55 @@ impl FindingKind {
             FindingKind::Polygon => "polygon",
         }
     }
+
+    /// What findings of this kind do to conversions, as the exporters
+    /// treat them:
+    ///
+    /// - errors: `item`, `instance-mask` and `class-map`: every format loads
+    ///   the item and checks every mask file before it converts it (a part
+    ///   whose parent is not in the item, or a cycle of parents, already fails
+    ///   the load);
+    /// - warnings: `instance-region`, `class-value`, `hierarchy` and
+    ///   `polygon`, each followed by [`FindingKind::tolerated_as`] in its
+    ///   message.
+    pub fn severity(self) -> Severity {
+        match self {
+            FindingKind::Item | FindingKind::InstanceMask | FindingKind::ClassMap => {
+                Severity::Error
+            }
+            FindingKind::InstanceRegion
+            | FindingKind::ClassValue
+            | FindingKind::Hierarchy
+            | FindingKind::Polygon => Severity::Warning,
+        }
+    }
+
+    /// For a warning, which source the conversions follow and what each
+    /// format does with the disagreement; `None` for an error.
+    pub fn tolerated_as(self) -> Option<&'static str> {
+        match self {
+            FindingKind::Item | FindingKind::InstanceMask | FindingKind::ClassMap => None,
+            FindingKind::InstanceRegion => Some(
+                "conversions take each instance from its instance mask and each class map \
+                 from the R and G channels of _seg.png; none reads the B channel \
+                 (ade20k2020 copies _seg.png as it is)",
+            ),
+            FindingKind::ClassValue => Some(
+                "instance formats give the object its name_ndx over its instance mask; \
+                 semantic and --top-classes take each pixel's class from the class map",
+            ),
+            FindingKind::Hierarchy => Some(
+                "conversions follow each object's own ispartof and part_level, not \
+                 hasparts (ade20k2020 writes hasparts as the source has it, less the \
+                 objects a cut removes)",
+            ),
+            FindingKind::Polygon => Some(
+                "the mask-based outputs ignore the polygon; coco --segmentation \
+                 source-polygon, datumaro and ade20k2020 write its points as they are, \
+                 and pycocotools and Datumaro clip them to the image when they rasterise",
+            ),
+        }
+    }
 }
 
 impl fmt::Display for FindingKind {
@@ -57,17 +137,44 @@ impl fmt::Display for FindingKind {
 pub struct Finding {
     /// What kind of inconsistency it is.
     pub kind: FindingKind,
+    /// What it means for conversions: its kind's [`FindingKind::severity`].
+    pub severity: Severity,
     /// The file it is in: the annotation, a mask or a class map.
     pub file: PathBuf,
     /// The object or part it is about (its `id`); `None` for the item or a region.
     pub object: Option<u32>,
-    /// What is wrong, with pixel counts where pixels disagree.
+    /// What is wrong, with pixel counts where pixels disagree; for a warning,
+    /// followed by what conversions do about it ([`FindingKind::tolerated_as`]).
     pub message: String,
+}
+
+impl Finding {
+    /// A finding of `kind` about `file` (and `object`): `problem`, then for a
+    /// warning what conversions do about it.
+    pub fn new(kind: FindingKind, file: PathBuf, object: Option<u32>, problem: String) -> Self {
+        let message = match kind.tolerated_as() {
+            Some(tolerated) => format!("{problem}; {tolerated}"),
+            None => problem,
+        };
+        Finding {
+            kind,
+            severity: kind.severity(),
+            file,
+            object,
+            message,
+        }
+    }
 }
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.file.display())?;
+        write!(
+            f,
+            "{}: {}: {}",
+            self.severity,
+            self.kind,
+            self.file.display()
+        )?;
         if let Some(object) = self.object {
             write!(f, ": object {object}")?;
         }
@@ -90,6 +197,24 @@ impl ValidationReport {
         self.findings.is_empty()
     }
 
+    /// Number of findings of `severity`.
+    pub fn count_of(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|finding| finding.severity == severity)
+            .count()
+    }
+
+    /// Whether a finding breaks a conversion (an [`Severity::Error`]), or,
+    /// when `strict`, is any finding at all.
+    pub fn fails(&self, strict: bool) -> bool {
+        if strict {
+            !self.is_clean()
+        } else {
+            self.count_of(Severity::Error) > 0
+        }
+    }
+
     /// Number of findings of each kind found at least once.
     pub fn counts(&self) -> BTreeMap<FindingKind, usize> {
         let mut counts = BTreeMap::new();
@@ -104,8 +229,9 @@ impl ValidationReport {
 /// instance masks and its class maps.
 ///
 /// Every item is checked on its own (in parallel); what is wrong becomes a
-/// [`Finding`], never an abort, so one run lists every problem. The checks,
-/// by [`FindingKind`]:
+/// [`Finding`], never an abort, so one run lists every problem. Each finding
+/// carries its kind's [`Severity`]: an error breaks a conversion, a warning is
+/// tolerated, and its message says how. The checks, by [`FindingKind`]:
 ///
 /// - `item`: the item loads (annotation readable and valid, photo present,
 ///   `imsize` equal to the photo's size);
@@ -119,17 +245,31 @@ impl ValidationReport {
 ///   reported as no object's while a level-0 instance mask is unreadable);
 /// - `class-value`: the visible pixels of each object or part of level N
 ///   have its class (`name_ndx`) in the class map of level N;
-/// - `hierarchy`: parents and parts agree: a part's parent lists it in
-///   `hasparts`, every id in `hasparts` is a part whose `ispartof` names the
-///   object, and a part's level is its parent's plus one;
+/// - `hierarchy`: parents and parts agree: a part has a parent, its parent
+///   lists it in `hasparts`, every id in `hasparts` is a part whose
+///   `ispartof` names the object, and a part's level is its parent's plus one;
 /// - `polygon`: the annotator's polygon lies inside the image (0 ≤ x ≤ width,
 ///   0 ≤ y ≤ height).
 pub fn validate(source: &dyn ItemSource) -> ValidationReport {
+    validate_with_progress(source, None)
+}
+
+/// [`validate`], telling `progress` of each item checked
+/// ([`Phase::Validating`]).
+pub fn validate_with_progress(
+    source: &dyn ItemSource,
+    progress: Option<&PhaseHook>,
+) -> ValidationReport {
+    let counter = PassCounter::start(progress, Phase::Validating, source.len());
     let findings: Vec<Vec<Finding>> = (0..source.len())
         .into_par_iter()
-        .map(|index| match source.load(index) {
-            Ok(item) => check_item(&item),
-            Err(error) => vec![finding_of(FindingKind::Item, None, error)],
+        .map(|index| {
+            let findings = match source.load(index) {
+                Ok(item) => check_item(&item),
+                Err(error) => vec![finding_of(FindingKind::Item, None, error)],
+            };
+            counter.item_done();
+            findings
         })
         .collect();
     ValidationReport {
@@ -140,12 +280,7 @@ pub fn validate(source: &dyn ItemSource) -> ValidationReport {
 
 /// A finding made of a loading error: its file and problem.
 fn finding_of(kind: FindingKind, object: Option<u32>, error: Error) -> Finding {
-    Finding {
-        kind,
-        file: error.path,
-        object,
-        message: error.problem.to_string(),
-    }
+    Finding::new(kind, error.path, object, error.problem.to_string())
 }
 
 /// The findings of one loaded item.
@@ -182,17 +317,18 @@ fn annotation_file(photo: &Path) -> PathBuf {
 
 fn check_hierarchy(item: &Item, annotation: &Path, findings: &mut Vec<Finding>) {
     let by_id: HashMap<u32, &Object> = item.objects.iter().map(|o| (o.ade_id, o)).collect();
-    let mut report = |object: &Object, message: String| {
-        findings.push(Finding {
-            kind: FindingKind::Hierarchy,
-            file: annotation.to_path_buf(),
-            object: Some(object.ade_id),
+    let mut report = |kind: FindingKind, object: &Object, message: String| {
+        findings.push(Finding::new(
+            kind,
+            annotation.to_path_buf(),
+            Some(object.ade_id),
             message,
-        });
+        ));
     };
     for object in &item.objects {
         match object.parent.map(|id| (id, by_id.get(&id))) {
             None if object.part_level > 0 => report(
+                FindingKind::Hierarchy,
                 object,
                 format!(
                     "a part of level {} without a parent (ispartof)",
@@ -201,12 +337,14 @@ fn check_hierarchy(item: &Item, annotation: &Path, findings: &mut Vec<Finding>) 
             ),
             None => {}
             Some((parent, None)) => report(
+                FindingKind::Hierarchy,
                 object,
                 format!("its parent {parent} (ispartof) is not an object of the item"),
             ),
             Some((parent, Some(found))) => {
                 if !found.children.contains(&object.ade_id) {
                     report(
+                        FindingKind::Hierarchy,
                         object,
                         format!(
                             "a part of object {parent} (ispartof), which does not list it \
@@ -216,6 +354,7 @@ fn check_hierarchy(item: &Item, annotation: &Path, findings: &mut Vec<Finding>) 
                 }
                 if object.part_level != found.part_level + 1 {
                     report(
+                        FindingKind::Hierarchy,
                         object,
                         format!(
                             "part level {} under object {parent} of part level {}",
@@ -228,6 +367,7 @@ fn check_hierarchy(item: &Item, annotation: &Path, findings: &mut Vec<Finding>) 
         for &child in &object.children {
             match by_id.get(&child) {
                 None => report(
+                    FindingKind::Hierarchy,
                     object,
                     format!("hasparts lists {child}, which is not an object of the item"),
                 ),
@@ -236,6 +376,7 @@ fn check_hierarchy(item: &Item, annotation: &Path, findings: &mut Vec<Finding>) 
                         .parent
                         .map_or_else(|| "none".to_string(), |p| p.to_string());
                     report(
+                        FindingKind::Hierarchy,
                         object,
                         format!("hasparts lists {child}, whose parent (ispartof) is {parent}"),
                     );
@@ -255,18 +396,18 @@ fn check_polygons(item: &Item, annotation: &Path, findings: &mut Vec<Finding>) {
             .filter(|[x, y]| !(0.0..=width).contains(x) || !(0.0..=height).contains(y))
             .collect();
         if let Some([x, y]) = outside.first() {
-            findings.push(Finding {
-                kind: FindingKind::Polygon,
-                file: annotation.to_path_buf(),
-                object: Some(object.ade_id),
-                message: format!(
+            findings.push(Finding::new(
+                FindingKind::Polygon,
+                annotation.to_path_buf(),
+                Some(object.ade_id),
+                format!(
                     "{} of {} polygon points lie outside the {}×{} image, the first at ({x}, {y})",
                     outside.len(),
                     object.polygon.len(),
                     item.image.width,
                     item.image.height
                 ),
-            });
+            ));
         }
     }
 }
@@ -342,18 +483,18 @@ fn check_level(item: &Item, level: u32, here: &[usize], findings: &mut Vec<Findi
         };
         let Some(map) = &map else { continue };
         if (mask.width(), mask.height()) != (map.width(), map.height()) {
-            findings.push(Finding {
-                kind: FindingKind::InstanceMask,
-                file: item.image.path.clone(),
-                object: Some(object.ade_id),
-                message: format!(
+            findings.push(Finding::new(
+                FindingKind::InstanceMask,
+                item.image.path.clone(),
+                Some(object.ade_id),
+                format!(
                     "the instance mask is {}×{} pixels but {map_name} is {}×{}",
                     mask.width(),
                     mask.height(),
                     map.width(),
                     map.height()
                 ),
-            });
+            ));
             continue;
         }
         let overlap = Overlap::of(object, &mask, map);
@@ -365,16 +506,16 @@ fn check_level(item: &Item, level: u32, here: &[usize], findings: &mut Vec<Findi
                 .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
                 .map(|(&class, &count)| (class, count))
                 .unwrap_or_default();
-            findings.push(Finding {
-                kind: FindingKind::ClassValue,
-                file: map_path.clone(),
-                object: Some(object.ade_id),
-                message: format!(
+            findings.push(Finding::new(
+                FindingKind::ClassValue,
+                map_path.clone(),
+                Some(object.ade_id),
+                format!(
                     "{wrong} of its {} visible pixels have another class than its name_ndx {} \
                      (most: class {most}, {count} pixels)",
                     overlap.visible, object.class
                 ),
-            });
+            ));
         }
         overlaps.push((object, overlap));
     }
@@ -400,12 +541,12 @@ fn check_instance_regions(
         region_size[usize::from(code)] += 1;
     }
     let mut report = |object: Option<u32>, message: String| {
-        findings.push(Finding {
-            kind: FindingKind::InstanceRegion,
-            file: map_path.to_path_buf(),
+        findings.push(Finding::new(
+            FindingKind::InstanceRegion,
+            map_path.to_path_buf(),
             object,
             message,
-        });
+        ));
     };
     // Objects whose visible region is (exactly, or mostly) each B value's.
     let mut exact: BTreeMap<u8, Vec<u32>> = BTreeMap::new();

@@ -1,13 +1,12 @@
 //! Reading ADE20K 2017 datasets (`<name>_atr.txt`, instances in the B channel
 //! of the class maps) and telling them from ADE20K 2020 ones.
 
-mod common;
-
 use ade20k_import::{
     detect, detect_format, open_any, Ade20k2017Dataset, Ade20kDataset, ImportOptions, InputFormat,
 };
 use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Occlusion, Problem};
-use common::{jpeg, message, rgb_png, Fixture};
+use ade20k_test_support::images::{jpeg, rgb_png};
+use ade20k_test_support::{message, Fixture};
 
 /// Width of every photo and class map here.
 const W: u32 = 4;
@@ -274,7 +273,10 @@ fn detection_tells_the_two_formats_apart() {
     let any_2017 = open_any(fixture_2017.root(), &options).unwrap();
     assert_eq!(any_2017.load(0).unwrap().objects[0].class, CAR);
     let any_2020 = open_any(fixture_2020.root(), &options).unwrap();
-    assert_eq!(any_2020.load(0).unwrap().objects[0].class, common::CAR);
+    assert_eq!(
+        any_2020.load(0).unwrap().objects[0].class,
+        ade20k_test_support::CAR
+    );
     let chosen = InputFormat::Ade20k2017
         .open(fixture_2017.root(), &options)
         .unwrap();

@@ -1,10 +1,11 @@
 //! Opening datasets and loading their items and masks.
 
-mod common;
-
 use ade20k_import::{Ade20kDataset, ImportOptions};
 use ade20k_model::{ItemSource, MaskKind, Occlusion};
-use common::*;
+use ade20k_test_support::images::{gray_png, jpeg, rgb_png};
+use ade20k_test_support::{
+    message, standard_annotation, Fixture, CAR, CAR_MASK, HEIGHT, WHEEL, WHEEL_MASK, WIDTH,
+};
 use serde_json::json;
 
 #[test]

@@ -1,10 +1,9 @@
 //! Finding the folder of subsets from wherever the user points.
 
-mod common;
-
 use ade20k_import::{detect, Ade20kDataset};
 use ade20k_model::ItemSource;
-use common::*;
+use ade20k_test_support::images::jpeg;
+use ade20k_test_support::{Fixture, HEIGHT, WIDTH};
 
 /// The release's layout: `ADE20K_2021_17_01/images/ADE/{training,validation}/<scene>/<scene>/`.
 fn release() -> Fixture {

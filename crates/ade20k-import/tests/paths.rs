@@ -1,10 +1,9 @@
 //! Mask paths that try to leave the dataset, and file names that are not UTF-8.
 
-mod common;
-
 use ade20k_import::Ade20kDataset;
 use ade20k_model::ItemSource;
-use common::*;
+use ade20k_test_support::images::{gray_png, jpeg};
+use ade20k_test_support::{standard_annotation, Fixture, CAR_MASK, HEIGHT, WHEEL_MASK, WIDTH};
 use serde_json::json;
 
 fn with_mask_path(fixture: &Fixture, mask_path: &str) -> String {

@@ -1,14 +1,14 @@
 //! `validate` and `dataset_stats` on small datasets built in temporary folders.
 
-mod common;
-
 use std::fs;
 
 use ade20k_import::{
-    dataset_stats, validate, Ade20kDataset, FindingKind, StatsOptions, MAX_PART_LEVEL,
+    dataset_stats, validate, Ade20kDataset, Finding, FindingKind, Severity, StatsOptions,
+    MAX_PART_LEVEL,
 };
-use common::{
-    gray_png, object, standard_annotation, Fixture, CAR, CAR_MASK, HEIGHT, WHEEL, WHEEL_MASK, WIDTH,
+use ade20k_test_support::images::gray_png;
+use ade20k_test_support::{
+    object, standard_annotation, Fixture, CAR, CAR_MASK, HEIGHT, WHEEL, WHEEL_MASK, WIDTH,
 };
 use serde_json::{json, Value};
 
@@ -29,14 +29,29 @@ fn dataset_with(annotation: &Value) -> Fixture {
     fixture
 }
 
-/// `(kind, object, message)` of every finding in the dataset at `fixture`.
+/// `(kind, object, problem)` of every finding in the dataset at `fixture`:
+/// the message without what a warning adds on how conversions tolerate it.
 fn findings(fixture: &Fixture) -> Vec<(FindingKind, Option<u32>, String)> {
     let dataset = Ade20kDataset::open(fixture.root()).unwrap();
     validate(&dataset)
         .findings
         .into_iter()
-        .map(|finding| (finding.kind, finding.object, finding.message))
+        .map(|finding| (finding.kind, finding.object, problem(&finding)))
         .collect()
+}
+
+/// The problem a finding states: its message, less the sentence every
+/// warning (and no error) ends with.
+fn problem(finding: &Finding) -> String {
+    assert_eq!(finding.severity, finding.kind.severity());
+    match finding.kind.tolerated_as() {
+        Some(tolerated) => finding
+            .message
+            .strip_suffix(&format!("; {tolerated}"))
+            .unwrap_or_else(|| panic!("a warning says how it is tolerated: {finding}"))
+            .to_string(),
+        None => finding.message.clone(),
+    }
 }
 
 fn mask_file(id: u32) -> String {
@@ -66,12 +81,30 @@ fn a_part_its_parent_does_not_list_is_a_hierarchy_finding() {
     assert_eq!(
         finding.to_string(),
         format!(
-            "hierarchy: {}: object 1: a part of object 0 (ispartof), which does not list \
-             it in hasparts",
+            "warning: hierarchy: {}: object 1: a part of object 0 (ispartof), which does not \
+             list it in hasparts; conversions follow each object's own ispartof and \
+             part_level, not hasparts (ade20k2020 writes hasparts as the source has it, less \
+             the objects a cut removes)",
             finding.file.display()
         )
     );
     assert_eq!(report.counts().get(&FindingKind::Hierarchy), Some(&1));
+    assert_eq!(report.count_of(Severity::Warning), 1);
+    assert!(!report.fails(false), "a warning alone does not fail");
+    assert!(report.fails(true), "but it does when strict");
+}
+
+#[test]
+fn every_kind_has_a_severity_and_only_warnings_say_how_they_are_tolerated() {
+    use FindingKind::*;
+    for kind in [Item, InstanceMask, ClassMap] {
+        assert_eq!(kind.severity(), Severity::Error, "{kind}");
+        assert_eq!(kind.tolerated_as(), None, "{kind}");
+    }
+    for kind in [InstanceRegion, ClassValue, Hierarchy, Polygon] {
+        assert_eq!(kind.severity(), Severity::Warning, "{kind}");
+        assert!(kind.tolerated_as().is_some(), "{kind}");
+    }
 }
 
 /// A part at the deepest level allowed: the checks and counts go over the

@@ -264,6 +264,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         destination: None,
         filter,
         progress: progress.hook(),
+        phases: progress.phases(),
         skip_broken: args.skip_broken,
         max_short_side: args.max_short_side.unwrap_or_default(),
     };

@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use ade20k_export::Manifest;
-use ade20k_import::{dataset_stats, DatasetStats, StatsOptions, SubsetStats};
+use ade20k_import::{dataset_stats_with_progress, DatasetStats, StatsOptions, SubsetStats};
 
 use crate::input::{self, ImportFlags, InputFormat};
+use crate::progress::{Progress, Verbosity};
 use crate::table::{Align, Table};
 use crate::Failure;
 
@@ -31,7 +32,7 @@ pub struct InfoArgs {
     /// decodes every `_seg.png`).
     #[arg(long)]
     pixels: bool,
-    /// Print JSON (the schema of the README) instead of tables.
+    /// Print JSON (the schema is in docs/user-guide.md) instead of tables.
     #[arg(long)]
     json: bool,
 }
@@ -58,7 +59,10 @@ pub fn run(args: InfoArgs) -> Result<(), Failure> {
     let options = StatsOptions {
         pixels: args.pixels,
     };
-    let mut stats = dataset_stats(&*dataset, &options)?;
+    let progress = Progress::start(Verbosity::Normal);
+    let stats = dataset_stats_with_progress(&*dataset, &options, progress.phases().as_ref());
+    progress.finish();
+    let mut stats = stats?;
     if !args.all {
         stats.keep_top(args.top.unwrap_or(DEFAULT_TOP));
     }

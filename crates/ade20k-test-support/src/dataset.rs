@@ -1,10 +1,12 @@
-//! Builders of tiny ADE20K datasets in temporary folders.
-#![allow(dead_code)]
+//! Tiny ADE20K 2020 datasets written into temporary folders, for cases the
+//! committed fixtures do not have.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
+
+use crate::images::{gray_png, jpeg, rgb_png};
 
 /// Width of the photos of [`Fixture::standard_item`].
 pub const WIDTH: u32 = 4;
@@ -27,16 +29,19 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// An empty dataset folder.
     pub fn new() -> Self {
         Fixture {
             folder: tempfile::tempdir().unwrap(),
         }
     }
 
+    /// The dataset's folder.
     pub fn root(&self) -> &Path {
         self.folder.path()
     }
 
+    /// The path of `relative` inside the dataset's folder.
     pub fn path(&self, relative: &str) -> PathBuf {
         self.root().join(relative)
     }
@@ -124,35 +129,8 @@ pub fn object(id: u32, class: u32, name: &str, stem: &str, parent: Option<u32>) 
     })
 }
 
-pub fn gray_png(width: u32, height: u32, data: &[u8]) -> Vec<u8> {
-    encode_png(width, height, png::ColorType::Grayscale, data)
-}
-
-pub fn rgb_png(width: u32, height: u32, data: &[u8]) -> Vec<u8> {
-    encode_png(width, height, png::ColorType::Rgb, data)
-}
-
-pub fn encode_png(width: u32, height: u32, color: png::ColorType, data: &[u8]) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, width, height);
-    encoder.set_color(color);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().unwrap();
-    writer.write_image_data(data).unwrap();
-    writer.finish().unwrap();
-    bytes
-}
-
-pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    let pixels = vec![90; (width * height * 3) as usize];
-    image::codecs::jpeg::JpegEncoder::new(&mut bytes)
-        .encode(&pixels, width, height, image::ExtendedColorType::Rgb8)
-        .unwrap();
-    bytes
-}
-
-/// The message of an error, for assertions on its content.
-pub fn message<T: std::fmt::Debug, E: std::fmt::Display>(result: Result<T, E>) -> String {
-    result.expect_err("expected an error").to_string()
+impl Default for Fixture {
+    fn default() -> Self {
+        Self::new()
+    }
 }

@@ -18,7 +18,11 @@
 - image sizes: scaled by the converter's rule, and equal to the instance
   benchmark's image list (`--img-cat-ids`) for every image it lists;
 - `objectInfo150.csv` and `sceneCategories.txt`: counted again, and compared
-  with the challenge's own files (`--sceneparsing`) where they list the image.
+  with the challenge's own files (`--sceneparsing`) where they list the image;
+- `data.yaml`: parsed as YAML; the output's absolute path, `train`/`val` photos,
+  and `masks_dir`, which leads from every photo (its `images` part replaced, as
+  Ultralytics' semantic loader does) to its detectron2 map; 150 names, the
+  first of each `objectInfo150.csv` name.
 """
 
 import argparse
@@ -29,6 +33,7 @@ import os
 import sys
 
 import numpy as np
+import yaml
 from PIL import Image
 from pycocotools import mask as mask_util
 
@@ -284,7 +289,11 @@ def main():
                 if color is not None:
                     check(rgb == color, f"{name}: stuff colour {rgb} != {color}")
                 else:
+                    # panopticapi's IdGenerator: the class colour while unused, else a
+                    # colour within 30 per channel not used yet.
                     base = m2f_colors[cat]
+                    if base not in used:
+                        check(rgb == base, f"{name}: thing colour {rgb}, but {base} is unused")
                     check(rgb not in used and all(abs(a - b) <= 30 for a, b in zip(rgb, base)),
                           f"{name}: thing colour {rgb} for base {base}")
                     used.add(rgb)
@@ -302,6 +311,20 @@ def main():
         check(int(row[2]) == image_counts["training"][value] and int(row[3]) == image_counts["validation"][value],
               f"objectInfo150.csv image counts of {value}")
         check(row[4:] == [tsv[1], tsv[2]], f"objectInfo150.csv row {value}")
+    # data.yaml, as Ultralytics' semantic task reads it.
+    data = yaml.safe_load(open(os.path.join(args.out, "data.yaml")))
+    check(data["path"] == os.path.realpath(args.out), f"data.yaml path {data['path']}")
+    for key, subset in [("train", "training"), ("val", "validation")]:
+        if subset in by_subset:
+            check(data.get(key) == f"images/{subset}", f"data.yaml {key}: {data.get(key)}")
+            for photo in glob.glob(os.path.join(data["path"], data[key], "*")):
+                relative = os.path.relpath(photo, data["path"]).replace("images", data["masks_dir"], 1)
+                mask = os.path.splitext(os.path.join(data["path"], relative))[0] + ".png"
+                check(os.path.isfile(mask), f"data.yaml leads {photo} to {mask}, which is absent")
+        else:
+            check(key not in data, f"data.yaml {key} without {subset}")
+    check(data["masks_dir"] == "annotations_detectron2", f"data.yaml masks_dir {data['masks_dir']}")
+    check(data["names"] == {i: row[2].split(";")[0] for i, row in enumerate(challenge)}, "data.yaml names")
     if args.sceneparsing:
         official = list(csv.reader(open(os.path.join(args.sceneparsing, "objectInfo150.csv"))))
         check([r[0] for r in official] == [r[0] for r in rows] and [r[4:] for r in official] == [r[4:] for r in rows],

@@ -18,9 +18,26 @@ fn limit(pixels: u32) -> MaxShortSide {
     MaxShortSide::Pixels(NonZeroU32::new(pixels).unwrap())
 }
 
+/// The absolute path of the output folder as `data.yaml` records it.
+fn yaml_root(out: &Path) -> String {
+    let parent = out.parent().unwrap().canonicalize().unwrap();
+    parent.join(out.file_name().unwrap()).display().to_string()
+}
+
+/// [`file_contents`] with the output's own path in `data.yaml` replaced by
+/// `[out]`, so that outputs in different folders compare equal.
+fn contents(out: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut contents = file_contents(out);
+    let yaml = contents.get_mut("data.yaml").expect("data.yaml is written");
+    let text = String::from_utf8(yaml.clone()).unwrap();
+    *yaml = text.replace(&yaml_root(out), "[out]").into_bytes();
+    contents
+}
+
 /// Every file of an output: PNGs by size, kind and value histogram (RGB
 /// pixels as `r,g,b`), JSON a record a line, the classes of
-/// `objectInfo150.csv` that the data holds, other text whole.
+/// `objectInfo150.csv` that the data holds, `data.yaml` without its
+/// output path and with its first and last names, other text whole.
 fn describe(out: &Path) -> String {
     let mut text = String::new();
     for file in files(out) {
@@ -73,6 +90,17 @@ fn describe(out: &Path) -> String {
                     let _ = writeln!(text, "{line}");
                 }
             }
+            Some("yaml") => {
+                let yaml = std::fs::read_to_string(&path).unwrap();
+                let yaml = yaml.replace(&yaml_root(out), "[out]");
+                let lines: Vec<&str> = yaml.lines().collect();
+                let names = lines.iter().position(|line| *line == "names:").unwrap();
+                for line in &lines[..=names + 1] {
+                    let _ = writeln!(text, "{line}");
+                }
+                let _ = writeln!(text, "  … {} names in all", lines.len() - names - 1);
+                let _ = writeln!(text, "{}", lines.last().unwrap());
+            }
             Some("jpg") => {
                 let photo = image::open(&path).unwrap();
                 let _ = writeln!(text, "{}×{} photo", photo.width(), photo.height());
@@ -92,7 +120,7 @@ fn snapshots_of_every_fixture() {
             "ade20k_challenge",
             &options(),
             &[1, 3],
-            file_contents,
+            contents,
         );
         assert!(text
             .keys()
@@ -110,15 +138,59 @@ fn scaled_output_snapshot_is_the_same_on_any_number_of_threads() {
         media: MediaMode::Copy,
         ..ExportOptions::default()
     };
-    assert_output_independent_of_threads(
-        &dataset,
-        "ade20k_challenge",
-        &options,
-        &[1, 4],
-        file_contents,
-    );
+    assert_output_independent_of_threads(&dataset, "ade20k_challenge", &options, &[1, 4], contents);
     let (_root, out, summary) = convert(&dataset, "ade20k_challenge", &options);
     insta::assert_snapshot!("ade20k2020_scaled", format!("{summary}{}", describe(&out)));
+}
+
+/// `data.yaml` read as Ultralytics' semantic task reads it: every photo of
+/// `train` and `val` finds its mask by `masks_dir` in place of `images`, a
+/// map of class ids below 150 and 255 (ignored), the value − 1 of
+/// `annotations/`.
+#[test]
+fn data_yaml_leads_ultralytics_from_each_photo_to_its_mask() {
+    let dataset = open("ade20k2020");
+    let options = ExportOptions {
+        media: MediaMode::Copy,
+        ..ExportOptions::default()
+    };
+    let (_root, out, _) = convert(&dataset, "ade20k_challenge", &options);
+    let yaml = std::fs::read_to_string(out.join("data.yaml")).unwrap();
+    let value = |key: &str| -> String {
+        let line = yaml
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{key}: ")))
+            .unwrap_or_else(|| panic!("{key} in {yaml}"));
+        line.trim_matches('"').to_string()
+    };
+    assert_eq!(value("path"), yaml_root(&out));
+    let masks_dir = value("masks_dir");
+    let names = yaml.lines().filter(|line| line.starts_with("  ")).count();
+    assert_eq!(names, 150);
+    let mut photos = 0;
+    for (key, subset) in [("train", "training"), ("val", "validation")] {
+        let images = value(key);
+        assert_eq!(images, format!("images/{subset}"));
+        for entry in std::fs::read_dir(out.join(&images)).unwrap() {
+            let photo = entry.unwrap().path();
+            let relative = photo.strip_prefix(&out).unwrap().to_str().unwrap();
+            let mask = out
+                .join(relative.replacen("images", &masks_dir, 1))
+                .with_extension("png");
+            let classes = read_png(&mask);
+            let semantic = read_png(&out.join(format!(
+                "annotations/{subset}/{}",
+                mask.file_name().unwrap().to_str().unwrap()
+            )));
+            assert_eq!(classes.samples.len(), semantic.samples.len());
+            for (&class, &value) in classes.samples.iter().zip(&semantic.samples) {
+                assert!(class < 150 || class == 255, "{}: {class}", mask.display());
+                assert_eq!(class, (value as u8).wrapping_sub(1) as u32);
+            }
+            photos += 1;
+        }
+    }
+    assert_eq!(photos, 3);
 }
 
 #[test]

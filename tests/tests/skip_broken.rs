@@ -303,7 +303,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         ("yolo", &["data.yaml"]),
         (
             "ade20k_challenge",
-            &["objectInfo150.csv", "sceneCategories.txt"],
+            &["data.yaml", "objectInfo150.csv", "sceneCategories.txt"],
         ),
     ] {
         let (summary, mut files) = workspace

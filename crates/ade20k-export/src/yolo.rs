@@ -211,8 +211,8 @@ fn split_keys(subsets: &[String]) -> Result<Vec<(String, String)>, ExportError> 
 }
 
 /// The absolute path of the finished output folder `dir`, as `data.yaml`
-/// records it.
-fn dataset_root(dir: &Path) -> Result<String, ExportError> {
+/// records it (here and in `ade20k_challenge`'s).
+pub(crate) fn dataset_root(dir: &Path) -> Result<String, ExportError> {
     // The folder may not exist yet (it is staged): resolve its parent.
     let resolved = match (dir.parent(), dir.file_name()) {
         (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
@@ -616,7 +616,7 @@ fn yaml_key(key: &str) -> String {
 /// character YAML does not allow as is (controls, DEL, C1 controls, line
 /// and paragraph separators, the byte order mark, non-characters) written
 /// as an escape; everything else, non-ASCII letters included, as it is.
-fn yaml_string(text: &str) -> String {
+pub(crate) fn yaml_string(text: &str) -> String {
     let mut quoted = String::with_capacity(text.len() + 2);
     quoted.push('"');
     for c in text.chars() {

@@ -13,6 +13,7 @@
 //! ade20k_panoptic_{train,val}.json                  panopticapi JSON, 150 categories (100 things)
 //! ade20k_instance_{train,val}.json                  COCO instances, compressed RLE, 100 categories
 //! objectInfo150.csv  sceneCategories.txt
+//! data.yaml                                         Ultralytics' semantic task: photos, masks_dir, names
 //! ```
 //!
 //! `<name>` is the last part of the item id (`ADE_train_00016964`); two
@@ -42,6 +43,9 @@
 //! - **Tables** ([`tables`]): `objectInfo150.csv` with the challenge's names
 //!   and stuff flags and the ratio and image counts of the data written;
 //!   `sceneCategories.txt` with the most specific scene word of each image.
+//! - **`data.yaml`** ([`ultralytics`]): the output's absolute path, `train`
+//!   and `val` photos and `masks_dir: annotations_detectron2` for
+//!   Ultralytics' semantic task.
 //!
 //! Training on it: mmsegmentation's ADE20K configs read
 //! `data/ade/ADEChallengeData2016` (`ADE20KDataset`, `reduce_zero_label=True`:
@@ -57,9 +61,11 @@
 //! python train_net.py --num-gpus 1 --config-file configs/ade20k/panoptic-segmentation/maskformer2_R50_bs16_160k.yaml
 //! ```
 //!
-//! Ultralytics has no ADE20K dataset file and no semantic task; its instance
-//! task trains on the `yolo` format with the same classes and size:
-//! `ade20k convert -f yolo --labels instance100 --max-short-side 512`.
+//! Ultralytics' semantic task reads the `data.yaml` written beside them
+//! (`yolo semantic train data=data/ade/ADEChallengeData2016/data.yaml
+//! model=yolo26n-sem.pt`); its instance task trains on the `yolo` format
+//! with the same classes and size (`ade20k convert -f yolo --labels
+//! instance100 --max-short-side 512`).
 //!
 //! `--amodal`, a label selection, `--stuff`, `--parts-level`, polygons and
 //! other label names are refused: the benchmark fixes all of them.
@@ -70,7 +76,9 @@ mod json;
 mod panoptic;
 mod semantic;
 mod tables;
+mod ultralytics;
 
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use ade20k_model::{Error, Item, ItemSource, MaskKind};
@@ -80,6 +88,7 @@ use crate::picked::PickedItems;
 use crate::pipeline::{self, Conversion};
 use crate::png_out::{write_png, PngPixels};
 use crate::rle::Rle;
+use crate::yolo::dataset_root;
 use crate::{
     ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Scaling,
     SegmentationMode, Summary,
@@ -91,11 +100,16 @@ use panoptic::{PanopticImage, SegmentInfo};
 use semantic::{detectron2_values, semantic_values};
 use tables::{pixel_counts, ClassCounts, PixelCounts, SceneFile};
 
+/// The folder of the photos.
+const IMAGES_DIR: &str = "images";
+/// The folder of Mask2Former's semantic maps (value − 1, 255 = other).
+const DETECTRON2_DIR: &str = "annotations_detectron2";
+
 /// The `ade20k_challenge` format.
 pub(crate) const FORMAT: Format = Format {
     name: "ade20k_challenge",
     description: "ADEChallengeData2016 with the instance and Mask2Former files \
-                  (mmsegmentation, detectron2, Mask2Former, OneFormer)",
+                  (mmsegmentation, detectron2, Mask2Former, OneFormer, Ultralytics)",
     write,
     reads: Reads::Everything,
     scaling: Scaling::ByDefault(512),
@@ -107,6 +121,7 @@ fn write(
     options: &ExportOptions,
 ) -> Result<Summary, ExportError> {
     check_options(options)?;
+    let root = dataset_root(options.destination.as_deref().unwrap_or(out))?;
     let source = by_name(source)?;
     let classes = Classes::new();
     let conversion = ChallengeConversion {
@@ -121,7 +136,7 @@ fn write(
         summary: Summary::default(),
     };
     pipeline::run(&source, options, &conversion, |item| sink.write(item))?;
-    Ok(sink.finish(out, source.subsets(), &classes, options)?)
+    Ok(sink.finish(out, &root, source.subsets(), &classes, options)?)
 }
 
 /// Refuses the options the benchmark fixes.
@@ -267,7 +282,7 @@ impl ChallengeConversion<'_> {
         };
         let subset = &item.subset;
         let path = |folder: &str| -> PathBuf { self.out.join(folder).join(subset) };
-        place_image(item, &path("images").join(&file_name), self.options.media)?;
+        place_image(item, &path(IMAGES_DIR).join(&file_name), self.options.media)?;
         let (width, height) = (item.image.width, item.image.height);
         let png = format!("{name}.png");
         write_png(
@@ -277,7 +292,7 @@ impl ChallengeConversion<'_> {
             PngPixels::Gray8(&maps.semantic),
         )?;
         write_png(
-            &path("annotations_detectron2").join(&png),
+            &path(DETECTRON2_DIR).join(&png),
             width,
             height,
             PngPixels::Gray8(&detectron2_values(&maps.semantic)),
@@ -336,6 +351,7 @@ impl ChallengeSink {
     fn finish(
         mut self,
         out: &Path,
+        root: &str,
         subsets: &[String],
         classes: &Classes,
         options: &ExportOptions,
@@ -347,6 +363,9 @@ impl ChallengeSink {
         self.json.finish(&splits, classes)?;
         self.scenes.finish()?;
         self.counts.write(&out.join("objectInfo150.csv"), classes)?;
+        let yaml = out.join(ultralytics::DATA_YAML);
+        fs::write(&yaml, ultralytics::data_yaml(root, subsets, classes))
+            .map_err(|e| Error::io(&yaml, e))?;
         self.summary.categories = classes.semantic.len();
         let size = match options.max_short_side {
             crate::MaxShortSide::Pixels(limit) => format!(
@@ -360,6 +379,13 @@ impl ChallengeSink {
             "annotations/ are 8-bit SceneParsing150 values (0 = other), annotations_instance/ \
              R = Instance100 class, G = instance id; {size}"
         ));
+        for (key, subset) in ultralytics::missing_splits(subsets) {
+            self.summary.notes.push(format!(
+                "there is no `{subset}` subset, so {} has no `{key}`, which Ultralytics \
+                 needs to train",
+                ultralytics::DATA_YAML
+            ));
+        }
         Ok(self.summary)
     }
 }

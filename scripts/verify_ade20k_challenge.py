@@ -15,8 +15,9 @@
   rules (stuff by class, then instances by id), compared field by field
   (colours of things: the class colour or one within 30 per channel, unused);
   every PNG decodes to exactly the segments its JSON lists;
-- image sizes: scaled by the converter's rule, and equal to the instance
-  benchmark's image list (`--img-cat-ids`) for every image it lists;
+- image sizes: scaled by the converter's rule (squares kept, unless an explicit
+  --max-short-side N scaled them too), and equal to the instance benchmark's
+  image list (`--img-cat-ids`) for every image it lists;
 - `objectInfo150.csv` and `sceneCategories.txt`: counted again, and compared
   with the challenge's own files (`--sceneparsing`) where they list the image;
 - `data.yaml`: parsed as YAML; the output's absolute path, `train`/`val` photos,
@@ -63,8 +64,10 @@ def matlab_nearest(n_in, n_out):
     return np.array(out, dtype=np.int64)
 
 
-def scaled_size(w, h, limit):
-    if min(w, h) <= limit:
+def scaled_size(w, h, limit, keep_squares):
+    """convertFromADE.m's size: it scales only when one side is strictly the
+    shorter, so squares keep theirs; --max-short-side N scales squares too."""
+    if min(w, h) <= limit or (w == h and keep_squares):
         return w, h
     if w <= h:
         return limit, int(np.floor(h / w * limit + 0.5))
@@ -81,7 +84,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", required=True, help="the source (a folder of subsets)")
     parser.add_argument("--out", required=True, help="the ade20k_challenge output")
-    parser.add_argument("--max-short-side", type=int, default=512, help="0 for off")
+    parser.add_argument("--max-short-side", default="benchmark",
+                        help="as given to the conversion: N, off, or benchmark (512, squares kept)")
     parser.add_argument("--official-map", help="mapFromADE.txt of the SceneParsing benchmark")
     parser.add_argument("--img-cat-ids", help="ade20k_instance_imgCatIds.json of the instance benchmark")
     parser.add_argument("--catid-mapping", help="ade20k_instance_catid_mapping.txt")
@@ -124,7 +128,8 @@ def main():
     check(len(things) == 100, "100 thing classes")
     stuff_colors = {m2f_colors[c] for c in range(150) if c not in things}
 
-    limit = args.max_short_side
+    keep_squares = args.max_short_side == "benchmark"
+    limit = {"benchmark": 512, "off": 0}.get(args.max_short_side) or int(args.max_short_side)
     by_subset = {}
     for subset, item_id, json_path in source_items(args.dataset):
         by_subset.setdefault(subset, []).append((os.path.basename(item_id), item_id, json_path))
@@ -146,7 +151,7 @@ def main():
             folder = os.path.dirname(json_path)
             seg = np.array(Image.open(os.path.join(folder, name + "_seg.png")).convert("RGB")).astype(np.int64)
             h, w = seg.shape[:2]
-            nw, nh = scaled_size(w, h, limit) if limit else (w, h)
+            nw, nh = scaled_size(w, h, limit, keep_squares) if limit else (w, h)
             rows, cols = matlab_nearest(h, nh), matlab_nearest(w, nw)
             classes = (seg[..., 0] // 10) * 256 + seg[..., 1]
             classes = classes[rows][:, cols]

@@ -49,7 +49,7 @@ pub use manifest::{Manifest, MANIFEST_FILE};
 pub use media::JPEG_QUALITY;
 pub use options::{
     ExportOptions, LabelNaming, MaxShortSide, MediaMode, PartsMode, SegmentationMode,
-    SimplifyTolerance, YoloTask,
+    SimplifyTolerance, YoloTask, BENCHMARK_SHORT_SIDE,
 };
 pub use output::{Committed, OutputTarget, StagedOutput};
 pub use progress::{ItemProgress, ProgressHook};
@@ -79,8 +79,8 @@ pub(crate) enum Scaling {
     Never,
     /// When asked; by default not.
     Optional,
-    /// By default to this shorter side.
-    ByDefault(u32),
+    /// By default as this limit says (never [`MaxShortSide::FormatDefault`]).
+    ByDefault(MaxShortSide),
 }
 
 /// What of an item a format decodes, and so what [`ExportOptions::skip_broken`]
@@ -128,31 +128,33 @@ impl Format {
     /// full-size photos, is an [`ExportError::Usage`].
     fn resolve_scaling(&self, options: &ExportOptions) -> Result<ExportOptions, ExportError> {
         let limit = match (options.max_short_side, self.scaling) {
-            (MaxShortSide::FormatDefault, Scaling::ByDefault(pixels)) => {
-                std::num::NonZeroU32::new(pixels)
-            }
-            (MaxShortSide::FormatDefault | MaxShortSide::Off, _) => None,
-            (MaxShortSide::Pixels(_), Scaling::Never) => {
+            (MaxShortSide::FormatDefault, Scaling::ByDefault(limit)) => limit,
+            (MaxShortSide::FormatDefault | MaxShortSide::Off, _) => MaxShortSide::Off,
+            (MaxShortSide::Pixels(_) | MaxShortSide::Benchmark, Scaling::Never) => {
                 return Err(ExportError::Usage(format!(
                     "{} copies the dataset's files unchanged and cannot scale them; \
                      a maximum short side does not apply",
                     self.name
                 )))
             }
-            (MaxShortSide::Pixels(pixels), _) => Some(pixels),
+            (limit, _) => limit,
         };
-        let Some(limit) = limit else {
-            return Ok(ExportOptions {
-                max_short_side: MaxShortSide::Off,
-                ..options.clone()
-            });
+        let shorter_side = match limit {
+            MaxShortSide::Pixels(pixels) => pixels.get(),
+            MaxShortSide::Benchmark => BENCHMARK_SHORT_SIDE,
+            MaxShortSide::Off | MaxShortSide::FormatDefault => {
+                return Ok(ExportOptions {
+                    max_short_side: MaxShortSide::Off,
+                    ..options.clone()
+                })
+            }
         };
         let media = match options.media {
             MediaMode::Copy | MediaMode::Scaled => MediaMode::Scaled,
             MediaMode::None => MediaMode::None,
             MediaMode::Hardlink | MediaMode::Symlink => {
                 return Err(ExportError::Usage(format!(
-                    "{} scales images to a shorter side of at most {limit} pixels, so they \
+                    "{} scales images to a shorter side of at most {shorter_side} pixels, so they \
                      cannot be links to the full-size photos: copy them (they are encoded \
                      again at the scaled size), write none, or turn scaling off",
                     self.name
@@ -160,7 +162,7 @@ impl Format {
             }
         };
         Ok(ExportOptions {
-            max_short_side: MaxShortSide::Pixels(limit),
+            max_short_side: limit,
             media,
             ..options.clone()
         })
@@ -182,11 +184,9 @@ impl Format {
             Some(filtered) => filtered,
             None => source,
         };
-        let write = |input: &dyn ItemSource| match options.max_short_side {
-            MaxShortSide::Pixels(limit) => {
-                (self.write)(&Resized::new(input, limit.get()), dir, options)
-            }
-            _ => (self.write)(input, dir, options),
+        let write = |input: &dyn ItemSource| match Resized::new(input, options.max_short_side) {
+            Some(resized) => (self.write)(&resized, dir, options),
+            None => (self.write)(input, dir, options),
         };
         let mut summary = if options.skip_broken {
             let (checked, skipped) =

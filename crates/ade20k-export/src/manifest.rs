@@ -198,6 +198,7 @@ fn describe_options(options: &ExportOptions) -> Value {
             MaxShortSide::FormatDefault => json!("format_default"),
             MaxShortSide::Off => json!("off"),
             MaxShortSide::Pixels(pixels) => json!(pixels.get()),
+            MaxShortSide::Benchmark => json!("benchmark"),
         },
         "part_level": options.part_level,
         "yolo_task": match options.yolo_task {

@@ -14,15 +14,31 @@
 //! `ADE_train_00000970_challenge.png`, 683×512) these indices and the
 //! benchmark's class table give its output pixel for pixel.
 
+/// Whether a limit scales square images.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Squares {
+    /// As every other image.
+    Scaled,
+    /// Not at all, as the benchmark's converter leaves them.
+    Kept,
+}
+
 /// The size an image of `width`×`height` is scaled to so that its shorter
 /// side is at most `max_short_side`: unchanged when it already is; otherwise
 /// the shorter side becomes `max_short_side` and the longer
 /// `round(long / short × max_short_side)` (halves away from zero, as MATLAB
 /// rounds), the rule of the benchmark's converter. A square becomes
-/// `max_short_side` on both sides.
-pub(crate) fn scaled_size(width: u32, height: u32, max_short_side: u32) -> (u32, u32) {
+/// `max_short_side` on both sides, or with [`Squares::Kept`] keeps its size,
+/// as the converter does (it scales only when one side is strictly the
+/// shorter).
+pub(crate) fn scaled_size(
+    width: u32,
+    height: u32,
+    max_short_side: u32,
+    squares: Squares,
+) -> (u32, u32) {
     let (short, long) = (width.min(height), width.max(height));
-    if short <= max_short_side {
+    if short <= max_short_side || (width == height && squares == Squares::Kept) {
         return (width, height);
     }
     let scaled_long = (f64::from(long) / f64::from(short) * f64::from(max_short_side)).round();
@@ -160,17 +176,28 @@ mod tests {
     #[test]
     fn the_shorter_side_becomes_the_limit_and_the_longer_is_rounded() {
         // The release's sample item and the instance benchmark's record of it.
-        assert_eq!(scaled_size(2200, 1467, 512), (768, 512));
+        let every = |width, height, limit| scaled_size(width, height, limit, Squares::Scaled);
+        assert_eq!(every(2200, 1467, 512), (768, 512));
         // The converter's published example.
-        assert_eq!(scaled_size(1024, 768, 512), (683, 512));
-        assert_eq!(scaled_size(768, 1024, 512), (512, 683));
-        assert_eq!(scaled_size(512, 4000, 512), (512, 4000));
-        assert_eq!(scaled_size(300, 200, 512), (300, 200));
-        assert_eq!(scaled_size(1000, 1000, 512), (512, 512));
+        assert_eq!(every(1024, 768, 512), (683, 512));
+        assert_eq!(every(768, 1024, 512), (512, 683));
+        assert_eq!(every(512, 4000, 512), (512, 4000));
+        assert_eq!(every(300, 200, 512), (300, 200));
+        assert_eq!(every(1000, 1000, 512), (512, 512));
         // 1500 / 1000 × 5 = 7.5 rounds up; 1025 / 1000 × 100 is just below
         // 102.5 in doubles, as in MATLAB, and rounds down.
-        assert_eq!(scaled_size(1500, 1000, 5), (8, 5));
-        assert_eq!(scaled_size(1025, 1000, 100), (102, 100));
+        assert_eq!(every(1500, 1000, 5), (8, 5));
+        assert_eq!(every(1025, 1000, 100), (102, 100));
+    }
+
+    #[test]
+    fn the_converter_keeps_squares() {
+        // ADE_train_00000050 is 1024×1024 in the instance benchmark's list.
+        let kept = |width, height| scaled_size(width, height, 512, Squares::Kept);
+        assert_eq!(kept(1024, 1024), (1024, 1024));
+        assert_eq!(kept(2100, 2100), (2100, 2100));
+        assert_eq!(kept(1025, 1024), (513, 512));
+        assert_eq!(kept(2200, 1467), (768, 512));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `--max-short-side`: a dataset presented with every item scaled so that
-//! its shorter side is at most N pixels ([`Resized`]).
+//! its shorter side is at most N pixels ([`Resized`]), squares too unless
+//! the benchmark's rule keeps them ([`Squares`]).
 //!
 //! An item whose shorter side exceeds N comes with the scaled size
 //! ([`resize::scaled_size`]), its polygons scaled, and masks that are scaled
@@ -8,28 +9,37 @@
 //! ([`resize::nearest_indices`], MATLAB's `imresize` rule). Every format
 //! then derives its boxes, areas, RLE and polygons from the scaled masks, as
 //! from any others. The photo is scaled where it is written
-//! ([`MediaMode::Reencode`](crate::MediaMode::Reencode)). Smaller items
+//! ([`MediaMode::Scaled`](crate::MediaMode::Scaled)). Smaller items
 //! pass through untouched.
 
 use std::sync::Arc;
 
 use ade20k_model::{ClassMap, Error, InstanceMask, Item, ItemSource, MaskSource, Object};
 
-use crate::resize::{nearest_indices, sample_nearest, scaled_size};
+use crate::resize::{nearest_indices, sample_nearest, scaled_size, Squares};
+use crate::{MaxShortSide, BENCHMARK_SHORT_SIDE};
 
 /// `inner` with every item scaled to a shorter side of at most `max_short_side`.
 pub(crate) struct Resized<'a> {
     inner: &'a dyn ItemSource,
     max_short_side: u32,
+    squares: Squares,
 }
 
 impl<'a> Resized<'a> {
-    /// `inner`, its items scaled so that no shorter side exceeds `max_short_side`.
-    pub fn new(inner: &'a dyn ItemSource, max_short_side: u32) -> Self {
-        Resized {
+    /// `inner`, its items scaled as `limit` says; `None` for a limit that
+    /// scales nothing ([`MaxShortSide::Off`], or not yet resolved).
+    pub fn new(inner: &'a dyn ItemSource, limit: MaxShortSide) -> Option<Self> {
+        let (max_short_side, squares) = match limit {
+            MaxShortSide::Pixels(pixels) => (pixels.get(), Squares::Scaled),
+            MaxShortSide::Benchmark => (BENCHMARK_SHORT_SIDE, Squares::Kept),
+            MaxShortSide::Off | MaxShortSide::FormatDefault => return None,
+        };
+        Some(Resized {
             inner,
             max_short_side,
-        }
+            squares,
+        })
     }
 }
 
@@ -49,7 +59,7 @@ impl ItemSource for Resized<'_> {
     fn load(&self, index: usize) -> Result<Item, Error> {
         let original = self.inner.load(index)?;
         let (width, height) = (original.image.width, original.image.height);
-        let (new_width, new_height) = scaled_size(width, height, self.max_short_side);
+        let (new_width, new_height) = scaled_size(width, height, self.max_short_side, self.squares);
         if (new_width, new_height) == (width, height) {
             return Ok(original);
         }
@@ -259,9 +269,13 @@ mod tests {
         }
     }
 
+    fn pixels(limit: u32) -> MaxShortSide {
+        MaxShortSide::Pixels(std::num::NonZeroU32::new(limit).unwrap())
+    }
+
     #[test]
     fn items_come_scaled_with_their_masks_and_polygons() {
-        let resized = Resized::new(&OneItem, 2);
+        let resized = Resized::new(&OneItem, pixels(2)).unwrap();
         let item = resized.load(0).unwrap();
         assert_eq!((item.image.width, item.image.height), (3, 2));
         assert_eq!(item.objects[0].polygon, [[1.5, 0.0], [3.0, 2.0]]);
@@ -277,8 +291,21 @@ mod tests {
 
     #[test]
     fn small_items_pass_through() {
-        let item = Resized::new(&OneItem, 4).load(0).unwrap();
+        let item = Resized::new(&OneItem, pixels(4)).unwrap().load(0).unwrap();
         assert_eq!((item.image.width, item.image.height), (6, 4));
         assert_eq!(item.instance_mask(0).unwrap().pixels().len(), 24);
+    }
+
+    #[test]
+    fn limits_that_scale_nothing_give_no_adapter() {
+        assert!(Resized::new(&OneItem, MaxShortSide::Off).is_none());
+        assert!(Resized::new(&OneItem, MaxShortSide::FormatDefault).is_none());
+        let benchmark = Resized::new(&OneItem, MaxShortSide::Benchmark).unwrap();
+        assert_eq!(
+            (benchmark.max_short_side, benchmark.squares),
+            (512, Squares::Kept)
+        );
+        let pixels = Resized::new(&OneItem, pixels(512)).unwrap();
+        assert_eq!(pixels.squares, Squares::Scaled);
     }
 }

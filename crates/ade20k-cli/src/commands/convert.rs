@@ -91,9 +91,12 @@ pub struct ConvertArgs {
     /// Scale images whose shorter side exceeds N pixels so that it is N (the
     /// longer side rounded), masks by nearest neighbour, every box, area and
     /// polygon from the scaled masks, photos encoded again (JPEG quality
-    /// 90), so they cannot be links; `off` keeps the size. Default: 512 for
-    /// ade20k_challenge, off for the others; ade20k2020 refuses it.
-    #[arg(long = "max-short-side", value_name = "N|off", value_parser = parse_max_short_side)]
+    /// 90), so they cannot be links; `off` keeps the size; `benchmark` is
+    /// 512 with square images kept, as the SceneParsing benchmark's converter
+    /// leaves them. Default: benchmark for ade20k_challenge, off for the
+    /// others; ade20k2020 refuses it.
+    #[arg(long = "max-short-side", value_name = "N|off|benchmark",
+          value_parser = parse_max_short_side)]
     max_short_side: Option<MaxShortSide>,
     /// Only these subsets (comma-separated).
     #[arg(long, value_delimiter = ',')]
@@ -304,14 +307,18 @@ fn parse_tolerance(text: &str) -> Result<SimplifyTolerance, String> {
 
 /// A `--max-short-side` value: a number of pixels (1 or more), or `off`.
 fn parse_max_short_side(text: &str) -> Result<MaxShortSide, String> {
-    if text == "off" {
-        return Ok(MaxShortSide::Off);
+    match text {
+        "off" => return Ok(MaxShortSide::Off),
+        "benchmark" => return Ok(MaxShortSide::Benchmark),
+        _ => {}
     }
     text.parse()
         .ok()
         .and_then(std::num::NonZeroU32::new)
         .map(MaxShortSide::Pixels)
-        .ok_or_else(|| format!("`{text}` is neither a number of pixels (1 or more) nor `off`"))
+        .ok_or_else(|| {
+            format!("`{text}` is neither a number of pixels (1 or more), `off` nor `benchmark`")
+        })
 }
 
 /// Most worker threads per core that `--threads` may start: beyond a few per

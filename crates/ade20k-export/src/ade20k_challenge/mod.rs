@@ -19,9 +19,11 @@
 //! `<name>` is the last part of the item id (`ADE_train_00016964`); two
 //! items of one subset with the same name, or a name with a dot, are
 //! refused. Files are in name order, as Mask2Former's scripts list them.
-//! Images are scaled by default so that the shorter side is 512, the
-//! challenge's size ([`crate::MaxShortSide`]; `Off` keeps the release's
-//! size, `Pixels(n)` another limit); every map is made at the scaled size.
+//! Images are scaled by default as the benchmark's are
+//! ([`MaxShortSide::Benchmark`]: a shorter side above 512 becomes 512,
+//! squares keep their size); `Off` keeps the release's size, `Pixels(n)`
+//! scales every image, squares too, to a shorter side of at most `n`. Every
+//! map is made at the scaled size.
 //!
 //! - **Semantic maps** ([`semantic`]): `_seg.png`'s classes through the
 //!   benchmark's table (`sceneparsing150`, by full-release class index, as
@@ -90,8 +92,8 @@ use crate::png_out::{write_png, PngPixels};
 use crate::rle::Rle;
 use crate::yolo::dataset_root;
 use crate::{
-    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, Reads, Scaling,
-    SegmentationMode, Summary,
+    ExportError, ExportOptions, Format, LabelNaming, LabelSelection, MaxShortSide, Reads, Scaling,
+    SegmentationMode, Summary, BENCHMARK_SHORT_SIDE,
 };
 use classes::Classes;
 use instances::InstanceMap;
@@ -112,7 +114,7 @@ pub(crate) const FORMAT: Format = Format {
                   (mmsegmentation, detectron2, Mask2Former, OneFormer, Ultralytics)",
     write,
     reads: Reads::Everything,
-    scaling: Scaling::ByDefault(512),
+    scaling: Scaling::ByDefault(MaxShortSide::Benchmark),
 };
 
 fn write(
@@ -367,13 +369,19 @@ impl ChallengeSink {
         fs::write(&yaml, ultralytics::data_yaml(root, subsets, classes))
             .map_err(|e| Error::io(&yaml, e))?;
         self.summary.categories = classes.semantic.len();
+        let encoded = format!("photos encoded again, JPEG quality {}", crate::JPEG_QUALITY);
         let size = match options.max_short_side {
-            crate::MaxShortSide::Pixels(limit) => format!(
-                "images scaled to a shorter side of at most {limit} pixels (photos encoded \
-                 again, JPEG quality {})",
-                crate::JPEG_QUALITY
+            MaxShortSide::Pixels(limit) => {
+                format!("images scaled to a shorter side of at most {limit} pixels ({encoded})")
+            }
+            MaxShortSide::Benchmark => format!(
+                "images scaled as the benchmark's are: a shorter side above \
+                 {BENCHMARK_SHORT_SIDE} pixels becomes {BENCHMARK_SHORT_SIDE}, squares keep \
+                 their size ({encoded})"
             ),
-            _ => "images at the release's size".to_string(),
+            MaxShortSide::Off | MaxShortSide::FormatDefault => {
+                "images at the release's size".to_string()
+            }
         };
         self.summary.notes.push(format!(
             "annotations/ are 8-bit SceneParsing150 values (0 = other), annotations_instance/ \

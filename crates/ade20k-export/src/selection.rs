@@ -229,6 +229,17 @@ impl LabelList {
         })
     }
 
+    /// The label list a `--labels` argument names: the preset called `name`
+    /// (`sceneparsing150`, `instance100`, see [`Preset`]), or else the label
+    /// file at that path ([`LabelList::read`]). The CLI and the Python
+    /// package resolve every label argument through this.
+    pub fn read_or_preset(name: &Path) -> Result<Self, Error> {
+        match name.to_str().and_then(Preset::named) {
+            Some(preset) => Ok(preset.list()),
+            None => LabelList::read(name),
+        }
+    }
+
     /// The 150 classes of the SceneParsing benchmark (ADEChallengeData2016, as
     /// mmsegmentation and detectron2 use them) by the benchmark's map from
     /// full-release class index, with its names, thing/stuff split and colours.

@@ -1,12 +1,15 @@
 //! The ADE20K 2020 dataset: its items, found once, loaded one at a time.
 
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::fs;
 use std::path::{Component, Path};
 use std::sync::Arc;
 
 use ade20k_model::{Error, ImageInfo, Item, ItemSource, MaskSource, Object};
 
 use crate::annotation::parse_annotation;
-use crate::catalog::{catalog_dataset, catalog_item_source, Catalog};
+use crate::catalog::{catalog_dataset, catalog_item_source, Catalog, FoundItem};
 use crate::format::InputFormat;
 use crate::header::photo_size;
 use crate::layout::{find_layout, Layout};
@@ -70,6 +73,46 @@ impl Ade20kDataset {
         Self::from_layout(layout, options)
     }
 
+    /// Loads the one item whose photo is `photo` (`<folder>/<name>.jpg`, with
+    /// `<name>.json`, `<name>_seg.png`, the `_parts_N.png` and the instance
+    /// masks beside it), without looking for the rest of its dataset: its id
+    /// is `<name>` and its subset the name of `<folder>`, inside which its
+    /// instance masks must lie. The checks are those of [`ItemSource::load`].
+    pub fn load_photo(photo: impl AsRef<Path>, options: &ImportOptions) -> Result<Item, Error> {
+        let photo = photo.as_ref();
+        let folder = photo.parent().unwrap_or(Path::new("."));
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        let canonical_folder = fs::canonicalize(folder).map_err(|e| Error::io(folder, e))?;
+        let (Some(id), Some(subset)) = (
+            photo.file_stem().and_then(OsStr::to_str),
+            canonical_folder.file_name().and_then(OsStr::to_str),
+        ) else {
+            return Err(Error::invalid(photo, "the photo's path is not UTF-8"));
+        };
+        ade20k_fs::regular_metadata(photo)?;
+        let annotation = photo.with_extension("json");
+        let part_levels = (1..)
+            .take_while(|&level| ade20k_fs::regular_metadata(&class_map_path(photo, level)).is_ok())
+            .count() as u32;
+        let masks = FileMasks::new(
+            BTreeMap::from([(subset.to_owned(), canonical_folder.clone())]),
+            options.max_pixels,
+        );
+        let found = FoundItem {
+            id,
+            subset,
+            photo,
+            annotation: &annotation,
+            part_levels,
+        };
+        let bytes = ade20k_fs::read_regular(&annotation, options.max_annotation_bytes)?;
+        item_from_files(&found, &bytes, Arc::new(masks))
+    }
+
     /// Opens the dataset whose subsets `layout` found.
     pub(crate) fn from_layout(layout: Layout, options: &ImportOptions) -> Result<Self, Error> {
         let catalog = Catalog::open(layout, InputFormat::Ade20k2020, options)?;
@@ -88,40 +131,50 @@ impl ItemSource for Ade20kDataset {
 
     fn load(&self, index: usize) -> Result<Item, Error> {
         let found = self.catalog.item(index)?;
-        check_seg_exists(&class_map_path(found.photo, 0))?;
         let bytes = self.catalog.read_annotation(&found)?;
-        let annotation =
-            parse_annotation(&bytes).map_err(|problem| Error::new(found.annotation, problem))?;
-        let folder_depth = found.id.matches('/').count();
-        for object in &annotation.objects {
-            check_mask_path(object, folder_depth)
-                .map_err(|message| Error::invalid(found.annotation, message))?;
-        }
-        let (width, height) = photo_size(
-            found.photo,
-            annotation.image_size,
-            "its annotation's imsize",
-        )?;
-        Ok(Item {
-            id: found.id.to_string(),
-            subset: found.subset.to_string(),
-            image: ImageInfo {
-                path: found.photo.to_path_buf(),
-                width,
-                height,
-            },
-            folder: annotation.folder,
-            scene: annotation.scene,
-            source: annotation.source,
-            objects: annotation.objects,
-            part_levels: found.part_levels,
-            masks: Arc::clone(&self.masks),
-        })
+        item_from_files(&found, &bytes, Arc::clone(&self.masks))
     }
 
     fn label_order(&self) -> Option<&[String]> {
         self.catalog.label_order.as_deref()
     }
+}
+
+/// The item whose files `found` names, from the bytes of its annotation,
+/// its masks read through `masks`.
+fn item_from_files(
+    found: &FoundItem,
+    annotation_bytes: &[u8],
+    masks: Arc<dyn MaskSource>,
+) -> Result<Item, Error> {
+    check_seg_exists(&class_map_path(found.photo, 0))?;
+    let annotation = parse_annotation(annotation_bytes)
+        .map_err(|problem| Error::new(found.annotation, problem))?;
+    let folder_depth = found.id.matches('/').count();
+    for object in &annotation.objects {
+        check_mask_path(object, folder_depth)
+            .map_err(|message| Error::invalid(found.annotation, message))?;
+    }
+    let (width, height) = photo_size(
+        found.photo,
+        annotation.image_size,
+        "its annotation's imsize",
+    )?;
+    Ok(Item {
+        id: found.id.to_string(),
+        subset: found.subset.to_string(),
+        image: ImageInfo {
+            path: found.photo.to_path_buf(),
+            width,
+            height,
+        },
+        folder: annotation.folder,
+        scene: annotation.scene,
+        source: annotation.source,
+        objects: annotation.objects,
+        part_levels: found.part_levels,
+        masks,
+    })
 }
 
 /// Checks that the level-0 class map `path`, which every item needs, is a

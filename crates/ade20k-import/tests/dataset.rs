@@ -408,3 +408,27 @@ fn items_load_from_any_thread() {
         }
     });
 }
+
+#[test]
+fn an_item_loads_alone_from_its_photo() {
+    let fixture = Fixture::new();
+    fixture.standard_item("training/urban/street", "a");
+    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let whole = dataset.load(0).unwrap();
+    let photo = fixture.path("training/urban/street/a.jpg");
+    let alone = Ade20kDataset::load_photo(&photo, &ImportOptions::default()).unwrap();
+    assert_eq!((alone.id.as_str(), alone.subset.as_str()), ("a", "street"));
+    assert_eq!(alone.image, whole.image);
+    assert_eq!(alone.objects, whole.objects);
+    assert_eq!(alone.part_levels, whole.part_levels);
+    assert_eq!(alone.class_map(0).unwrap(), whole.class_map(0).unwrap());
+    for index in 0..alone.objects.len() {
+        assert_eq!(
+            alone.instance_mask(index).unwrap().pixels(),
+            whole.instance_mask(index).unwrap().pixels()
+        );
+    }
+    let missing = fixture.path("training/urban/street/b.jpg");
+    let error = Ade20kDataset::load_photo(&missing, &ImportOptions::default()).unwrap_err();
+    assert_eq!(error.path, missing);
+}

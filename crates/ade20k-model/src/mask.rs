@@ -13,6 +13,19 @@ pub enum MaskKind {
     Amodal,
 }
 
+impl MaskKind {
+    /// The bit of an instance mask value (0, 128 or 255: 0b0000_0000,
+    /// 0b1000_0000, 0b1111_1111) that says whether the pixel counts: bit 0
+    /// is set only where the object is visible, bit 7 wherever it is. One
+    /// shift and mask per byte, which the compiler vectorises.
+    fn bit(self) -> u8 {
+        match self {
+            MaskKind::Visible => 0,
+            MaskKind::Amodal => 7,
+        }
+    }
+}
+
 /// An ADE20K instance mask: per pixel, whether the object is visible there,
 /// present but hidden, or absent.
 ///
@@ -113,20 +126,33 @@ impl InstanceMask {
         }
     }
 
+    /// The row-major pixel values (0, 128, 255), without a copy.
+    pub fn into_pixels(self) -> Vec<u8> {
+        self.pixels
+    }
+
     /// The pixels that count as the object for `kind`.
     pub fn binary(&self, kind: MaskKind) -> BinaryMask {
-        // With values limited to 0, 128 and 255 (0b0000_0000, 0b1000_0000,
-        // 0b1111_1111), visible is bit 0 and present is bit 7: one shift or
-        // mask per byte, in a single pass the compiler vectorises.
         // Collecting from a slice's map writes each byte once, with no zeroing first.
-        let pixels = match kind {
-            MaskKind::Visible => self.pixels.iter().map(|&p| p & 1).collect(),
-            MaskKind::Amodal => self.pixels.iter().map(|&p| p >> 7).collect(),
-        };
+        let bit = kind.bit();
         BinaryMask {
             width: self.width,
             height: self.height,
-            pixels,
+            pixels: self.pixels.iter().map(|&p| (p >> bit) & 1).collect(),
+        }
+    }
+
+    /// [`InstanceMask::binary`] in place: the buffer of pixel values becomes
+    /// the binary mask's, with no allocation.
+    pub fn into_binary(mut self, kind: MaskKind) -> BinaryMask {
+        let bit = kind.bit();
+        for p in &mut self.pixels {
+            *p = (*p >> bit) & 1;
+        }
+        BinaryMask {
+            width: self.width,
+            height: self.height,
+            pixels: self.pixels,
         }
     }
 }
@@ -272,6 +298,11 @@ impl BinaryMask {
     /// Row-major pixels, 0 or 1.
     pub fn pixels(&self) -> &[u8] {
         &self.pixels
+    }
+
+    /// The row-major pixels, 0 or 1, without a copy.
+    pub fn into_pixels(self) -> Vec<u8> {
+        self.pixels
     }
 
     /// Whether the pixel at column `x`, row `y` is set; false outside the mask.
@@ -524,6 +555,16 @@ mod tests {
         let mask = InstanceMask::from_pixels(2, 2, vec![255, 128, 0, 255]).unwrap();
         assert_eq!(mask.binary(MaskKind::Visible).pixels(), &[1, 0, 0, 1]);
         assert_eq!(mask.binary(MaskKind::Amodal).pixels(), &[1, 1, 0, 1]);
+    }
+
+    #[test]
+    fn into_binary_equals_binary() {
+        let mask = InstanceMask::from_pixels(3, 1, vec![255, 128, 0]).unwrap();
+        for kind in [MaskKind::Visible, MaskKind::Amodal] {
+            assert_eq!(mask.clone().into_binary(kind), mask.binary(kind));
+        }
+        let visible = mask.into_binary(MaskKind::Visible).into_pixels();
+        assert_eq!(visible, [1, 0, 0]);
     }
 
     #[test]

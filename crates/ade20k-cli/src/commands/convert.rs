@@ -1,11 +1,11 @@
 //! `ade20k convert`: a dataset into another format.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use ade20k_export::{
     export_to, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
-    LabelSelection, MaxShortSide, MediaMode, OutputTarget, PartsMode, Preset, SegmentationMode,
+    LabelSelection, MaxShortSide, MediaMode, OutputTarget, PartsMode, SegmentationMode,
     SimplifyTolerance, YoloTask, FORMATS,
 };
 use ade20k_model::MaskKind;
@@ -206,7 +206,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     let import_options = args.import.options(args.subsets.clone());
     let dataset = input::open(&args.input, args.input_format, &import_options)?;
     let labels = match (&args.labels, args.top_classes) {
-        (Some(path), _) => LabelSelection::List(label_list(path)?),
+        (Some(path), _) => LabelSelection::List(LabelList::read_or_preset(path)?),
         (None, Some(0)) => return Err(usage("--top-classes must be at least 1".into())),
         (None, Some(k)) => LabelSelection::TopClasses(k),
         (None, None) => LabelSelection::All,
@@ -221,8 +221,16 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         items,
         limit: args.limit,
         min_area: args.min_area,
-        include: args.include_labels.as_deref().map(label_list).transpose()?,
-        exclude: args.exclude_labels.as_deref().map(label_list).transpose()?,
+        include: args
+            .include_labels
+            .as_deref()
+            .map(LabelList::read_or_preset)
+            .transpose()?,
+        exclude: args
+            .exclude_labels
+            .as_deref()
+            .map(LabelList::read_or_preset)
+            .transpose()?,
     };
     let verbosity = match (args.quiet, args.verbose) {
         (true, _) => Verbosity::Quiet,
@@ -339,13 +347,5 @@ fn worker_threads(requested: usize) -> usize {
         most
     } else {
         requested.max(1)
-    }
-}
-
-/// The label list at `path`, or the preset it names (`sceneparsing150`, `instance100`).
-fn label_list(path: &Path) -> Result<LabelList, Failure> {
-    match path.to_str().and_then(Preset::named) {
-        Some(preset) => Ok(preset.list()),
-        None => Ok(LabelList::read(path)?),
     }
 }

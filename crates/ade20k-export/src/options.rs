@@ -97,6 +97,29 @@ pub enum MaxShortSide {
 /// The shorter side of the SceneParsing benchmark's images, at most.
 pub const BENCHMARK_SHORT_SIDE: u32 = 512;
 
+/// A limit as the command line writes it: a number of pixels (1 or more),
+/// `off` or `benchmark`.
+impl std::str::FromStr for MaxShortSide {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "off" => Ok(MaxShortSide::Off),
+            "benchmark" => Ok(MaxShortSide::Benchmark),
+            _ => text
+                .parse()
+                .ok()
+                .and_then(NonZeroU32::new)
+                .map(MaxShortSide::Pixels)
+                .ok_or_else(|| {
+                    format!(
+                        "`{text}` is neither a number of pixels (1 or more), `off` nor `benchmark`"
+                    )
+                }),
+        }
+    }
+}
+
 /// The shapes YOLO label files hold, as Ultralytics' tasks name them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum YoloTask {

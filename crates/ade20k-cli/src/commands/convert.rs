@@ -95,8 +95,7 @@ pub struct ConvertArgs {
     /// 512 with square images kept, as the SceneParsing benchmark's converter
     /// leaves them. Default: benchmark for ade20k_challenge, off for the
     /// others; ade20k2020 refuses it.
-    #[arg(long = "max-short-side", value_name = "N|off|benchmark",
-          value_parser = parse_max_short_side)]
+    #[arg(long = "max-short-side", value_name = "N|off|benchmark")]
     max_short_side: Option<MaxShortSide>,
     /// Only these subsets (comma-separated).
     #[arg(long, value_delimiter = ',')]
@@ -311,22 +310,6 @@ fn parse_tolerance(text: &str) -> Result<SimplifyTolerance, String> {
         .ok()
         .and_then(SimplifyTolerance::pixels)
         .ok_or_else(|| format!("`{text}` is not a number of pixels (0 or more)"))
-}
-
-/// A `--max-short-side` value: a number of pixels (1 or more), or `off`.
-fn parse_max_short_side(text: &str) -> Result<MaxShortSide, String> {
-    match text {
-        "off" => return Ok(MaxShortSide::Off),
-        "benchmark" => return Ok(MaxShortSide::Benchmark),
-        _ => {}
-    }
-    text.parse()
-        .ok()
-        .and_then(std::num::NonZeroU32::new)
-        .map(MaxShortSide::Pixels)
-        .ok_or_else(|| {
-            format!("`{text}` is neither a number of pixels (1 or more), `off` nor `benchmark`")
-        })
 }
 
 /// Most worker threads per core that `--threads` may start: beyond a few per

@@ -7,7 +7,9 @@ use std::num::NonZeroU32;
 use std::path::Path;
 
 use ade20k_export::rle::Rle;
-use ade20k_export::{export, find_format, ExportError, ExportOptions, MaxShortSide, MediaMode};
+use ade20k_export::{
+    export, find_format, ExportError, ExportOptions, MaxShortSide, MediaMode, Setting,
+};
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::read_json;
 use ade20k_tests::{
@@ -272,7 +274,27 @@ fn options_that_cannot_be_honoured_are_refused() {
         mask_kind: ade20k_model::MaskKind::Amodal,
         ..options()
     };
-    assert!(refused("ade20k_challenge", amodal).contains("--amodal"));
+    let out = root.path().join("out_amodal");
+    let error = export(
+        &dataset,
+        find_format("ade20k_challenge").unwrap(),
+        &out,
+        &amodal,
+        false,
+    )
+    .unwrap_err();
+    assert!(!out.exists());
+    assert!(
+        matches!(
+            error,
+            ExportError::NotTaken {
+                format: "ade20k_challenge",
+                setting: Setting::MaskKind,
+                ..
+            }
+        ),
+        "{error}"
+    );
     // Without scaling, links are fine.
     let unscaled = ExportOptions {
         media: MediaMode::Symlink,

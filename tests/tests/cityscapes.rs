@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ade20k_export::trace::rasterize_even_odd;
 use ade20k_export::{
-    export, find_format, ExportError, ExportOptions, LabelList, LabelNaming, LabelSelection,
-    MediaMode, PartsMode,
+    export, find_format, ExportError, ExportOptions, LabelList, LabelSelection, MediaMode,
 };
 use ade20k_import::Ade20kDataset;
 use ade20k_model::{ClassIndex, Item, MaskKind};
@@ -353,20 +352,6 @@ fn thing_ids_must_fit_sixteen_bits() {
     );
 }
 
-#[test]
-fn raw_names_and_part_levels_are_refused() {
-    let raw = export_error(&ExportOptions {
-        label_naming: LabelNaming::Raw,
-        ..options()
-    });
-    assert!(raw.contains("--label-name raw"), "{raw}");
-    let parts = export_error(&ExportOptions {
-        part_level: 1,
-        ..options()
-    });
-    assert!(parts.contains("--parts-level"), "{parts}");
-}
-
 /// Every file of `out` with its bytes.
 fn contents(out: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files(out)
@@ -379,7 +364,7 @@ fn contents(out: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 #[test]
-fn output_does_not_depend_on_threads_or_the_parts_option() {
+fn output_does_not_depend_on_threads() {
     let dataset = open("ade20k2020");
     let run = |threads: usize, options: &ExportOptions| {
         on_threads(threads, || {
@@ -389,11 +374,6 @@ fn output_does_not_depend_on_threads_or_the_parts_option() {
     };
     let one = run(1, &options());
     assert_eq!(one, run(3, &options()));
-    let without_parts = ExportOptions {
-        parts: PartsMode::Exclude,
-        ..options()
-    };
-    assert_eq!(one, run(2, &without_parts), "cityscapes has no parts");
 }
 
 #[test]

@@ -61,6 +61,9 @@ pub struct BenchArgs {
     /// (`none`, `copy`, `hardlink`, `symlink`).
     #[arg(long, default_value = "none")]
     media: String,
+    /// Convert with `--skip-broken`, as long runs over real data do.
+    #[arg(long = "skip-broken")]
+    skip_broken: bool,
     /// How many times each command runs; the table shows the median run.
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -167,6 +170,9 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
             .arg("-o")
             .arg(&target);
         command.args(extra_args(format));
+        if args.skip_broken {
+            command.arg("--skip-broken");
+        }
         match timed_runs(&out, format, args.runs, &mut command, Some(&target)) {
             Ok((usage, _)) => rows.push((format.clone(), usage)),
             Err(error) => eprintln!("{format} left out: {error}"),
@@ -178,8 +184,14 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
     println!("machine: {}", machine());
     println!(
         "load average (1, 5, 15 min) before: {load_before}; after: {load_after}; \
-         median of {} runs each; --media {}\n",
-        args.runs, args.media
+         median of {} runs each; --media {}{}\n",
+        args.runs,
+        args.media,
+        if args.skip_broken {
+            "; --skip-broken"
+        } else {
+            ""
+        }
     );
     println!("| format | images/s | wall s | CPU/wall | peak RSS MB | × decode floor |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");

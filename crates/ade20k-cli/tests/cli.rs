@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use ade20k_export::MANIFEST_FILE;
+use ade20k_export::{Setting, FORMATS, MANIFEST_FILE};
 use ade20k_test_support::folders::fingerprint;
 use ade20k_test_support::{arg, fixture, text, Binary};
 
@@ -384,4 +384,107 @@ fn simplify_sets_how_far_yolo_polygons_may_stray() {
         );
         assert!(!out.exists());
     }
+}
+
+/// Each setting only some formats honour, with flags that set it to
+/// something other than its default, and how the refusal names them.
+fn setting_flags(stuff: &Path) -> Vec<(Setting, Vec<&str>, &'static str)> {
+    vec![
+        (
+            Setting::Parts,
+            vec!["--parts", "exclude"],
+            "--parts exclude",
+        ),
+        (Setting::MaskKind, vec!["--amodal"], "--amodal"),
+        (
+            Setting::Segmentation,
+            vec!["--segmentation", "polygon"],
+            "--segmentation polygon",
+        ),
+        (
+            Setting::Segmentation,
+            vec!["--segmentation", "source-polygon"],
+            "--segmentation source-polygon",
+        ),
+        (
+            Setting::LabelNaming,
+            vec!["--label-name", "full"],
+            "--label-name full",
+        ),
+        (
+            Setting::LabelNaming,
+            vec!["--label-name", "raw"],
+            "--label-name raw",
+        ),
+        (Setting::Stuff, vec!["--stuff", arg(stuff)], "--stuff"),
+        (
+            Setting::PartLevel,
+            vec!["--parts-level", "1"],
+            "--parts-level 1",
+        ),
+        (Setting::YoloTask, vec!["--task", "detect"], "--task detect"),
+        (
+            Setting::YoloSimplify,
+            vec!["--simplify", "0"],
+            "--simplify 0",
+        ),
+    ]
+}
+
+/// Every format refuses every setting it does not take in the same words,
+/// with exit 2 and nothing written, and names the formats that take it.
+#[test]
+fn every_format_refuses_the_settings_it_does_not_take_the_same_way() {
+    let root = tempfile::tempdir().unwrap();
+    let stuff = root.path().join("stuff.txt");
+    std::fs::write(&stuff, "sky\n").unwrap();
+    let table = setting_flags(&stuff);
+    for setting in Setting::ALL {
+        assert!(
+            table.iter().any(|(listed, _, _)| *listed == setting),
+            "{setting:?} has flags in the table"
+        );
+    }
+    // Values a format refuses of a setting it takes.
+    let refused_values = [("semantic", "--label-name raw")];
+    let input = fixture("ade20k2020");
+    let mut refusals = 0;
+    for format in FORMATS {
+        for (setting, flags, flag) in &table {
+            let takes = format.takes(*setting);
+            if takes && !refused_values.contains(&(format.name, *flag)) {
+                continue;
+            }
+            let out = root.path().join(format!("{}-{refusals}", format.name));
+            let run = ADE20K.convert(&input, format.name, &out, flags);
+            let stderr = text(&run.stderr);
+            assert_eq!(
+                run.status.code(),
+                Some(2),
+                "{} {flag}: {stderr}",
+                format.name
+            );
+            let expected = format!("error: {} does not take {flag}", format.name);
+            assert!(
+                stderr.starts_with(&expected),
+                "{} {flag}: {stderr}",
+                format.name
+            );
+            if !takes {
+                let takers: Vec<&str> = FORMATS
+                    .iter()
+                    .filter(|other| other.takes(*setting))
+                    .map(|other| other.name)
+                    .collect();
+                assert!(
+                    stderr.contains(&format!("applies to {}", takers.join(", "))),
+                    "{} {flag}: {stderr}",
+                    format.name
+                );
+            }
+            assert!(!out.exists(), "{} {flag}: nothing written", format.name);
+            refusals += 1;
+        }
+    }
+    assert!(refusals > 30, "{refusals} refusals checked");
 }

@@ -50,11 +50,11 @@ pub struct ExportOptions {
     /// nobody is.
     pub phases: Option<PhaseHook>,
     /// Leave out broken items instead of failing on the first one: an item
-    /// whose annotation or masks (those the format reads: `semantic` reads no
-    /// instance masks) cannot be read, decoded, or disagree with it (and,
-    /// unless [`MediaMode::None`], whose image cannot be opened). Every item is
-    /// read once before the format starts (so masks are decoded twice); the
-    /// items that fail are left out entirely, listed in
+    /// whose annotation, file headers or the masks the format decodes
+    /// (`semantic` decodes no instance mask) cannot be read, decoded, or
+    /// disagree with it (and, unless [`MediaMode::None`], whose image is not
+    /// a regular file). Each mask is decoded once, as the format prepares the
+    /// item; the items that fail are left out entirely, listed in
     /// [`Summary::skipped`](crate::Summary::skipped) and in
     /// [`SKIPPED_FILE`](crate::SKIPPED_FILE) in the output, and the output is
     /// the same as a conversion of the dataset without them. Errors writing

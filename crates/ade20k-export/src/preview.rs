@@ -38,9 +38,9 @@ use ade20k_model::{BinaryMask, Category, Error, Item, MaskKind, Problem};
 use font8x8::{UnicodeFonts, BASIC_FONTS, LATIN_FONTS};
 use serde::Deserialize;
 
-use crate::media::image_file_name;
-use crate::rle::Rle;
-use crate::trace::rasterize_even_odd;
+use crate::encode::rle::Rle;
+use crate::encode::trace::rasterize_even_odd;
+use crate::run::media::image_file_name;
 
 /// Which colour of the palette ([`palette_color`]) a shape gets.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -104,13 +104,12 @@ impl ConvertRequest {
         } else {
             Some(IdPatterns::new(self.items.iter().cloned()).map_err(usage)?)
         };
-        let filter = ItemFilter {
-            items,
-            limit: self.limit,
-            min_area: self.min_area,
-            include: label_list(self.include_labels.clone())?,
-            exclude: label_list(self.exclude_labels.clone())?,
-        };
+        let mut filter = ItemFilter::default();
+        filter.items = items;
+        filter.limit = self.limit;
+        filter.min_area = self.min_area;
+        filter.include = label_list(self.include_labels.clone())?;
+        filter.exclude = label_list(self.exclude_labels.clone())?;
         let parts = [
             ("include", PartsMode::Include),
             ("exclude", PartsMode::Exclude),

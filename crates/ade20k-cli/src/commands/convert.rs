@@ -216,21 +216,20 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     } else {
         Some(IdPatterns::new(args.items.iter().cloned()).map_err(usage)?)
     };
-    let filter = ItemFilter {
-        items,
-        limit: args.limit,
-        min_area: args.min_area,
-        include: args
-            .include_labels
-            .as_deref()
-            .map(LabelList::read_or_preset)
-            .transpose()?,
-        exclude: args
-            .exclude_labels
-            .as_deref()
-            .map(LabelList::read_or_preset)
-            .transpose()?,
-    };
+    let mut filter = ItemFilter::default();
+    filter.items = items;
+    filter.limit = args.limit;
+    filter.min_area = args.min_area;
+    filter.include = args
+        .include_labels
+        .as_deref()
+        .map(LabelList::read_or_preset)
+        .transpose()?;
+    filter.exclude = args
+        .exclude_labels
+        .as_deref()
+        .map(LabelList::read_or_preset)
+        .transpose()?;
     let verbosity = match (args.quiet, args.verbose) {
         (true, _) => Verbosity::Quiet,
         (false, true) => Verbosity::PerItem,

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use ade20k_export::{Setting, FORMATS};
+use ade20k_export::{Setting, FORMATS, MANIFEST_FILE};
 use ade20k_test_support::folders::fingerprint;
 use ade20k_test_support::{arg, fixture, text, Binary};
 
@@ -314,6 +314,10 @@ fn filters_that_cannot_work_are_usage_errors() {
             "the included label `vehicle` renames a class",
         ),
         (vec!["--quiet", "-v"], "cannot be used with"),
+        (
+            vec!["--max-short-side", "0"],
+            "`0` is neither a number of pixels (1 or more), `off` nor `benchmark`",
+        ),
     ] {
         let out = root.path().join("out");
         let run = ADE20K.convert(&input, "coco", &out, &flags);
@@ -324,6 +328,26 @@ fn filters_that_cannot_work_are_usage_errors() {
             text(&run.stderr)
         );
         assert!(!out.exists());
+    }
+}
+
+#[test]
+fn max_short_side_takes_pixels_off_or_the_benchmark_rule() {
+    let root = tempfile::tempdir().unwrap();
+    let input = fixture("ade20k2020");
+    for (value, recorded) in [
+        ("16", "16"),
+        ("off", "\"off\""),
+        ("benchmark", "\"benchmark\""),
+    ] {
+        let out = root.path().join(format!("out-{value}"));
+        let run = ADE20K.convert(&input, "coco", &out, &["--max-short-side", value]);
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+        let manifest = std::fs::read_to_string(out.join(MANIFEST_FILE)).unwrap();
+        assert!(
+            manifest.contains(&format!("\"max_short_side\": {recorded}")),
+            "{value}: {manifest}"
+        );
     }
 }
 

@@ -21,9 +21,11 @@ pub use labels::selection::{
     ClassRef, LabelList, LabelSelection, ListOrigin, ListedLabel, Member, Preset, MAX_RELEASE_CLASS,
 };
 pub use options::{
-    ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, SimplifyTolerance, YoloTask,
+    ExportOptions, LabelNaming, MaxShortSide, MediaMode, PartsMode, SegmentationMode,
+    SimplifyTolerance, YoloTask, BENCHMARK_SHORT_SIDE,
 };
 pub use run::manifest::{self, Manifest, MANIFEST_FILE};
+pub use run::media::JPEG_QUALITY;
 pub use run::output::{self, Committed, OutputTarget, StagedOutput};
 pub use run::progress::{ItemProgress, ProgressHook};
 pub use run::summary::{LeftOut, SubsetSummary, Summary};
@@ -48,7 +50,8 @@ impl Format {
         dir: &Path,
         options: &ExportOptions,
     ) -> Result<Summary, ExportError> {
-        let (options, warnings) = check_label_lists(source, options)?;
+        let options = self.resolve_scaling(options)?;
+        let (options, warnings) = check_label_lists(source, &options)?;
         let mut summary = run::write_checked(self, source, dir, &options)?;
         summary.warnings.splice(0..0, warnings);
         Ok(summary)
@@ -184,7 +187,8 @@ pub fn export_to(
     overwrite: bool,
 ) -> Result<Summary, ExportError> {
     let started = std::time::SystemTime::now();
-    let (options, warnings) = check_label_lists(source, options)?;
+    let options = format.resolve_scaling(options)?;
+    let (options, warnings) = check_label_lists(source, &options)?;
     let staged = StagedOutput::begin(target, overwrite)?;
     let options = ExportOptions {
         destination: Some(staged.target().to_path_buf()),

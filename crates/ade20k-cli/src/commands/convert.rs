@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use ade20k_export::{
     export_to, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
-    LabelSelection, MediaMode, OutputTarget, PartsMode, SegmentationMode, SimplifyTolerance,
-    YoloTask, FORMATS,
+    LabelSelection, MaxShortSide, MediaMode, OutputTarget, PartsMode, SegmentationMode,
+    SimplifyTolerance, YoloTask, FORMATS,
 };
 use ade20k_model::MaskKind;
 use clap::ValueEnum;
@@ -88,6 +88,15 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "PIXELS", default_value_t = SimplifyTolerance::DEFAULT,
           value_parser = parse_tolerance)]
     simplify: SimplifyTolerance,
+    /// Scale images whose shorter side exceeds N pixels so that it is N (the
+    /// longer side rounded), masks by nearest neighbour, every box, area and
+    /// polygon from the scaled masks, photos encoded again (JPEG quality
+    /// 90), so they cannot be links; `off` keeps the size; `benchmark` is
+    /// 512 with square images kept, as the SceneParsing benchmark's converter
+    /// leaves them. Default: benchmark for ade20k_challenge, off for the
+    /// others; ade20k2020 refuses it.
+    #[arg(long = "max-short-side", value_name = "N|off|benchmark")]
+    max_short_side: Option<MaxShortSide>,
     /// Only these subsets (comma-separated).
     #[arg(long, value_delimiter = ',')]
     subsets: Option<Vec<String>>,
@@ -266,6 +275,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         progress: progress.hook(),
         phases: progress.phases(),
         skip_broken: args.skip_broken,
+        max_short_side: args.max_short_side.unwrap_or_default(),
     };
     let result = export_to(&*dataset, format, &target, &options, args.overwrite);
     progress.finish();

@@ -7,11 +7,22 @@ use crate::input::InputFormat;
 
 /// Prints the input and output formats, one per line with a description.
 pub fn run() {
+    // One column of names, as wide as the longest.
+    let width = FORMATS
+        .iter()
+        .map(|format| format.name.len())
+        .chain(
+            InputFormat::value_variants()
+                .iter()
+                .filter_map(|input| Some(input.to_possible_value()?.get_name().len())),
+        )
+        .max()
+        .unwrap_or_default();
     println!("input formats:");
     for input in InputFormat::value_variants() {
         if let Some(value) = input.to_possible_value() {
             println!(
-                "  {:<14} {}",
+                "  {:<width$} {}",
                 value.get_name(),
                 value.get_help().unwrap_or_default()
             );
@@ -19,6 +30,6 @@ pub fn run() {
     }
     println!("output formats:");
     for format in FORMATS {
-        println!("  {:<14} {}", format.name, format.description);
+        println!("  {:<width$} {}", format.name, format.description);
     }
 }

@@ -1,6 +1,6 @@
 //! Per-pixel maps of which object is where, built from instance masks.
 
-use ade20k_model::{ClassMap, CroppedMask, Error, InstanceMask, Item, MaskKind, Object};
+use ade20k_model::{BBox, ClassMap, CroppedMask, Error, InstanceMask, Item, MaskKind, Object};
 
 /// For each pixel of an item, the object seen there at one part level:
 /// `0` for none, `i + 1` for `item.objects[i]`.
@@ -76,6 +76,39 @@ impl ObjectMap {
             }
         }
         Ok(())
+    }
+}
+
+/// Pixel count and bounding box of a set of pixels, grown pixel by pixel.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Extent {
+    /// Pixels added.
+    pub area: u64,
+    min: [u32; 2],
+    max: [u32; 2],
+}
+
+impl Extent {
+    /// Counts pixel (`x`, `y`).
+    pub fn add(&mut self, x: u32, y: u32) {
+        if self.area == 0 {
+            self.min = [x, y];
+            self.max = [x, y];
+        } else {
+            self.min = [self.min[0].min(x), self.min[1].min(y)];
+            self.max = [self.max[0].max(x), self.max[1].max(y)];
+        }
+        self.area += 1;
+    }
+
+    /// The tight box of the pixels added (at least one).
+    pub fn bbox(&self) -> BBox {
+        BBox {
+            x: self.min[0],
+            y: self.min[1],
+            width: self.max[0] - self.min[0] + 1,
+            height: self.max[1] - self.min[1] + 1,
+        }
     }
 }
 

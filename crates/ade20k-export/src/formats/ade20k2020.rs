@@ -82,7 +82,7 @@ use serde_json::{json, Value};
 use crate::encode::composite::instance_mask_like;
 use crate::encode::png_out::PngPixels;
 use crate::formats::source_json::SourceAnnotation;
-use crate::formats::{Exporter, Format, Job, Setting};
+use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::selection::LabelPlan;
 use crate::run::media::image_file_name;
 use crate::run::{self, ItemFiles};
@@ -109,6 +109,7 @@ impl Exporter for Ade20k2020 {
                       (ade20k-import, Datumaro ade20k2020)",
         takes: &[Setting::Parts],
         run: run::run::<Ade20k2020>,
+        scaling: Scaling::Never,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = Ade20kSink;

@@ -50,7 +50,7 @@ use ade20k_model::{Error, Item};
 use crate::encode::numbered::NumberedObjects;
 use crate::encode::png_out::PngPixels;
 use crate::formats::flat_names::FlatNames;
-use crate::formats::{Exporter, Format, Job};
+use crate::formats::{Exporter, Format, Job, Scaling};
 use crate::labels::colors::{write_label_colors, ColoredLabel, Stuff};
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
@@ -77,6 +77,7 @@ impl Exporter for Camvid {
                       (SegNet CamVid readers, Datumaro)",
         takes: &[],
         run: run::run::<Camvid>,
+        scaling: Scaling::Optional,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = CamvidSink;

@@ -82,7 +82,7 @@ use crate::encode::composite::ObjectMap;
 use crate::encode::png_out::PngPixels;
 use crate::encode::trace::trace_polygons;
 use crate::formats::flat_names::FlatNames;
-use crate::formats::{Exporter, Format, Job, Setting};
+use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::colors::{write_label_colors, ColoredLabel, Stuff};
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
@@ -114,6 +114,7 @@ impl Exporter for Cityscapes {
                       (cityscapesScripts, Datumaro)",
         takes: &[Setting::Stuff],
         run: run::run::<Cityscapes>,
+        scaling: Scaling::Optional,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = FlatNames;

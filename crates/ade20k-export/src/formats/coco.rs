@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use crate::encode::rle::Rle;
 use crate::encode::trace::trace_cropped;
 use crate::formats::coco_json::CocoFiles;
-use crate::formats::{Exporter, Format, Job, Setting};
+use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::registry::LabelRegistry;
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
@@ -42,6 +42,7 @@ impl Exporter for Coco {
             Setting::LabelNaming,
         ],
         run: run::run::<Coco>,
+        scaling: Scaling::Optional,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = CocoSink<'e>;

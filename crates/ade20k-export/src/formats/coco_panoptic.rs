@@ -33,14 +33,14 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{BBox, Error, Item, ItemSource, Object};
+use ade20k_model::{Error, Item, ItemSource, Object};
 use serde::Serialize;
 
-use crate::encode::composite::ObjectMap;
+use crate::encode::composite::{Extent, ObjectMap};
 use crate::encode::palette::voc_color;
 use crate::encode::png_out::PngPixels;
 use crate::formats::coco_json::CocoFiles;
-use crate::formats::{Exporter, Format, Job, Setting};
+use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::registry::LabelRegistry;
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
@@ -63,6 +63,7 @@ impl Exporter for CocoPanoptic {
         description: "COCO panoptic segmentation (panopticapi, detectron2, Datumaro coco_panoptic)",
         takes: &[Setting::LabelNaming, Setting::Stuff],
         run: run::run::<CocoPanoptic>,
+        scaling: Scaling::Optional,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = PanopticSink<'e>;
@@ -292,38 +293,6 @@ struct Segment {
     objects: Vec<usize>,
     stuff: bool,
     extent: Extent,
-}
-
-/// Pixel count and bounding box of a set of pixels, grown pixel by pixel.
-#[derive(Clone, Copy, Default)]
-struct Extent {
-    area: u64,
-    min: [u32; 2],
-    max: [u32; 2],
-}
-
-impl Extent {
-    /// Counts pixel (`x`, `y`).
-    fn add(&mut self, x: u32, y: u32) {
-        if self.area == 0 {
-            self.min = [x, y];
-            self.max = [x, y];
-        } else {
-            self.min = [self.min[0].min(x), self.min[1].min(y)];
-            self.max = [self.max[0].max(x), self.max[1].max(y)];
-        }
-        self.area += 1;
-    }
-
-    /// The tight box of the pixels added (at least one).
-    fn bbox(&self) -> BBox {
-        BBox {
-            x: self.min[0],
-            y: self.min[1],
-            width: self.max[0] - self.min[0] + 1,
-            height: self.max[1] - self.min[1] + 1,
-        }
-    }
 }
 
 impl CocoPanoptic {

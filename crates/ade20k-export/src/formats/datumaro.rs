@@ -70,7 +70,7 @@ use serde_json::{Map, Value};
 use crate::encode::json_records::RecordWriter;
 use crate::encode::palette::{label_color, voc_color};
 use crate::encode::rle::Rle;
-use crate::formats::{Exporter, Format, Job, Setting};
+use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::registry::LabelRegistry;
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
@@ -97,6 +97,7 @@ impl Exporter for Datumaro {
                       object-part groups (Datumaro, CVAT)",
         takes: &[Setting::Parts, Setting::MaskKind, Setting::LabelNaming],
         run: run::run::<Datumaro>,
+        scaling: Scaling::Optional,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = DatumaroSink<'e>;

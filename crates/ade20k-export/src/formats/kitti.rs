@@ -56,7 +56,7 @@ use ade20k_model::{Error, Item};
 use crate::encode::numbered::NumberedObjects;
 use crate::encode::png_out::PngPixels;
 use crate::formats::flat_names::FlatNames;
-use crate::formats::{Exporter, Format, Job, Setting};
+use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::colors::{write_label_colors, ColoredLabel, Stuff};
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
@@ -84,6 +84,7 @@ impl Exporter for Kitti {
                       (KITTI devkit, Datumaro)",
         takes: &[Setting::Stuff],
         run: run::run::<Kitti>,
+        scaling: Scaling::Optional,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = FlatNames;

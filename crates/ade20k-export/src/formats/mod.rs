@@ -12,6 +12,7 @@
 //! writes are written for it, items are counted in the summary.
 
 mod ade20k2020;
+mod ade20k_challenge;
 mod camvid;
 mod cityscapes;
 mod coco;
@@ -33,7 +34,10 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{Error, Item, ItemSource};
 
 use crate::run::{ItemFiles, Ran};
-use crate::{ExportError, ExportOptions, LabelNaming, SegmentationMode, Summary};
+use crate::{
+    ExportError, ExportOptions, LabelNaming, MaxShortSide, MediaMode, SegmentationMode, Summary,
+    BENCHMARK_SHORT_SIDE,
+};
 
 /// Every format this crate writes. Adding a format means adding its module
 /// (a type implementing [`Exporter`]) and one line here.
@@ -46,6 +50,7 @@ pub const FORMATS: &[Format] = &[
     datumaro::Datumaro::FORMAT,
     ade20k2020::Ade20k2020::FORMAT,
     yolo::Yolo::FORMAT,
+    ade20k_challenge::Challenge::FORMAT,
     kitti::Kitti::FORMAT,
     mots::Mots::FORMAT,
     camvid::Camvid::FORMAT,
@@ -64,12 +69,75 @@ pub struct Format {
     pub takes: &'static [Setting],
     /// Runs the whole export of this format (see `crate::run::run`).
     pub(crate) run: fn(&Job<'_>) -> Result<Ran, ExportError>,
+    /// Whether the format can write items scaled ([`ExportOptions::max_short_side`]).
+    pub(crate) scaling: Scaling,
+}
+
+/// Whether a format writes items scaled down ([`MaxShortSide`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scaling {
+    /// It copies its source's files unchanged: it cannot.
+    Never,
+    /// When asked; by default not.
+    Optional,
+    /// By default as this limit says (never [`MaxShortSide::FormatDefault`]).
+    ByDefault(MaxShortSide),
 }
 
 impl Format {
     /// Whether this format honours `setting`.
     pub fn takes(&self, setting: Setting) -> bool {
         self.takes.contains(&setting)
+    }
+
+    /// `options` with [`ExportOptions::max_short_side`] resolved for this
+    /// format (never [`MaxShortSide::FormatDefault`]) and, when images are
+    /// scaled, [`MediaMode::Copy`] made [`MediaMode::Scaled`]. A limit the
+    /// format cannot honour, or scaled images asked to be links to the
+    /// full-size photos, is an [`ExportError::Usage`].
+    pub(crate) fn resolve_scaling(
+        &self,
+        options: &ExportOptions,
+    ) -> Result<ExportOptions, ExportError> {
+        let limit = match (options.max_short_side, self.scaling) {
+            (MaxShortSide::FormatDefault, Scaling::ByDefault(limit)) => limit,
+            (MaxShortSide::FormatDefault | MaxShortSide::Off, _) => MaxShortSide::Off,
+            (MaxShortSide::Pixels(_) | MaxShortSide::Benchmark, Scaling::Never) => {
+                return Err(ExportError::Usage(format!(
+                    "{} copies the dataset's files unchanged and cannot scale them; \
+                     a maximum short side does not apply",
+                    self.name
+                )))
+            }
+            (limit, _) => limit,
+        };
+        let shorter_side = match limit {
+            MaxShortSide::Pixels(pixels) => pixels.get(),
+            MaxShortSide::Benchmark => BENCHMARK_SHORT_SIDE,
+            MaxShortSide::Off | MaxShortSide::FormatDefault => {
+                return Ok(ExportOptions {
+                    max_short_side: MaxShortSide::Off,
+                    ..options.clone()
+                })
+            }
+        };
+        let media = match options.media {
+            MediaMode::Copy | MediaMode::Scaled => MediaMode::Scaled,
+            MediaMode::None => MediaMode::None,
+            MediaMode::Hardlink | MediaMode::Symlink => {
+                return Err(ExportError::Usage(format!(
+                    "{} scales images to a shorter side of at most {shorter_side} pixels, so they \
+                     cannot be links to the full-size photos: copy them (they are encoded \
+                     again at the scaled size), write none, or turn scaling off",
+                    self.name
+                )))
+            }
+        };
+        Ok(ExportOptions {
+            max_short_side: limit,
+            media,
+            ..options.clone()
+        })
     }
 }
 

@@ -46,7 +46,7 @@ use ade20k_model::{Error, Item};
 
 use crate::encode::numbered::NumberedObjects;
 use crate::encode::png_out::PngPixels;
-use crate::formats::{Exporter, Format, Job};
+use crate::formats::{Exporter, Format, Job, Scaling};
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
 use crate::{ExportError, Summary};
@@ -71,6 +71,7 @@ impl Exporter for Mots {
                       (MOTS tools, Datumaro)",
         takes: &[],
         run: run::run::<Mots>,
+        scaling: Scaling::Optional,
     };
     type Prepared = u64;
     type Sink<'e> = ();

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use ade20k_model::{Error, Item};
 
-use crate::formats::{Exporter, Format, Job, Setting};
+use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
 use crate::{ExportError, ExportOptions, LeftOut, Summary};
@@ -31,6 +31,7 @@ impl Exporter for Areas {
         description: "object areas in text files (an example)",
         takes: &[Setting::Parts, Setting::MaskKind],
         run: run::run::<Areas>,
+        scaling: Scaling::Optional,
     };
     // The labels of the item's lines.
     type Prepared = Vec<u32>;

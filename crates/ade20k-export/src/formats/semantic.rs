@@ -40,7 +40,7 @@ use ade20k_model::{Categories, ClassIndex, Error, Item};
 
 use crate::encode::palette::{label_color, voc_color};
 use crate::encode::png_out::PngPixels;
-use crate::formats::{Exporter, Format, Job, Setting};
+use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
 use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, PartsMode, Summary};
@@ -62,6 +62,7 @@ impl Exporter for Semantic {
         description: "Semantic masks in the ADEChallengeData2016 layout (mmsegmentation, Datumaro)",
         takes: &[Setting::Parts, Setting::LabelNaming, Setting::PartLevel],
         run: run::run::<Semantic>,
+        scaling: Scaling::Optional,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = SemanticSink;

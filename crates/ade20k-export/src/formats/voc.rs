@@ -68,7 +68,7 @@ use rayon::prelude::*;
 use crate::encode::composite::ObjectMap;
 use crate::encode::palette::{voc_color, voc_palette};
 use crate::encode::png_out::PngPixels;
-use crate::formats::{Exporter, Format, Job, Setting};
+use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::selection::{LabelPlan, PlannedLabel};
 use crate::run::media::image_file_name;
 use crate::run::{self, ItemFiles};
@@ -115,6 +115,7 @@ impl Exporter for Voc {
                       palette PNGs (VOC devkit, torchvision, Datumaro)",
         takes: &[Setting::Parts, Setting::MaskKind],
         run: run::run::<Voc>,
+        scaling: Scaling::Optional,
     };
     type Prepared = PreparedItem;
     type Sink<'e> = VocSink<'e>;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{Error, Item};
 
 use crate::encode::png_out::{write_png, write_png_file, PngPixels};
-use crate::run::media::{image_file_name, place_file, real_file};
+use crate::run::media::{image_file_name, place_file, real_file, scaled_photo};
 use crate::{LeftOut, MediaMode};
 
 /// The files of one item, to be written in the order they were added, and
@@ -54,16 +54,27 @@ impl ItemFiles {
         }
     }
 
-    /// Places the item's photo at `destination` (unless [`MediaMode::None`]).
+    /// Places the item's photo at `destination` (unless [`MediaMode::None`]);
+    /// with [`MediaMode::Scaled`], a photo larger than the item says is
+    /// decoded and encoded again at the item's size now.
     /// The photo is resolved now to the regular file it is, symbolic links
     /// followed: a photo that is not one is an error of the input.
     pub fn image(&mut self, item: &Item, destination: PathBuf) -> Result<(), Error> {
         if self.media != MediaMode::None {
             let source = real_file(&item.image.path)?;
-            self.pending.push(Pending::Image {
-                source,
-                destination,
-            });
+            match self.media {
+                MediaMode::Scaled => match scaled_photo(item, &source)? {
+                    Some(bytes) => self.file(destination, bytes),
+                    None => self.pending.push(Pending::Image {
+                        source,
+                        destination,
+                    }),
+                },
+                _ => self.pending.push(Pending::Image {
+                    source,
+                    destination,
+                }),
+            }
         }
         Ok(())
     }

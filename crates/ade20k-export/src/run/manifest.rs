@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::{
-    ClassRef, ExportOptions, LabelList, LabelNaming, LabelSelection, MediaMode, PartsMode,
-    SegmentationMode, Summary, YoloTask,
+    ClassRef, ExportOptions, LabelList, LabelNaming, LabelSelection, MaxShortSide, MediaMode,
+    PartsMode, SegmentationMode, Summary, YoloTask,
 };
 
 /// The manifest's file name, at the top of the output folder.
@@ -192,6 +192,13 @@ fn describe_options(options: &ExportOptions) -> Value {
             MediaMode::Copy => "copy",
             MediaMode::Symlink => "symlink",
             MediaMode::None => "none",
+            MediaMode::Scaled => "scaled",
+        },
+        "max_short_side": match options.max_short_side {
+            MaxShortSide::FormatDefault => json!("format_default"),
+            MaxShortSide::Off => json!("off"),
+            MaxShortSide::Pixels(pixels) => json!(pixels.get()),
+            MaxShortSide::Benchmark => json!("benchmark"),
         },
         "part_level": options.part_level,
         "yolo_task": match options.yolo_task {

@@ -5,7 +5,13 @@ use std::path::{Path, PathBuf};
 
 use ade20k_model::{Error, Item};
 
+use crate::source::resize::shrink_area;
 use crate::MediaMode;
+
+/// The quality photos are encoded at as JPEG when they are scaled
+/// ([`MediaMode::Scaled`]): high enough that the encoding adds less than the
+/// scaling removes.
+pub const JPEG_QUALITY: u8 = 90;
 
 /// Checks that the item's subset and id, which output paths are made of, stay
 /// inside the output folder: the subset one plain folder name, the id
@@ -52,6 +58,8 @@ pub fn image_file_name(item: &Item) -> String {
 ///
 /// A photo that is a symbolic link (git-annex, DVC) is copied, linked or
 /// pointed to as the file its links lead to, never as the link itself.
+/// [`MediaMode::Scaled`] copies: the photos to scale are encoded by
+/// [`scaled_photo`] instead.
 pub fn place_file(source: &Path, destination: &Path, mode: MediaMode) -> Result<(), Error> {
     if mode == MediaMode::None {
         return Ok(());
@@ -61,12 +69,52 @@ pub fn place_file(source: &Path, destination: &Path, mode: MediaMode) -> Result<
     }
     match mode {
         MediaMode::None => Ok(()),
-        MediaMode::Copy => copy(source, destination),
+        MediaMode::Copy | MediaMode::Scaled => copy(source, destination),
         MediaMode::Hardlink => {
             fs::hard_link(source, destination).or_else(|_| copy(source, destination))
         }
         MediaMode::Symlink => symlink(source, destination).map_err(|e| Error::io(destination, e)),
     }
+}
+
+/// The photo `source` of `item` encoded at the item's size when its own size
+/// differs (`None` when it has that size already, to be copied): decoded,
+/// averaged down ([`shrink_area`]) and encoded in its own format (JPEG at
+/// [`JPEG_QUALITY`], PNG lossless). Grey photos stay grey.
+pub fn scaled_photo(item: &Item, source: &Path) -> Result<Option<Vec<u8>>, Error> {
+    use image::{DynamicImage, ImageEncoder, ImageFormat, ImageReader};
+
+    let size = (item.image.width, item.image.height);
+    let fail =
+        |e: image::ImageError| Error::invalid(source, format!("cannot decode the photo: {e}"));
+    let reader = || {
+        ImageReader::open(source)
+            .map_err(|e| Error::io(source, e))?
+            .with_guessed_format()
+            .map_err(|e| Error::io(source, e))
+    };
+    if reader()?.into_dimensions().map_err(fail)? == size {
+        return Ok(None);
+    }
+    let reader = reader()?;
+    let format = reader.format();
+    let photo = reader.decode().map_err(fail)?;
+    let original = (photo.width(), photo.height());
+    let (pixels, color) = match photo {
+        DynamicImage::ImageLuma8(grey) => (grey.into_raw(), image::ExtendedColorType::L8),
+        other => (other.into_rgb8().into_raw(), image::ExtendedColorType::Rgb8),
+    };
+    let channels = usize::from(color.channel_count());
+    let scaled = shrink_area(&pixels, original, channels, size);
+    let mut out = Vec::new();
+    let encoded = match format {
+        Some(ImageFormat::Png) => image::codecs::png::PngEncoder::new(&mut out)
+            .write_image(&scaled, size.0, size.1, color),
+        _ => image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
+            .encode(&scaled, size.0, size.1, color),
+    };
+    encoded.map_err(|e| Error::invalid(source, format!("cannot encode the scaled photo: {e}")))?;
+    Ok(Some(out))
 }
 
 /// The absolute path of the file `path` is, every symbolic link on the way

@@ -21,6 +21,7 @@ pub(crate) use files::ItemFiles;
 
 use crate::formats::{Exporter, Format, Job, Setting};
 use crate::labels::registry::RAW_NAMES_WITH_SELECTION;
+use crate::source::resized::Resized;
 use crate::{ExportError, ExportOptions, FilteredSource, LabelNaming, LabelSelection, Summary};
 
 /// Writes the items of `source` that [`ExportOptions::filter`] keeps as
@@ -44,12 +45,7 @@ pub(crate) fn write_checked(
     };
     let mut summary = if options.skip_broken {
         let (checked, mut skipped) = broken::check(input, options);
-        let job = Job {
-            source: &checked,
-            out,
-            options,
-        };
-        let (mut summary, broken) = (format.run)(&job)?;
+        let (mut summary, broken) = run_scaled(format, &checked, out, options)?;
         skipped.extend(
             broken
                 .into_iter()
@@ -68,12 +64,7 @@ pub(crate) fn write_checked(
         }
         summary
     } else {
-        let job = Job {
-            source: input,
-            out,
-            options,
-        };
-        (format.run)(&job)?.0
+        run_scaled(format, input, out, options)?.0
     };
     if let Some(filtered) = &filtered {
         for (reason, count) in filtered.left_out() {
@@ -88,6 +79,27 @@ pub(crate) fn write_checked(
         }
     }
     Ok(summary)
+}
+
+/// Runs `format` on `source`, its items scaled as
+/// [`ExportOptions::max_short_side`] says (already resolved for the format):
+/// through [`Resized`], whose items keep their indices in `source`.
+fn run_scaled(
+    format: &Format,
+    source: &dyn ItemSource,
+    out: &Path,
+    options: &ExportOptions,
+) -> Result<Ran, ExportError> {
+    let resized = Resized::new(source, options.max_short_side);
+    let job = Job {
+        source: match &resized {
+            Some(resized) => resized,
+            None => source,
+        },
+        out,
+        options,
+    };
+    (format.run)(&job)
 }
 
 /// A usage error for the first setting `format` does not take that

@@ -37,6 +37,12 @@ pub enum LeftOut {
     Excluded,
     /// An object with fewer visible pixels than the item filter's minimum.
     TooSmall(u64),
+    /// An instance none of whose visible pixels the semantic map gives to its
+    /// class (`ade20k_challenge`: no instance id).
+    NoClassPixel,
+    /// An instance past the 255 ids of one image (`ade20k_challenge`'s
+    /// instance maps; the smallest are left out).
+    PastInstanceIds,
 }
 
 impl fmt::Display for LeftOut {
@@ -72,6 +78,14 @@ impl fmt::Display for LeftOut {
             LeftOut::TooSmall(pixels) => {
                 write!(f, "objects with fewer than {pixels} visible pixels")
             }
+            LeftOut::NoClassPixel => f.write_str(
+                "instances with no visible pixel of their class in the semantic map \
+                 (no instance id)",
+            ),
+            LeftOut::PastInstanceIds => f.write_str(
+                "instances past the 255 ids of one image (the smallest, left out of the \
+                 instance files)",
+            ),
         }
     }
 }

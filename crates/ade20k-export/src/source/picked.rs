@@ -6,16 +6,17 @@ use ade20k_model::{Error, Item, ItemSource};
 /// The items of `inner` at the given indices, in their order, loaded as they are.
 pub(crate) struct PickedItems<'a> {
     inner: &'a dyn ItemSource,
-    /// Index in `inner` of each picked item, ascending.
+    /// Index in `inner` of each picked item, the items of a subset together.
     indices: Vec<usize>,
     /// The subsets that keep at least one item, in `inner`'s order.
     subsets: Vec<String>,
 }
 
 impl<'a> PickedItems<'a> {
-    /// Picks the items of `inner` at `indices`, which ascend.
+    /// Picks the items of `inner` at `indices`, in that order, which keeps
+    /// the items of each subset together and the subsets in `inner`'s order
+    /// (ascending indices do).
     pub fn new(inner: &'a dyn ItemSource, indices: Vec<usize>) -> Self {
-        // Items are ordered by subset, so each subset's items are consecutive.
         let mut subsets: Vec<String> = Vec::new();
         for &index in &indices {
             let subset = inner.subset_of(index);

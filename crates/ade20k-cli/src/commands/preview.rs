@@ -7,7 +7,7 @@ use ade20k_export::preview::{coco_shapes, item_shapes, Canvas, ColorBy};
 use ade20k_model::{Error, ItemSource, Problem};
 use image::{ImageFormat, ImageReader, RgbImage};
 
-use crate::input::{self, ImportFlags, InputFormat};
+use crate::input::{self, ImportFlags};
 use crate::{usage, Failure};
 
 #[derive(clap::Args)]
@@ -22,7 +22,7 @@ pub struct PreviewArgs {
     output: PathBuf,
     /// Input format (also `-if`); detected when absent.
     #[arg(long = "input-format", value_enum)]
-    input_format: Option<InputFormat>,
+    input_format: Option<ade20k_import::InputFormat>,
     #[command(flatten)]
     import: ImportFlags,
     /// One colour per object instead of one per class.

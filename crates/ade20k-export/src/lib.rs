@@ -11,7 +11,6 @@ pub mod encode;
 mod formats;
 mod labels;
 mod options;
-pub mod preview;
 pub(crate) mod run;
 mod source;
 
@@ -24,6 +23,7 @@ pub use options::{
     ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, SimplifyTolerance, YoloTask,
 };
 pub use run::manifest::{self, Manifest, MANIFEST_FILE};
+pub use run::media::image_file_name;
 pub use run::output::{self, Committed, OutputTarget, StagedOutput};
 pub use run::progress::{ItemProgress, ProgressHook};
 pub use run::summary::{LeftOut, SubsetSummary, Summary};

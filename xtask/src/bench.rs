@@ -84,7 +84,8 @@ struct Usage {
 /// Runs the benchmark.
 pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
     let root = workspace_root();
-    let work = root.join("target").join("bench");
+    let target = target_dir(&root);
+    let work = target.join("bench");
     let data = args
         .data
         .clone()
@@ -133,7 +134,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode, PathError> {
         ],
         &[],
     )?;
-    let release = root.join("target").join("release");
+    let release = target.join("release");
     let ade20k = release.join("ade20k");
     let floor_bin = release.join("examples").join("decode_floor");
     let out = work.join("out");
@@ -240,6 +241,12 @@ fn extra_args(format: &str) -> &'static [&'static str] {
 fn workspace_root() -> PathBuf {
     let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
     xtask.parent().unwrap_or(xtask).to_path_buf()
+}
+
+/// The folder cargo builds into: `CARGO_TARGET_DIR` (relative to `root`
+/// when relative), else `root/target`.
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
 }
 
 /// Runs cargo with `args` then `more` in `root`, failing on a failed status.

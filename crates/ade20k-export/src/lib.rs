@@ -11,7 +11,6 @@ pub mod encode;
 mod formats;
 mod labels;
 mod options;
-pub mod preview;
 pub(crate) mod run;
 mod source;
 
@@ -25,6 +24,7 @@ pub use options::{
     SimplifyTolerance, YoloTask, BENCHMARK_SHORT_SIDE,
 };
 pub use run::manifest::{self, Manifest, MANIFEST_FILE};
+pub use run::media::image_file_name;
 pub use run::media::JPEG_QUALITY;
 pub use run::output::{self, Committed, OutputTarget, StagedOutput};
 pub use run::progress::{ItemProgress, ProgressHook};

@@ -122,6 +122,7 @@ impl std::str::FromStr for MaxShortSide {
 
 /// The shapes YOLO label files hold, as Ultralytics' tasks name them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum YoloTask {
     /// Instance segmentation: one polygon per object.
     #[default]
@@ -172,6 +173,7 @@ impl Default for SimplifyTolerance {
 
 /// Whether parts are exported.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum PartsMode {
     /// Objects and parts of every level.
     #[default]
@@ -182,6 +184,7 @@ pub enum PartsMode {
 
 /// The shape written for each instance.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum SegmentationMode {
     /// The mask, run-length encoded: pixel-exact.
     #[default]
@@ -194,6 +197,7 @@ pub enum SegmentationMode {
 
 /// How category names are chosen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum LabelNaming {
     /// The WordNet name's first synonym (`car`), or the full name where two
     /// classes would share it. Categories are keyed by class index.
@@ -208,6 +212,7 @@ pub enum LabelNaming {
 /// How image files reach the output folder. Every mode but `None` follows
 /// symbolic links: a photo that is a link is placed as the file it leads to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum MediaMode {
     /// A file of its own: changing it never changes the source. A reflink
     /// where the file system has them, otherwise a copy in the kernel.

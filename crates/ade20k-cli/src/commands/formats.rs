@@ -1,9 +1,8 @@
 //! `ade20k formats`: what the command reads and writes.
 
 use ade20k_export::FORMATS;
+use ade20k_import::InputFormat;
 use clap::ValueEnum;
-
-use crate::input::InputFormat;
 
 /// Prints the input and output formats, one per line with a description.
 pub fn run() {

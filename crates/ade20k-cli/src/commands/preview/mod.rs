@@ -1,14 +1,16 @@
 //! `ade20k preview`: an item's image with its masks drawn over it.
 
+mod draw;
+
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use ade20k_export::preview::{coco_shapes, item_shapes, Canvas, ColorBy};
 use ade20k_model::{Error, ItemSource, Problem};
 use image::{ImageFormat, ImageReader, RgbImage};
 
-use crate::input::{self, ImportFlags, InputFormat};
+use crate::input::{self, ImportFlags};
 use crate::{usage, Failure};
+use draw::{coco_shapes, item_shapes, Canvas, ColorBy};
 
 #[derive(clap::Args)]
 pub struct PreviewArgs {
@@ -22,7 +24,7 @@ pub struct PreviewArgs {
     output: PathBuf,
     /// Input format (also `-if`); detected when absent.
     #[arg(long = "input-format", value_enum)]
-    input_format: Option<InputFormat>,
+    input_format: Option<ade20k_import::InputFormat>,
     #[command(flatten)]
     import: ImportFlags,
     /// One colour per object instead of one per class.

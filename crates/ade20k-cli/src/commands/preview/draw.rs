@@ -15,20 +15,6 @@
 //! **Colours** come from a palette of well-separated hues ([`palette_color`]),
 //! taken in order by the classes of the shapes drawn or by the shapes
 //! themselves ([`ColorBy`]), so neighbours look different in every preview.
-//!
-//! ```
-//! use ade20k_export::preview::{palette_color, Canvas, Shape};
-//! use ade20k_model::BinaryMask;
-//!
-//! let mut canvas = Canvas::new(4, 4, vec![100; 4 * 4 * 3]).unwrap();
-//! let square = BinaryMask::from_fn(4, 4, |x, y| x < 3 && y < 3);
-//! let shape = Shape { mask: square, color: [200, 0, 50], label: String::new() };
-//! canvas.draw(&[shape]).unwrap();
-//! assert_eq!(canvas.pixel(1, 1), [150, 50, 75]); // inside: the mean
-//! assert_eq!(canvas.pixel(2, 1), [200, 0, 50]); // border: the colour
-//! assert_eq!(canvas.pixel(3, 3), [100, 100, 100]); // outside: the image
-//! assert_ne!(palette_color(0), palette_color(1));
-//! ```
 
 use std::collections::HashMap;
 use std::io::BufReader;
@@ -38,9 +24,9 @@ use ade20k_model::{BinaryMask, Category, Error, Item, MaskKind, Problem};
 use font8x8::{UnicodeFonts, BASIC_FONTS, LATIN_FONTS};
 use serde::Deserialize;
 
-use crate::encode::rle::Rle;
-use crate::encode::trace::rasterize_even_odd;
-use crate::run::media::image_file_name;
+use ade20k_export::image_file_name;
+use ade20k_export::rle::Rle;
+use ade20k_export::trace::rasterize_even_odd;
 
 /// Which colour of the palette ([`palette_color`]) a shape gets.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -491,7 +477,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn insides_take_the_mean_and_borders_the_colour() {
+        let mut canvas = Canvas::new(4, 4, vec![100; 4 * 4 * 3]).unwrap();
+        let square = BinaryMask::from_fn(4, 4, |x, y| x < 3 && y < 3);
+        let shape = Shape {
+            mask: square,
+            color: [200, 0, 50],
+            label: String::new(),
+        };
+        canvas.draw(&[shape]).unwrap();
+        assert_eq!(canvas.pixel(1, 1), [150, 50, 75]); // inside: the mean
+        assert_eq!(canvas.pixel(2, 1), [200, 0, 50]); // border: the colour
+        assert_eq!(canvas.pixel(3, 3), [100, 100, 100]); // outside: the image
+        assert_ne!(palette_color(0), palette_color(1));
+    }
+
+    #[test]
     fn palette_colours_are_distinct() {
+        // The command's tests draw with these two.
+        assert_eq!(palette_color(1), [45, 84, 179]);
+        assert_eq!(palette_color(2), [167, 242, 61]);
         let colors: Vec<[u8; 3]> = (0..50).map(palette_color).collect();
         for (i, a) in colors.iter().enumerate() {
             for b in &colors[i + 1..] {

@@ -51,7 +51,7 @@ pub struct BenchArgs {
     #[arg(long)]
     images: usize,
     /// Dataset folder: reused when it holds files, else generated into.
-    /// Default: target/bench/data-<images>.
+    /// Default: `target/bench/data-<images>`.
     #[arg(long)]
     data: Option<PathBuf>,
     /// Only these formats (comma-separated); default all.

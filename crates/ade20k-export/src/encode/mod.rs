@@ -2,7 +2,7 @@
 //! RLE ([`rle`]), polygons traced along pixel borders ([`trace`]) and
 //! through pixel centres ([`centre_trace`]), PNG writing, JSON written a
 //! record at a time, label colours, the per-pixel object map and its
-//! objects numbered per class ([`numbered`]), YAML strings.
+//! objects numbered per class (`numbered`), YAML strings.
 
 pub mod centre_trace;
 pub(crate) mod composite;

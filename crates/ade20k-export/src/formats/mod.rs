@@ -40,7 +40,7 @@ use crate::{
 };
 
 /// Every format this crate writes. Adding a format means adding its module
-/// (a type implementing [`Exporter`]) and one line here.
+/// (a type implementing the crate's `Exporter` trait) and one line here.
 pub const FORMATS: &[Format] = &[
     coco::Coco::FORMAT,
     coco_panoptic::CocoPanoptic::FORMAT,

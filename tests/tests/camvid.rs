@@ -1,60 +1,24 @@
 //! End-to-end tests of the CamVid exporter on the fixtures.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fs;
-use std::path::Path;
 
 use ade20k_export::{
     export, find_format, ExportError, ExportOptions, LabelList, LabelSelection, MediaMode,
 };
-use ade20k_import::Ade20kDataset;
-use ade20k_model::ClassIndex;
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
-    assert_image_placed, assert_output_independent_of_threads, convert, file_contents, files, open,
-    options, FIXTURES,
+    assert_image_placed, assert_output_independent_of_threads, convert, describe_output,
+    file_contents, ids_by_class, label_colors, open, options, FIXTURES,
 };
-
-/// `label_colors.txt`: (r, g, b) per label id.
-fn label_colors(out: &Path) -> Vec<[u32; 3]> {
-    fs::read_to_string(out.join("label_colors.txt"))
-        .unwrap()
-        .lines()
-        .map(|line| {
-            let fields: Vec<&str> = line.split(' ').collect();
-            assert_eq!(fields.len(), 4, "`r g b name`: {line}");
-            let channel = |i: usize| fields[i].parse::<u32>().unwrap();
-            [channel(0), channel(1), channel(2)]
-        })
-        .collect()
-}
-
-/// Label ids without a selection: 1, 2, … for every class of the dataset
-/// (objects and parts) by class index.
-fn ids_by_class(dataset: &Ade20kDataset) -> HashMap<ClassIndex, u32> {
-    let classes: BTreeSet<ClassIndex> = items(dataset)
-        .iter()
-        .flat_map(|item| item.objects.iter().map(|object| object.class))
-        .collect();
-    classes.into_iter().zip(1..).collect()
-}
 
 #[test]
 fn snapshots_of_every_fixture() {
     for name in FIXTURES {
         let dataset = open(name);
         let (_root, out, summary) = convert(&dataset, "camvid", &options());
-        let mut text = format!("summary:\n{summary}");
-        for file in files(&out) {
-            let path = out.join(&file);
-            let shown = match file.extension().and_then(|ext| ext.to_str()) {
-                Some("png") => format!(" {}\n", read_png(&path).describe()),
-                _ => format!("\n{}", fs::read_to_string(&path).unwrap()),
-            };
-            text.push_str(&format!("\n{}:{shown}", file.display()));
-        }
-        insta::assert_snapshot!(*name, text);
+        insta::assert_snapshot!(*name, describe_output(&out, &summary));
     }
 }
 
@@ -64,7 +28,7 @@ fn masks_are_the_class_map_in_the_label_colours() {
         let dataset = open(name);
         let (_root, out, summary) = convert(&dataset, "camvid", &options());
         let ids = ids_by_class(&dataset);
-        let colors = label_colors(&out);
+        let colors: Vec<[u32; 3]> = label_colors(&out).into_iter().map(|(rgb, _)| rgb).collect();
         assert_eq!(colors.len(), ids.len() + 1);
         assert_eq!(colors[0], [0, 0, 0], "unlabeled is black");
         let distinct: BTreeSet<[u32; 3]> = colors.iter().copied().collect();

@@ -1,6 +1,6 @@
 //! End-to-end tests of the KITTI segmentation exporter on the fixtures.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -8,13 +8,13 @@ use ade20k_export::{
     export, find_format, ExportError, ExportOptions, LabelList, LabelSelection, MediaMode,
 };
 use ade20k_import::Ade20kDataset;
-use ade20k_model::{ClassIndex, Item, MaskKind};
+use ade20k_model::{Item, MaskKind};
 use ade20k_test_support::fixture;
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
-    assert_image_placed, assert_output_independent_of_threads, convert, file_contents, files, open,
-    options, FIXTURES,
+    assert_image_placed, assert_output_independent_of_threads, convert, describe_output,
+    file_contents, files, ids_by_class, label_colors, open, options, visible_objects, FIXTURES,
 };
 
 /// The file `<subset>/<folder>/<name>.png` of `item`.
@@ -24,53 +24,12 @@ fn kitti_file(out: &Path, item: &Item, folder: &str) -> PathBuf {
         .join(format!("{}.png", item.id.replace('/', "_")))
 }
 
-/// `label_colors.txt`: (r, g, b, name) per label id.
-fn label_colors(out: &Path) -> Vec<([u32; 3], String)> {
-    fs::read_to_string(out.join("label_colors.txt"))
-        .unwrap()
-        .lines()
-        .map(|line| {
-            let fields: Vec<&str> = line.split(' ').collect();
-            assert_eq!(fields.len(), 4, "`r g b name`: {line}");
-            let channel = |i: usize| fields[i].parse::<u32>().unwrap();
-            ([channel(0), channel(1), channel(2)], fields[3].to_string())
-        })
-        .collect()
-}
-
-/// Label ids without a selection: 1, 2, … for every class of the dataset
-/// (objects and parts) by class index.
-fn ids_by_class(dataset: &Ade20kDataset) -> HashMap<ClassIndex, u32> {
-    let classes: BTreeSet<ClassIndex> = items(dataset)
-        .iter()
-        .flat_map(|item| item.objects.iter().map(|object| object.class))
-        .collect();
-    classes.into_iter().zip(1..).collect()
-}
-
-/// Level-0 objects of `item` with visible pixels, in annotation order.
-fn visible_objects(item: &Item) -> Vec<usize> {
-    (0..item.objects.len())
-        .filter(|&i| !item.objects[i].is_part())
-        .filter(|&i| !item.binary_mask(i, MaskKind::Visible).unwrap().is_empty())
-        .collect()
-}
-
 #[test]
 fn snapshots_of_every_fixture() {
     for name in FIXTURES {
         let dataset = open(name);
         let (_root, out, summary) = convert(&dataset, "kitti", &options());
-        let mut text = format!("summary:\n{summary}");
-        for file in files(&out) {
-            let path = out.join(&file);
-            let shown = match file.extension().and_then(|ext| ext.to_str()) {
-                Some("png") => format!(" {}\n", read_png(&path).describe()),
-                _ => format!("\n{}", fs::read_to_string(&path).unwrap()),
-            };
-            text.push_str(&format!("\n{}:{shown}", file.display()));
-        }
-        insta::assert_snapshot!(*name, text);
+        insta::assert_snapshot!(*name, describe_output(&out, &summary));
     }
 }
 

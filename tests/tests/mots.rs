@@ -1,19 +1,18 @@
 //! End-to-end tests of the MOTS PNG exporter on the fixtures.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use ade20k_export::{
     export, find_format, ExportError, ExportOptions, LabelList, LabelSelection, MediaMode,
 };
-use ade20k_import::Ade20kDataset;
-use ade20k_model::{ClassIndex, Item, MaskKind};
+use ade20k_model::{Item, MaskKind};
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
-    assert_image_placed, assert_output_independent_of_threads, convert, file_contents, files, open,
-    options, FIXTURES,
+    assert_image_placed, assert_output_independent_of_threads, convert, describe_output,
+    file_contents, ids_by_class, open, options, FIXTURES,
 };
 
 /// The instance map of `item`.
@@ -23,31 +22,12 @@ fn instances(out: &Path, item: &Item) -> PathBuf {
         .join(format!("{}.png", item.id))
 }
 
-/// Label ids without a selection: 1, 2, … for every class of the dataset
-/// (objects and parts) by class index.
-fn ids_by_class(dataset: &Ade20kDataset) -> HashMap<ClassIndex, u32> {
-    let classes: BTreeSet<ClassIndex> = items(dataset)
-        .iter()
-        .flat_map(|item| item.objects.iter().map(|object| object.class))
-        .collect();
-    classes.into_iter().zip(1..).collect()
-}
-
 #[test]
 fn snapshots_of_every_fixture() {
     for name in FIXTURES {
         let dataset = open(name);
         let (_root, out, summary) = convert(&dataset, "mots", &options());
-        let mut text = format!("summary:\n{summary}");
-        for file in files(&out) {
-            let path = out.join(&file);
-            let shown = match file.extension().and_then(|ext| ext.to_str()) {
-                Some("png") => format!(" {}\n", read_png(&path).describe()),
-                _ => format!("\n{}", fs::read_to_string(&path).unwrap()),
-            };
-            text.push_str(&format!("\n{}:{shown}", file.display()));
-        }
-        insta::assert_snapshot!(*name, text);
+        insta::assert_snapshot!(*name, describe_output(&out, &summary));
     }
 }
 

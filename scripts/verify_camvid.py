@@ -35,6 +35,7 @@ import sys
 import numpy as np
 from PIL import Image
 
+from datumaro_import import NOT_INSTALLED, describe, import_masks
 from verify_cityscapes import canonical_names, label_file_name, read_label_colors
 from verify_kitti import read_source, visible_objects
 
@@ -42,39 +43,21 @@ from verify_kitti import read_source, visible_objects
 def check_datumaro(out, names, expected_items, failures):
     """Imports `out` with Datumaro and compares its masks with the source's;
     returns a one-line result or the reason it was skipped."""
-    try:
-        import datumaro as dm
-    except ImportError:
-        return "Datumaro not installed: import skipped (pip install -r scripts/requirements-datumaro.txt)"
-    dataset = dm.Dataset.import_from(out, "camvid")
-    found_names = [label.name for label in dataset.categories()[dm.AnnotationType.label]]
-    if found_names != names:
-        failures.append(f"Datumaro labels {found_names[:5]}... differ from label_colors.txt")
-    masks = 0
-    seen = set()
-    for item in dataset:
-        key = (item.subset, item.id)
-        seen.add(key)
-        if key not in expected_items:
-            failures.append(f"Datumaro found an unknown item {key}")
-            continue
+    result = import_masks(
+        out, "camvid", names, "label_colors.txt", expected_items, failures, lambda annotation, key: annotation.label
+    )
+    if result is None:
+        return NOT_INSTALLED
+    version, imported = result
+    for key, (_, found) in imported.items():
         expected = expected_items[key]
-        found = {}
-        for annotation in item.annotations:
-            if annotation.type != dm.AnnotationType.mask:
-                failures.append(f"Datumaro {key}: unexpected {annotation.type.name} annotation")
-                continue
-            found[annotation.label] = np.asarray(annotation.image, dtype=bool)
         labels = set(np.unique(expected).tolist())
         if set(found) != labels:
             failures.append(f"Datumaro {key}: masks of labels {sorted(found)}, expected {sorted(labels)}")
         for label, mask in found.items():
             if not np.array_equal(mask, expected == label):
                 failures.append(f"Datumaro {key}: mask of label {label} differs from the source")
-        masks += len(found)
-    for key in set(expected_items) - seen:
-        failures.append(f"Datumaro did not find {key}")
-    return f"Datumaro {dm.__version__} imported {len(seen)} items, {masks} masks, compared with the source"
+    return describe(version, imported)
 
 
 def main():

@@ -44,6 +44,7 @@ import numpy as np
 from PIL import Image
 
 from ade20k_source import load_annotation_json, source_mask
+from datumaro_import import NOT_INSTALLED, describe, import_masks
 from verify_cityscapes import canonical_names, label_file_name, read_label_colors, read_stuff, source_items
 
 MAX_INSTANCE = 255
@@ -86,34 +87,22 @@ def visible_objects(json_path, annotation, id_of_class):
 def check_datumaro(out, label_colors, expected_items, failures):
     """Imports `out` with Datumaro and compares its masks with the source's;
     returns a one-line result or the reason it was skipped."""
-    try:
-        import datumaro as dm
-    except ImportError:
-        return "Datumaro not installed: import skipped (pip install -r scripts/requirements-datumaro.txt)"
-    dataset = dm.Dataset.import_from(out, "kitti")
-    names = [label.name for label in dataset.categories()[dm.AnnotationType.label]]
-    if names != [name for name, _ in label_colors]:
-        failures.append(f"Datumaro labels {names[:5]}... differ from label_colors.txt")
-    masks = 0
-    seen = set()
-    for item in dataset:
-        key = (item.subset, item.id)
-        seen.add(key)
-        if key not in expected_items:
-            failures.append(f"Datumaro found an unknown item {key}")
-            continue
+
+    def value_of(annotation, key):
+        value = annotation.label * 256 + annotation.id
+        if annotation.attributes.get("is_crowd") != (annotation.id == 0):
+            failures.append(f"Datumaro {key}: mask {value} is_crowd {annotation.attributes.get('is_crowd')}")
+        return value
+
+    names = [name for name, _ in label_colors]
+    result = import_masks(out, "kitti", names, "label_colors.txt", expected_items, failures, value_of)
+    if result is None:
+        return NOT_INSTALLED
+    version, imported = result
+    for key, (item, found) in imported.items():
         instance, expected_masks, with_image = expected_items[key]
         if with_image and item.media is None:
             failures.append(f"Datumaro found no image for {key}")
-        found = {}
-        for annotation in item.annotations:
-            if annotation.type != dm.AnnotationType.mask:
-                failures.append(f"Datumaro {key}: unexpected {annotation.type.name} annotation")
-                continue
-            value = annotation.label * 256 + annotation.id
-            if annotation.attributes.get("is_crowd") != (annotation.id == 0):
-                failures.append(f"Datumaro {key}: mask {value} is_crowd {annotation.attributes.get('is_crowd')}")
-            found[value] = np.asarray(annotation.image, dtype=bool)
         values = set(np.unique(instance).tolist())
         if set(found) != values:
             failures.append(f"Datumaro {key}: masks of values {sorted(found)}, expected {sorted(values)}")
@@ -125,10 +114,7 @@ def check_datumaro(out, label_colors, expected_items, failures):
                     f"Datumaro {key}: mask {value >> 8}/{value % 256} differs from the source on "
                     f"{int(np.sum(found[value] != source))} pixels"
                 )
-        masks += len(found)
-    for key in set(expected_items) - seen:
-        failures.append(f"Datumaro did not find {key}")
-    return f"Datumaro {dm.__version__} imported {len(seen)} items, {masks} masks, compared with the source"
+    return describe(version, imported)
 
 
 def main():

@@ -37,6 +37,7 @@ import sys
 import numpy as np
 from PIL import Image
 
+from datumaro_import import NOT_INSTALLED, describe, import_masks
 from verify_cityscapes import canonical_names
 from verify_kitti import read_source, visible_objects
 
@@ -51,32 +52,18 @@ def last_instance(label_id):
 def check_datumaro(out, names, expected_items, failures):
     """Imports `out` with Datumaro and compares its masks with the source's;
     returns a one-line result or the reason it was skipped."""
-    try:
-        import datumaro as dm
-    except ImportError:
-        return "Datumaro not installed: import skipped (pip install -r scripts/requirements-datumaro.txt)"
-    dataset = dm.Dataset.import_from(out, "mots")
-    found_names = [label.name for label in dataset.categories()[dm.AnnotationType.label]]
-    if found_names != names:
-        failures.append(f"Datumaro labels {found_names[:5]}... differ from labels.txt")
-    masks = 0
-    seen = set()
-    for item in dataset:
-        key = (item.subset, item.id)
-        seen.add(key)
-        if key not in expected_items:
-            failures.append(f"Datumaro found an unknown item {key}")
-            continue
+
+    def value_of(annotation, key):
+        return (annotation.label + 1) * INSTANCES_PER_CLASS + int(annotation.attributes["track_id"])
+
+    result = import_masks(out, "mots", names, "labels.txt", expected_items, failures, value_of)
+    if result is None:
+        return NOT_INSTALLED
+    version, imported = result
+    for key, (item, found) in imported.items():
         expected_masks, with_image = expected_items[key]
         if with_image and item.media is None:
             failures.append(f"Datumaro found no image for {key}")
-        found = {}
-        for annotation in item.annotations:
-            if annotation.type != dm.AnnotationType.mask:
-                failures.append(f"Datumaro {key}: unexpected {annotation.type.name} annotation")
-                continue
-            value = (annotation.label + 1) * INSTANCES_PER_CLASS + int(annotation.attributes["track_id"])
-            found[value] = np.asarray(annotation.image, dtype=bool)
         if set(found) != set(expected_masks):
             failures.append(f"Datumaro {key}: masks {sorted(found)}, expected {sorted(expected_masks)}")
         for value, source in expected_masks.items():
@@ -84,10 +71,7 @@ def check_datumaro(out, names, expected_items, failures):
                 failures.append(
                     f"Datumaro {key}: mask {value} differs from the source on {int(np.sum(found[value] != source))} pixels"
                 )
-        masks += len(found)
-    for key in set(expected_items) - seen:
-        failures.append(f"Datumaro did not find {key}")
-    return f"Datumaro {dm.__version__} imported {len(seen)} items, {masks} masks, compared with the source"
+    return describe(version, imported)
 
 
 def main():

@@ -1,17 +1,20 @@
 //! End-to-end tests of the ade20k toolkit live in `tests/`; this library holds
 //! what they share over the exporter: converting a dataset into a temporary
-//! folder, on a given number of threads, and listing what an output holds.
+//! folder, on a given number of threads, listing and describing what an
+//! output holds, and the label ids and colours several formats share.
 //! Helpers that need no exporter are in `ade20k-test-support`.
 #![warn(missing_docs)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
 use ade20k_export::{export, find_format, ExportOptions, MediaMode, Summary, MANIFEST_FILE};
 use ade20k_import::Ade20kDataset;
-use ade20k_model::{Item, ItemSource};
+use ade20k_model::{ClassIndex, Item, ItemSource, MaskKind};
 use ade20k_test_support::fixture;
+use ade20k_test_support::images::read_png;
+use ade20k_test_support::synthetic::items;
 
 /// The fixture datasets written by `cargo xtask fixtures`.
 pub const FIXTURES: &[&str] = &[
@@ -117,4 +120,51 @@ pub fn assert_image_placed(placed: &Path, item: &Item) {
         "{placed:?} is the image of {}",
         item.id
     );
+}
+
+/// The text a snapshot of an output shows: the summary, then every file
+/// (PNGs described by their header and pixels, other files as text).
+pub fn describe_output(out: &Path, summary: &Summary) -> String {
+    let mut text = format!("summary:\n{summary}");
+    for file in files(out) {
+        let path = out.join(&file);
+        let shown = match file.extension().and_then(|ext| ext.to_str()) {
+            Some("png") => format!(" {}\n", read_png(&path).describe()),
+            _ => format!("\n{}", std::fs::read_to_string(&path).unwrap()),
+        };
+        text.push_str(&format!("\n{}:{shown}", file.display()));
+    }
+    text
+}
+
+/// `label_colors.txt` of `out`: ((r, g, b), name) per label id.
+pub fn label_colors(out: &Path) -> Vec<([u32; 3], String)> {
+    std::fs::read_to_string(out.join("label_colors.txt"))
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split(' ').collect();
+            assert_eq!(fields.len(), 4, "`r g b name`: {line}");
+            let channel = |i: usize| fields[i].parse::<u32>().unwrap();
+            ([channel(0), channel(1), channel(2)], fields[3].to_string())
+        })
+        .collect()
+}
+
+/// Label ids without a selection: 1, 2, … for every class of the dataset
+/// (objects and parts) by class index.
+pub fn ids_by_class(dataset: &Ade20kDataset) -> HashMap<ClassIndex, u32> {
+    let classes: BTreeSet<ClassIndex> = items(dataset)
+        .iter()
+        .flat_map(|item| item.objects.iter().map(|object| object.class))
+        .collect();
+    classes.into_iter().zip(1..).collect()
+}
+
+/// Level-0 objects of `item` with visible pixels, in annotation order.
+pub fn visible_objects(item: &Item) -> Vec<usize> {
+    (0..item.objects.len())
+        .filter(|&i| !item.objects[i].is_part())
+        .filter(|&i| !item.binary_mask(i, MaskKind::Visible).unwrap().is_empty())
+        .collect()
 }

@@ -301,11 +301,10 @@ fn coco_of_a_cut_read_back_names_the_source_objects_by_ade_id() {
 fn a_filtered_item_is_its_source_text_without_the_removed_objects() {
     let name = "training/home/kitchen/ADE_train_00000002.json";
     let source = fs::read_to_string(fixture("ade20k2020").join(name)).unwrap();
+    let mut filter = ItemFilter::default();
+    filter.exclude = Some(LabelList::parse("hinge\n").unwrap());
     let options = ExportOptions {
-        filter: ItemFilter {
-            exclude: Some(LabelList::parse("hinge\n").unwrap()),
-            ..ItemFilter::default()
-        },
+        filter,
         ..copy_options()
     };
     let (_root, out, summary) = convert(&open("ade20k2020"), "ade20k2020", &options);
@@ -385,7 +384,7 @@ fn excluding_parts_writes_whole_objects_and_their_map_only() {
 }
 
 #[test]
-fn merges_renames_and_options_that_change_objects_are_refused() {
+fn merges_and_renames_are_refused() {
     let dataset = open("ade20k2020");
     let refused = |options: ExportOptions| {
         let root = tempfile::tempdir().unwrap();
@@ -406,16 +405,6 @@ fn merges_renames_and_options_that_change_objects_are_refused() {
     );
     let rename = refused(list("auto = car\n"));
     assert!(rename.contains("`auto` renames a class"), "{rename}");
-    let amodal = refused(ExportOptions {
-        mask_kind: MaskKind::Amodal,
-        ..copy_options()
-    });
-    assert!(amodal.starts_with("--amodal does not apply"), "{amodal}");
-    let level = refused(ExportOptions {
-        part_level: 1,
-        ..copy_options()
-    });
-    assert!(level.starts_with("--parts-level does not apply"), "{level}");
 }
 
 #[test]

@@ -6,15 +6,17 @@ use std::path::{Path, PathBuf};
 
 use ade20k_export::trace::rasterize_even_odd;
 use ade20k_export::{
-    export, find_format, ExportError, ExportOptions, LabelList, LabelNaming, LabelSelection,
-    MediaMode, PartsMode,
+    export, find_format, ExportError, ExportOptions, LabelList, LabelSelection, MediaMode,
 };
 use ade20k_import::Ade20kDataset;
-use ade20k_model::{ClassIndex, Item, MaskKind};
-use ade20k_test_support::images::{read_png, Png};
+use ade20k_model::{Item, MaskKind};
+use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_test_support::{fixture, read_json};
-use ade20k_tests::{convert, files, on_threads, open, options, FIXTURES};
+use ade20k_tests::{
+    convert, describe_output, files, ids_by_class, label_colors, on_threads, open, options,
+    visible_objects, FIXTURES,
+};
 
 /// The file `gtFine/<subset>/<city>/<name>_gtFine_<suffix>` of `item`.
 fn gt_file(out: &Path, item: &Item, suffix: &str) -> PathBuf {
@@ -28,79 +30,12 @@ fn gt_file(out: &Path, item: &Item, suffix: &str) -> PathBuf {
         .join(format!("{name}_gtFine_{suffix}"))
 }
 
-/// `label_colors.txt`: (r, g, b, name) per label id.
-fn label_colors(out: &Path) -> Vec<([u32; 3], String)> {
-    fs::read_to_string(out.join("label_colors.txt"))
-        .unwrap()
-        .lines()
-        .map(|line| {
-            let fields: Vec<&str> = line.split(' ').collect();
-            assert_eq!(fields.len(), 4, "`r g b name`: {line}");
-            let channel = |i: usize| fields[i].parse::<u32>().unwrap();
-            ([channel(0), channel(1), channel(2)], fields[3].to_string())
-        })
-        .collect()
-}
-
-/// Label ids without a selection: 1, 2, … for every class of the dataset
-/// (objects and parts) by class index.
-fn ids_by_class(dataset: &Ade20kDataset) -> HashMap<ClassIndex, u32> {
-    let classes: BTreeSet<ClassIndex> = items(dataset)
-        .iter()
-        .flat_map(|item| item.objects.iter().map(|object| object.class))
-        .collect();
-    classes.into_iter().zip(1..).collect()
-}
-
-/// Level-0 objects of `item` with visible pixels.
-fn visible_objects(item: &Item) -> Vec<usize> {
-    (0..item.objects.len())
-        .filter(|&i| !item.objects[i].is_part())
-        .filter(|&i| !item.binary_mask(i, MaskKind::Visible).unwrap().is_empty())
-        .collect()
-}
-
-/// `W×H <colour type> N-bit: value ×pixels, …` (most pixels first).
-fn describe(png: &Png) -> String {
-    let channels = png.color_type.samples();
-    let mut counts: BTreeMap<Vec<u32>, usize> = BTreeMap::new();
-    for pixel in png.samples.chunks_exact(channels) {
-        *counts.entry(pixel.to_vec()).or_default() += 1;
-    }
-    let mut counts: Vec<(Vec<u32>, usize)> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let histogram: Vec<String> = counts
-        .iter()
-        .map(|(value, count)| match value.as_slice() {
-            [grey] => format!("{grey} ×{count}"),
-            channels => format!("{channels:?} ×{count}"),
-        })
-        .collect();
-    format!(
-        "{}×{} {:?} {}-bit: {}",
-        png.width,
-        png.height,
-        png.color_type,
-        png.bit_depth as u8,
-        histogram.join(", ")
-    )
-}
-
 #[test]
 fn snapshots_of_every_fixture() {
     for name in FIXTURES {
         let dataset = open(name);
         let (_root, out, summary) = convert(&dataset, "cityscapes", &options());
-        let mut text = format!("summary:\n{summary}");
-        for file in files(&out) {
-            let path = out.join(&file);
-            let shown = match file.extension().and_then(|ext| ext.to_str()) {
-                Some("png") => format!(" {}\n", describe(&read_png(&path))),
-                _ => format!("\n{}", fs::read_to_string(&path).unwrap()),
-            };
-            text.push_str(&format!("\n{}:{shown}", file.display()));
-        }
-        insta::assert_snapshot!(*name, text);
+        insta::assert_snapshot!(*name, describe_output(&out, &summary));
     }
 }
 
@@ -353,20 +288,6 @@ fn thing_ids_must_fit_sixteen_bits() {
     );
 }
 
-#[test]
-fn raw_names_and_part_levels_are_refused() {
-    let raw = export_error(&ExportOptions {
-        label_naming: LabelNaming::Raw,
-        ..options()
-    });
-    assert!(raw.contains("--label-name raw"), "{raw}");
-    let parts = export_error(&ExportOptions {
-        part_level: 1,
-        ..options()
-    });
-    assert!(parts.contains("--parts-level"), "{parts}");
-}
-
 /// Every file of `out` with its bytes.
 fn contents(out: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files(out)
@@ -379,7 +300,7 @@ fn contents(out: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 #[test]
-fn output_does_not_depend_on_threads_or_the_parts_option() {
+fn output_does_not_depend_on_threads() {
     let dataset = open("ade20k2020");
     let run = |threads: usize, options: &ExportOptions| {
         on_threads(threads, || {
@@ -389,11 +310,6 @@ fn output_does_not_depend_on_threads_or_the_parts_option() {
     };
     let one = run(1, &options());
     assert_eq!(one, run(3, &options()));
-    let without_parts = ExportOptions {
-        parts: PartsMode::Exclude,
-        ..options()
-    };
-    assert_eq!(one, run(2, &without_parts), "cityscapes has no parts");
 }
 
 #[test]

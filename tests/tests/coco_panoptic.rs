@@ -427,11 +427,6 @@ fn export_error(options: &ExportOptions) -> String {
 
 #[test]
 fn meaningless_requests_fail_up_front() {
-    let amodal = ExportOptions {
-        mask_kind: MaskKind::Amodal,
-        ..options()
-    };
-    assert!(export_error(&amodal).starts_with("--amodal does not apply to coco_panoptic"));
     let raw_selection = ExportOptions {
         label_naming: LabelNaming::Raw,
         labels: LabelSelection::TopClasses(3),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use ade20k_export::rle::Rle;
 use ade20k_export::{
     export, find_format, ExportError, ExportOptions, LabelList, LabelNaming, LabelSelection,
-    MediaMode, PartsMode, SegmentationMode, Summary,
+    MediaMode, PartsMode, Summary,
 };
 use ade20k_model::{
     BinaryMask, Categories, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object,
@@ -584,17 +584,6 @@ fn options_without_meaning_are_refused() {
         "--label-name raw names categories by the annotators' words; \
          it cannot be combined with a class selection (--labels, --top-classes)"
     );
-    for segmentation in [SegmentationMode::Polygon, SegmentationMode::SourcePolygon] {
-        let options = ExportOptions {
-            segmentation,
-            ..options()
-        };
-        assert_eq!(
-            refusal(&options),
-            "--segmentation does not apply to datumaro: every object is written as its mask \
-             (RLE) together with the annotator's polygon"
-        );
-    }
 }
 
 #[test]

@@ -46,11 +46,9 @@ fn large_objects(dataset: &Ade20kDataset, index: usize, min_area: u64) -> BTreeS
 #[test]
 fn coco_holds_only_the_items_and_objects_kept() {
     let dataset = open("ade20k2020");
-    let filter = ItemFilter {
-        items: Some(IdPatterns::new(["urban/**"]).unwrap()),
-        min_area: 40,
-        ..ItemFilter::default()
-    };
+    let mut filter = ItemFilter::default();
+    filter.items = Some(IdPatterns::new(["urban/**"]).unwrap());
+    filter.min_area = 40;
     let (_root, out, summary) = convert(&dataset, "coco", &filtered(filter));
     insta::assert_snapshot!(summary.to_string());
     assert!(
@@ -83,10 +81,8 @@ fn coco_holds_only_the_items_and_objects_kept() {
 #[test]
 fn semantic_masks_lose_the_pixels_of_excluded_classes() {
     let dataset = open("ade20k2020");
-    let filter = ItemFilter {
-        exclude: Some(LabelList::parse("person\ntree\n").unwrap()),
-        ..ItemFilter::default()
-    };
+    let mut filter = ItemFilter::default();
+    filter.exclude = Some(LabelList::parse("person\ntree\n").unwrap());
     let (_root, out, summary) = convert(&dataset, "semantic", &filtered(filter));
     assert_eq!(
         summary.left_out.get("objects of excluded classes"),
@@ -118,10 +114,8 @@ fn semantic_masks_lose_the_pixels_of_excluded_classes() {
 #[test]
 fn a_cut_by_area_is_a_consistent_dataset() {
     let dataset = open("ade20k2020");
-    let filter = ItemFilter {
-        min_area: 40,
-        ..ItemFilter::default()
-    };
+    let mut filter = ItemFilter::default();
+    filter.min_area = 40;
     let options = ExportOptions {
         media: MediaMode::Copy,
         ..filtered(filter)
@@ -179,10 +173,9 @@ fn include_keeps_class_indices_where_labels_renumber() {
             })
             .collect()
     };
-    let included = filtered(ItemFilter {
-        include: Some(list.clone()),
-        ..ItemFilter::default()
-    });
+    let mut include = ItemFilter::default();
+    include.include = Some(list.clone());
+    let included = filtered(include);
     assert_eq!(
         categories(&included),
         [(401, "car".into()), (3054, "wheel".into())]
@@ -202,6 +195,8 @@ fn progress_is_reported_once_per_item_in_order() {
     let dataset = open("ade20k2020");
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = Arc::clone(&seen);
+    let mut filter = ItemFilter::default();
+    filter.limit = Some(2);
     let options = ExportOptions {
         progress: Some(ProgressHook::new(move |item| {
             record.lock().unwrap().push(format!(
@@ -209,10 +204,7 @@ fn progress_is_reported_once_per_item_in_order() {
                 item.done, item.total, item.subset, item.id, item.objects
             ));
         })),
-        filter: ItemFilter {
-            limit: Some(2),
-            ..ItemFilter::default()
-        },
+        filter,
         ..options()
     };
     let (_root, _out, summary) = convert(&dataset, "yolo", &options);
@@ -229,10 +221,8 @@ fn progress_is_reported_once_per_item_in_order() {
 #[test]
 fn every_format_honours_the_filter() {
     let dataset = open("ade20k2020");
-    let filter = ItemFilter {
-        items: Some(IdPatterns::new(["*_val_*"]).unwrap()),
-        ..ItemFilter::default()
-    };
+    let mut filter = ItemFilter::default();
+    filter.items = Some(IdPatterns::new(["*_val_*"]).unwrap());
     for format in ade20k_export::FORMATS {
         let (_root, _out, summary) = convert(&dataset, format.name, &filtered(filter.clone()));
         let subsets: Vec<&String> = summary.subsets.keys().collect();

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use ade20k_export::{ExportError, ExportOptions, LabelNaming, MediaMode};
+use ade20k_export::{ExportError, ExportOptions, LabelNaming, MediaMode, Setting};
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{assert_output_independent_of_threads, convert, file_contents, files, open};
@@ -156,21 +156,52 @@ fn output_does_not_depend_on_threads() {
 #[test]
 fn options_it_cannot_honour_are_refused() {
     let dataset = open("ade20k2020");
-    for options in [
-        ExportOptions {
-            media: MediaMode::Hardlink,
-            ..ExportOptions::default()
-        },
-        ExportOptions {
-            label_naming: LabelNaming::Raw,
-            ..ExportOptions::default()
-        },
+    for (format, options, refused) in [
+        (
+            "parquet",
+            ExportOptions {
+                media: MediaMode::Hardlink,
+                ..ExportOptions::default()
+            },
+            None,
+        ),
+        (
+            "parquet",
+            ExportOptions {
+                label_naming: LabelNaming::Raw,
+                ..ExportOptions::default()
+            },
+            Some(Setting::LabelNaming),
+        ),
+        (
+            "webdataset",
+            ExportOptions {
+                shard_bytes: Some(0),
+                ..ExportOptions::default()
+            },
+            Some(Setting::ShardSize),
+        ),
+        (
+            "coco",
+            ExportOptions {
+                shard_bytes: Some(16_000),
+                ..ExportOptions::default()
+            },
+            Some(Setting::ShardSize),
+        ),
     ] {
         let root = tempfile::tempdir().unwrap();
-        let format = ade20k_export::find_format("parquet").unwrap();
+        let found = ade20k_export::find_format(format).unwrap();
         let error =
-            ade20k_export::export(&dataset, format, &root.path().join("out"), &options, false);
-        assert!(matches!(error, Err(ExportError::Usage(_))), "{options:?}");
+            ade20k_export::export(&dataset, found, &root.path().join("out"), &options, false)
+                .unwrap_err();
+        match refused {
+            None => assert!(matches!(error, ExportError::Usage(_)), "{format}: {error}"),
+            Some(expected) => assert!(
+                matches!(error, ExportError::NotTaken { setting, .. } if setting == expected),
+                "{format}: {error}"
+            ),
+        }
         assert!(!root.path().join("out").exists());
     }
 }

@@ -198,6 +198,9 @@ fn whole_dataset_passes_leave_broken_items_out_too() {
             "semantic",
             "yolo",
             "cityscapes",
+            "kitti",
+            "mots",
+            "camvid",
             "coco_panoptic",
         ],
     );
@@ -291,7 +294,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         fs::write(workspace.input().join(class_map), "not a PNG").unwrap();
     }
     Breakage::TruncatedJson.apply(&workspace.input());
-    assert_eq!(FORMATS.len(), 10, "every format is listed below");
+    assert_eq!(FORMATS.len(), 14, "every format is listed below");
     for (format, written) in [
         ("coco", &[][..]),
         ("coco_panoptic", &[]),
@@ -301,6 +304,13 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         ("datumaro", &[]),
         ("ade20k2020", &[]),
         ("yolo", &["data.yaml"]),
+        (
+            "ade20k_challenge",
+            &["data.yaml", "objectInfo150.csv", "sceneCategories.txt"],
+        ),
+        ("kitti", &["label_colors.txt"]),
+        ("mots", &[]),
+        ("camvid", &["label_colors.txt"]),
         ("parquet", &["README.md"]),
         ("webdataset", &["README.md", "labels.json"]),
     ] {

@@ -7,8 +7,8 @@ use std::io::BufReader;
 use std::path::Path;
 
 use ade20k_export::{
-    export, find_format, ExportError, ExportOptions, LabelList, LabelNaming, LabelSelection,
-    MediaMode, PartsMode,
+    export, find_format, ExportError, ExportOptions, LabelList, LabelSelection, MediaMode,
+    PartsMode,
 };
 use ade20k_model::{
     Categories, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object, Occlusion,
@@ -420,20 +420,6 @@ fn label_names_are_escaped_in_xml_and_refused_when_labelmap_cannot_carry_them() 
         );
         assert!(message.contains("rename it in a label list"), "{message}");
     }
-}
-
-#[test]
-fn raw_label_names_are_refused() {
-    let dataset = open("ade20k2020");
-    let options = ExportOptions {
-        label_naming: LabelNaming::Raw,
-        ..options()
-    };
-    let root = tempfile::tempdir().unwrap();
-    let error = export(&dataset, voc(), &root.path().join("out"), &options, false).unwrap_err();
-    assert!(error
-        .to_string()
-        .contains("--label-name raw does not apply to voc"));
 }
 
 #[test]

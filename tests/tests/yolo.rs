@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use ade20k_export::centre_trace::{fill_closed, trace_centres, Pixel};
 use ade20k_export::{
     export, find_format, ExportError, ExportOptions, Format, LabelList, LabelNaming,
-    LabelSelection, MediaMode, PartsMode, SegmentationMode, SimplifyTolerance, YoloTask,
+    LabelSelection, MediaMode, PartsMode, SimplifyTolerance, YoloTask,
 };
 use ade20k_model::{
     BinaryMask, Categories, ClassIndex, CroppedMask, InMemoryMasks, InstanceMask, Item, MaskKind,
@@ -711,24 +711,4 @@ fn subsets_that_would_clash_in_data_yaml_fail_up_front() {
         "yolo cannot write subset `names` in data.yaml: `names` is a key Ultralytics reads \
          from data.yaml; choose the subsets with --subsets"
     );
-}
-
-#[test]
-fn options_that_do_not_apply_are_refused() {
-    let dataset = open("ade20k2020_meta");
-    let refused = [
-        ExportOptions {
-            segmentation: SegmentationMode::SourcePolygon,
-            ..options()
-        },
-        ExportOptions {
-            part_level: 1,
-            ..options()
-        },
-    ];
-    for options in refused {
-        let root = tempfile::tempdir().unwrap();
-        let error = export(&dataset, yolo(), &root.path().join("out"), &options, false);
-        assert!(matches!(error, Err(ExportError::Usage(_))), "{options:?}");
-    }
 }

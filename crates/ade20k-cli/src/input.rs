@@ -1,19 +1,12 @@
-//! The input formats `-if` names, and opening a dataset in one of them.
+//! The flags of every command that reads a dataset, and opening it in the
+//! input format `-if` names (`ade20k_import::InputFormat`) or the one detected.
 
 use std::path::Path;
 
-use ade20k_import::{open_any, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES, DEFAULT_MAX_PIXELS};
+use ade20k_import::{
+    open_any, ImportOptions, InputFormat, DEFAULT_MAX_ANNOTATION_BYTES, DEFAULT_MAX_PIXELS,
+};
 use ade20k_model::{Error, ItemSource};
-use clap::ValueEnum;
-
-/// An input format (`--input-format`, `-if`).
-#[derive(Clone, Copy, ValueEnum)]
-pub enum InputFormat {
-    /// ADE20K 2020/2021 (`<name>.json` + `_seg.png` + instance masks).
-    Ade20k2020,
-    /// ADE20K 2016/2017 full release (`<name>_atr.txt` + `_seg.png` + `_parts_N.png`).
-    Ade20k2017,
-}
 
 /// The flags of every command that reads a dataset, beside its path and format.
 #[derive(clap::Args)]
@@ -49,10 +42,8 @@ pub fn open(
     format: Option<InputFormat>,
     options: &ImportOptions,
 ) -> Result<Box<dyn ItemSource>, Error> {
-    let chosen = match format {
-        None => return Ok(open_any(path, options)?),
-        Some(InputFormat::Ade20k2020) => ade20k_import::InputFormat::Ade20k2020,
-        Some(InputFormat::Ade20k2017) => ade20k_import::InputFormat::Ade20k2017,
-    };
-    Ok(chosen.open(path, options)?)
+    Ok(match format {
+        None => open_any(path, options)?,
+        Some(format) => format.open(path, options)?,
+    })
 }

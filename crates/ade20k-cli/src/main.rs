@@ -171,6 +171,7 @@ impl From<ExportError> for Failure {
         let code = match error {
             ExportError::Data(_) => DATA_ERROR,
             ExportError::Usage(_) => USAGE_ERROR,
+            ExportError::NotTaken { .. } => return usage(error.in_flags()),
         };
         Failure {
             message: error.to_string(),

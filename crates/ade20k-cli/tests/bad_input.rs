@@ -338,7 +338,7 @@ fn png_not_png() {
 }
 
 /// Every output format.
-const FORMATS: [&str; 10] = [
+const FORMATS: [&str; 13] = [
     "coco",
     "coco_panoptic",
     "voc",
@@ -347,6 +347,9 @@ const FORMATS: [&str; 10] = [
     "yolo",
     "datumaro",
     "ade20k2020",
+    "kitti",
+    "mots",
+    "camvid",
     "parquet",
     "webdataset",
 ];

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use ade20k_export::{Setting, FORMATS, MANIFEST_FILE};
 use ade20k_test_support::folders::fingerprint;
 use ade20k_test_support::{arg, fixture, text, Binary};
 
@@ -175,7 +176,7 @@ fn a_shard_size_is_a_usage_error_unless_a_size_for_a_sharded_format() {
         (
             "coco",
             "16kB",
-            "error: a shard size applies to parquet and webdataset only, not to coco",
+            "error: coco does not take --shard-size 16000; --shard-size applies to parquet, webdataset",
         ),
     ] {
         let target = out.path().join(format);
@@ -338,6 +339,10 @@ fn filters_that_cannot_work_are_usage_errors() {
             "the included label `vehicle` renames a class",
         ),
         (vec!["--quiet", "-v"], "cannot be used with"),
+        (
+            vec!["--max-short-side", "0"],
+            "`0` is neither a number of pixels (1 or more), `off` nor `benchmark`",
+        ),
     ] {
         let out = root.path().join("out");
         let run = ADE20K.convert(&input, "coco", &out, &flags);
@@ -348,6 +353,26 @@ fn filters_that_cannot_work_are_usage_errors() {
             text(&run.stderr)
         );
         assert!(!out.exists());
+    }
+}
+
+#[test]
+fn max_short_side_takes_pixels_off_or_the_benchmark_rule() {
+    let root = tempfile::tempdir().unwrap();
+    let input = fixture("ade20k2020");
+    for (value, recorded) in [
+        ("16", "16"),
+        ("off", "\"off\""),
+        ("benchmark", "\"benchmark\""),
+    ] {
+        let out = root.path().join(format!("out-{value}"));
+        let run = ADE20K.convert(&input, "coco", &out, &["--max-short-side", value]);
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+        let manifest = std::fs::read_to_string(out.join(MANIFEST_FILE)).unwrap();
+        assert!(
+            manifest.contains(&format!("\"max_short_side\": {recorded}")),
+            "{value}: {manifest}"
+        );
     }
 }
 
@@ -384,4 +409,116 @@ fn simplify_sets_how_far_yolo_polygons_may_stray() {
         );
         assert!(!out.exists());
     }
+}
+
+/// Each setting only some formats honour, with flags that set it to
+/// something other than its default, and how the refusal names them.
+fn setting_flags(stuff: &Path) -> Vec<(Setting, Vec<&str>, &'static str)> {
+    vec![
+        (
+            Setting::Parts,
+            vec!["--parts", "exclude"],
+            "--parts exclude",
+        ),
+        (Setting::MaskKind, vec!["--amodal"], "--amodal"),
+        (
+            Setting::Segmentation,
+            vec!["--segmentation", "polygon"],
+            "--segmentation polygon",
+        ),
+        (
+            Setting::Segmentation,
+            vec!["--segmentation", "source-polygon"],
+            "--segmentation source-polygon",
+        ),
+        (
+            Setting::LabelNaming,
+            vec!["--label-name", "full"],
+            "--label-name full",
+        ),
+        (
+            Setting::LabelNaming,
+            vec!["--label-name", "raw"],
+            "--label-name raw",
+        ),
+        (Setting::Stuff, vec!["--stuff", arg(stuff)], "--stuff"),
+        (
+            Setting::PartLevel,
+            vec!["--parts-level", "1"],
+            "--parts-level 1",
+        ),
+        (Setting::YoloTask, vec!["--task", "detect"], "--task detect"),
+        (
+            Setting::YoloSimplify,
+            vec!["--simplify", "0"],
+            "--simplify 0",
+        ),
+        (
+            Setting::ShardSize,
+            vec!["--shard-size", "16kB"],
+            "--shard-size 16000",
+        ),
+    ]
+}
+
+/// Every format refuses every setting it does not take in the same words,
+/// with exit 2 and nothing written, and names the formats that take it.
+#[test]
+fn every_format_refuses_the_settings_it_does_not_take_the_same_way() {
+    let root = tempfile::tempdir().unwrap();
+    let stuff = root.path().join("stuff.txt");
+    std::fs::write(&stuff, "sky\n").unwrap();
+    let table = setting_flags(&stuff);
+    for setting in Setting::ALL {
+        assert!(
+            table.iter().any(|(listed, _, _)| *listed == setting),
+            "{setting:?} has flags in the table"
+        );
+    }
+    // Values a format refuses of a setting it takes.
+    let refused_values = [
+        ("semantic", "--label-name raw"),
+        ("parquet", "--label-name raw"),
+        ("webdataset", "--label-name raw"),
+    ];
+    let input = fixture("ade20k2020");
+    let mut refusals = 0;
+    for format in FORMATS {
+        for (setting, flags, flag) in &table {
+            let takes = format.takes(*setting);
+            if takes && !refused_values.contains(&(format.name, *flag)) {
+                continue;
+            }
+            let out = root.path().join(format!("{}-{refusals}", format.name));
+            let run = ADE20K.convert(&input, format.name, &out, flags);
+            let stderr = text(&run.stderr);
+            assert_eq!(
+                run.status.code(),
+                Some(2),
+                "{} {flag}: {stderr}",
+                format.name
+            );
+            let expected = format!("error: {} does not take {flag}", format.name);
+            assert!(
+                stderr.starts_with(&expected),
+                "{} {flag}: {stderr}",
+                format.name
+            );
+            if !takes {
+                let takers: Vec<&str> = FORMATS
+                    .iter()
+                    .filter(|other| other.takes(*setting))
+                    .map(|other| other.name)
+                    .collect();
+                assert!(
+                    stderr.contains(&format!("applies to {}", takers.join(", "))),
+                    "{} {flag}: {stderr}",
+                    format.name
+                );
+            }
+            assert!(!out.exists(), "{} {flag}: nothing written", format.name);
+            refusals += 1;
+        }
+    }
+    assert!(refusals > 30, "{refusals} refusals checked");
 }

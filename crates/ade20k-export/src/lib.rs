@@ -5,81 +5,32 @@ use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
 pub use ade20k_model::{Phase, PhaseHook, PhaseProgress};
-use selection::check_label_lists;
+use labels::selection::check_label_lists;
 
-mod ade20k2020;
-mod broken;
-pub mod centre_trace;
-mod cityscapes;
-mod coco;
-mod coco_json;
-mod coco_panoptic;
-mod composite;
-mod datumaro;
-mod filter;
-mod hierarchy;
-mod hub;
-mod json_records;
+pub mod encode;
+mod formats;
 mod labels;
-pub mod manifest;
-mod media;
 mod options;
-pub mod output;
-mod palette;
-mod parquet;
-mod picked;
-mod pipeline;
-mod png_out;
-pub mod preview;
-mod progress;
-pub mod rle;
-mod sample;
-mod selection;
-mod semantic;
-mod source_json;
-mod summary;
-pub mod trace;
-mod voc;
-mod webdataset;
-mod yolo;
+pub(crate) mod run;
+mod source;
 
-pub use broken::{SkippedItem, SKIPPED_FILE};
-pub use filter::{FilteredSource, IdPatterns, ItemFilter};
-pub use manifest::{Manifest, MANIFEST_FILE};
-pub use options::{
-    ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode, SimplifyTolerance, YoloTask,
-};
-pub use output::{Committed, OutputTarget, StagedOutput};
-pub use progress::{ItemProgress, ProgressHook};
-pub use selection::{
+pub use encode::{centre_trace, rle, trace};
+pub use formats::{Format, Setting, FORMATS};
+pub use labels::selection::{
     ClassRef, LabelList, LabelSelection, ListOrigin, ListedLabel, Member, Preset, MAX_RELEASE_CLASS,
 };
-pub use summary::{SubsetSummary, Summary};
-
-/// An output format: its name on the command line and the function that writes it.
-#[derive(Clone, Copy, Debug)]
-pub struct Format {
-    /// Name used to select the format, e.g. `coco`.
-    pub name: &'static str,
-    /// One line on what the format is and who reads it.
-    pub description: &'static str,
-    write: fn(&dyn ItemSource, &Path, &ExportOptions) -> Result<Summary, ExportError>,
-    /// What of each item the format reads: what `--skip-broken` checks.
-    reads: Reads,
-}
-
-/// What of an item a format decodes, and so what [`ExportOptions::skip_broken`]
-/// decodes before the format starts: a file the format never decodes does
-/// not make an item broken for it, unless its header is wrong (every format
-/// checks the header of every file of an item, `Item::check_files`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Reads {
-    /// The annotation, the class maps of every part level and the instance
-    /// mask of every object.
-    Everything,
-    /// The annotation and the class maps of every part level: no instance mask.
-    ClassMaps,
-}
+pub use options::{
+    ExportOptions, LabelNaming, MaxShortSide, MediaMode, PartsMode, SegmentationMode,
+    SimplifyTolerance, YoloTask, BENCHMARK_SHORT_SIDE,
+};
+pub use run::manifest::{self, Manifest, MANIFEST_FILE};
+pub use run::media::image_file_name;
+pub use run::media::JPEG_QUALITY;
+pub use run::output::{self, Committed, OutputTarget, StagedOutput};
+pub use run::progress::{ItemProgress, ProgressHook};
+pub use run::summary::{LeftOut, SubsetSummary, Summary};
+pub use run::{SkippedItem, SKIPPED_FILE};
+pub use source::filter::{FilteredSource, IdPatterns, ItemFilter};
 
 impl Format {
     /// Writes the items of `source` that [`ExportOptions::filter`] keeps into
@@ -99,76 +50,13 @@ impl Format {
         dir: &Path,
         options: &ExportOptions,
     ) -> Result<Summary, ExportError> {
-        let (options, warnings) = check_label_lists(source, options)?;
-        let mut summary = self.write_checked(source, dir, &options)?;
+        let options = self.resolve_scaling(options)?;
+        let (options, warnings) = check_label_lists(source, &options)?;
+        let mut summary = run::write_checked(self, source, dir, &options)?;
         summary.warnings.splice(0..0, warnings);
         Ok(summary)
     }
-
-    /// [`Format::write_into`] with label lists already checked.
-    fn write_checked(
-        &self,
-        source: &dyn ItemSource,
-        dir: &Path,
-        options: &ExportOptions,
-    ) -> Result<Summary, ExportError> {
-        let filtered = if options.filter.keeps_everything() {
-            None
-        } else {
-            Some(FilteredSource::new(source, &options.filter)?)
-        };
-        let input: &dyn ItemSource = match &filtered {
-            Some(filtered) => filtered,
-            None => source,
-        };
-        let mut summary = if options.skip_broken {
-            let (checked, skipped) =
-                broken::check(input, self.reads, options.media, options.phases.as_ref());
-            let mut summary = (self.write)(&checked, dir, options)?;
-            if !skipped.is_empty() {
-                let path = dir.join(SKIPPED_FILE);
-                let text: String = skipped.iter().map(|item| format!("{item}\n")).collect();
-                std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-            }
-            summary.skipped = skipped;
-            summary
-        } else {
-            (self.write)(input, dir, options)?
-        };
-        if let Some(filtered) = &filtered {
-            for (reason, count) in filtered.left_out() {
-                *summary.left_out.entry(reason).or_default() += count;
-            }
-            if options.filter.selects_items() {
-                summary.notes.push(format!(
-                    "the item filter kept {} of {} items",
-                    filtered.len(),
-                    source.len()
-                ));
-            }
-        }
-        Ok(summary)
-    }
 }
-
-/// The formats written in shards, the only ones that take
-/// [`ExportOptions::shard_bytes`].
-pub const SHARDED_FORMATS: &[&str] = &["parquet", "webdataset"];
-
-/// Every format this crate writes. Adding a format means adding its module
-/// and one line here.
-pub const FORMATS: &[Format] = &[
-    coco::FORMAT,
-    coco_panoptic::FORMAT,
-    semantic::FORMAT,
-    voc::FORMAT,
-    cityscapes::FORMAT,
-    datumaro::FORMAT,
-    ade20k2020::FORMAT,
-    yolo::FORMAT,
-    parquet::FORMAT,
-    webdataset::FORMAT,
-];
 
 /// The format called `name`.
 pub fn find_format(name: &str) -> Option<&'static Format> {
@@ -184,6 +72,81 @@ pub enum ExportError {
     /// The export was asked for something it cannot do (e.g. a non-empty output).
     #[error("{0}")]
     Usage(String),
+    /// The options change a setting the format does not take, or give it a
+    /// value the format cannot honour.
+    #[error("{}", not_taken(format, *setting, value, in_words))]
+    NotTaken {
+        /// The format's name.
+        format: &'static str,
+        /// The setting.
+        setting: Setting,
+        /// Its value, in words.
+        value: String,
+    },
+}
+
+impl ExportError {
+    /// [`ExportError::NotTaken`] for the value `options` give `setting`.
+    pub(crate) fn not_taken(format: Format, setting: Setting, options: &ExportOptions) -> Self {
+        ExportError::NotTaken {
+            format: format.name,
+            setting,
+            value: setting.changed_in(options).unwrap_or_default(),
+        }
+    }
+}
+
+impl ExportError {
+    /// The message of this error, with the setting of an
+    /// [`ExportError::NotTaken`] spelled as the command line's flag
+    /// ([`Setting::flag`]), for front ends whose options are those flags.
+    pub fn in_flags(&self) -> String {
+        match self {
+            ExportError::NotTaken {
+                format,
+                setting,
+                value,
+            } => not_taken(format, *setting, value, Setting::flag),
+            error => error.to_string(),
+        }
+    }
+}
+
+/// The setting and `value` in the library's words: "the part level `1`",
+/// or with no value "the part level".
+fn in_words(setting: Setting, value: &str) -> String {
+    match value {
+        "" => format!("the {}", setting.name()),
+        value => format!("the {} `{value}`", setting.name()),
+    }
+}
+
+/// The message of [`ExportError::NotTaken`]: the format, the setting and its
+/// value as `words` says them, and which formats take the setting when
+/// `format` takes none of it.
+fn not_taken(
+    format: &str,
+    setting: Setting,
+    value: &str,
+    words: fn(Setting, &str) -> String,
+) -> String {
+    let message = format!("{format} does not take {}", words(setting, value));
+    if find_format(format).is_some_and(|format| format.takes(setting)) {
+        return message;
+    }
+    let takers: Vec<&str> = FORMATS
+        .iter()
+        .filter(|format| format.takes(setting))
+        .map(|format| format.name)
+        .collect();
+    match takers.as_slice() {
+        [] => message,
+        takers => format!(
+            "{message}; {} applies to {}",
+            words(setting, ""),
+            takers.join(", ")
+        ),
+    }
 }
 
 /// Writes `source` as `format` into the folder `target`, resolved by
@@ -223,21 +186,15 @@ pub fn export_to(
     options: &ExportOptions,
     overwrite: bool,
 ) -> Result<Summary, ExportError> {
-    if options.shard_bytes.is_some() && !SHARDED_FORMATS.contains(&format.name) {
-        return Err(ExportError::Usage(format!(
-            "a shard size applies to {} only, not to {}",
-            SHARDED_FORMATS.join(" and "),
-            format.name
-        )));
-    }
     let started = std::time::SystemTime::now();
-    let (options, warnings) = check_label_lists(source, options)?;
+    let options = format.resolve_scaling(options)?;
+    let (options, warnings) = check_label_lists(source, &options)?;
     let staged = StagedOutput::begin(target, overwrite)?;
     let options = ExportOptions {
         destination: Some(staged.target().to_path_buf()),
         ..options
     };
-    let mut summary = format.write_checked(source, staged.path(), &options)?;
+    let mut summary = run::write_checked(format, source, staged.path(), &options)?;
     summary.warnings.splice(0..0, warnings);
     Manifest::new(format.name, &options, target.input(), &summary, started).write(staged.path())?;
     let committed = staged.commit()?;

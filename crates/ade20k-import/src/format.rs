@@ -12,10 +12,15 @@ use crate::names::{split_name, ATR_SUFFIX, META_FILE_NAME};
 
 /// A release layout of ADE20K this crate reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum InputFormat {
+    /// ADE20K 2020/2021 (`<name>.json` + `_seg.png` + instance masks).
+    ///
     /// The 2020/2021 release (`ADE20K_2021_17_01`): `<name>.json` beside each
     /// photo, an instance mask PNG per object. Datumaro calls it `ade20k2020`.
     Ade20k2020,
+    /// ADE20K 2016/2017 full release (`<name>_atr.txt` + `_seg.png` + `_parts_N.png`).
+    ///
     /// The 2016/2017 full release (`ADE20K_2016_07_26`): `<name>_atr.txt` beside
     /// each photo, instances only in the B channel of the class maps. Datumaro
     /// calls it `ade20k2017`.

@@ -152,7 +152,8 @@ pub enum Occlusion {
 /// One annotated object (part level 0) or part (level 1 and up) of an item.
 ///
 /// The default is an empty object of level 0 (class 0, no names, masks or
-/// links), to be completed with struct update syntax when building items in code.
+/// links); [`Object::new`] names one. Either is completed with struct update
+/// syntax when building items in code.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Object {
     /// The object's id in its item (`id`), which also names its instance mask.
@@ -190,6 +191,18 @@ pub struct Object {
 }
 
 impl Object {
+    /// A whole object (level 0) with id `ade_id`, class index `class` and
+    /// canonical name `name`, and nothing else recorded: no raw name, parts,
+    /// mask or polygon, occlusion unknown.
+    pub fn new(ade_id: u32, class: ClassIndex, name: impl Into<String>) -> Self {
+        Object {
+            ade_id,
+            class,
+            name: name.into(),
+            ..Object::default()
+        }
+    }
+
     /// Whether this is a part (level 1 or deeper) rather than a whole object.
     pub fn is_part(&self) -> bool {
         self.part_level > 0

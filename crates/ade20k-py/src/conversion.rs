@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use ade20k_export::{
     export_to, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
-    LabelSelection, MediaMode, OutputTarget, PartsMode, ProgressHook, SegmentationMode,
-    SimplifyTolerance, Summary, YoloTask, FORMATS,
+    LabelSelection, MaxShortSide, MediaMode, OutputTarget, PartsMode, ProgressHook,
+    SegmentationMode, SimplifyTolerance, Summary, YoloTask, FORMATS,
 };
 use ade20k_import::ImportOptions;
 use ade20k_model::MaskKind;
@@ -37,6 +37,16 @@ fn label_list(name: Option<PathBuf>) -> PyResult<Option<LabelList>> {
         .transpose()
 }
 
+/// The `max_short_side` keyword: a number of pixels, or a word (`off`,
+/// `benchmark`) as `--max-short-side` takes it.
+#[derive(FromPyObject)]
+pub enum ShortSide {
+    /// A number of pixels.
+    Pixels(u32),
+    /// `off`, `benchmark`, or a number written out.
+    Word(String),
+}
+
 /// The options of `convert`, as the command line's flags name them.
 pub struct ConvertRequest {
     pub input: PathBuf,
@@ -58,6 +68,7 @@ pub struct ConvertRequest {
     pub stuff: Option<PathBuf>,
     pub task: String,
     pub simplify: f64,
+    pub max_short_side: Option<ShortSide>,
     pub shard_size: Option<u64>,
     pub subsets: Option<Vec<String>>,
     pub items: Vec<String>,
@@ -94,13 +105,12 @@ impl ConvertRequest {
         } else {
             Some(IdPatterns::new(self.items.iter().cloned()).map_err(usage)?)
         };
-        let filter = ItemFilter {
-            items,
-            limit: self.limit,
-            min_area: self.min_area,
-            include: label_list(self.include_labels.clone())?,
-            exclude: label_list(self.exclude_labels.clone())?,
-        };
+        let mut filter = ItemFilter::default();
+        filter.items = items;
+        filter.limit = self.limit;
+        filter.min_area = self.min_area;
+        filter.include = label_list(self.include_labels.clone())?;
+        filter.exclude = label_list(self.exclude_labels.clone())?;
         let parts = [
             ("include", PartsMode::Include),
             ("exclude", PartsMode::Exclude),
@@ -153,6 +163,16 @@ impl ConvertRequest {
             // is told of each item written.
             phases: None,
             skip_broken: self.skip_broken,
+            max_short_side: match &self.max_short_side {
+                // The format's own choice, as the command line without the flag.
+                None => MaxShortSide::FormatDefault,
+                Some(ShortSide::Pixels(pixels)) => std::num::NonZeroU32::new(*pixels)
+                    .map(MaxShortSide::Pixels)
+                    .ok_or_else(|| usage("max_short_side must be at least 1"))?,
+                Some(ShortSide::Word(word)) => word
+                    .parse()
+                    .map_err(|e| usage(format!("max_short_side: {e}")))?,
+            },
         })
     }
 

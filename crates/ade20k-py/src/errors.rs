@@ -42,6 +42,8 @@ pub fn export_error(error: ExportError) -> PyErr {
     match error {
         ExportError::Data(error) => data_error(error),
         ExportError::Usage(message) => UsageError::new_err(message),
+        // The keywords are the command line's flags with underscores.
+        error @ ExportError::NotTaken { .. } => UsageError::new_err(error.in_flags()),
     }
 }
 

@@ -18,7 +18,7 @@ use ade20k_import::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::conversion::ConvertRequest;
+use crate::conversion::{ConvertRequest, ShortSide};
 use crate::dataset::{input_format, Dataset};
 use crate::errors::{data_error, DataError, UsageError};
 use crate::item::{Category, Item, Object, NO_OBJECT};
@@ -81,7 +81,7 @@ fn load_item(
     amodal = false, segmentation = "rle".to_string(), label_name = "canonical".to_string(),
     media = "copy".to_string(), labels = None, top_classes = None, stuff = None,
     task = "segment".to_string(), simplify = ade20k_export::SimplifyTolerance::DEFAULT.get(),
-    shard_size = None,
+    max_short_side = None, shard_size = None,
     subsets = None, items = Vec::new(), limit = None, min_area = 0, include_labels = None,
     exclude_labels = None, threads = None, progress = None))]
 #[allow(clippy::too_many_arguments)]
@@ -106,6 +106,7 @@ fn convert(
     stuff: Option<PathBuf>,
     task: String,
     simplify: f64,
+    max_short_side: Option<ShortSide>,
     shard_size: Option<u64>,
     subsets: Option<Vec<String>>,
     items: Vec<String>,
@@ -136,6 +137,7 @@ fn convert(
         stuff,
         task,
         simplify,
+        max_short_side,
         shard_size,
         subsets,
         items,

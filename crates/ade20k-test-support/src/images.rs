@@ -50,6 +50,34 @@ pub struct Png {
     pub samples: Vec<u32>,
 }
 
+impl Png {
+    /// `W×H <colour type> N-bit: value ×pixels, …` (most pixels first).
+    pub fn describe(&self) -> String {
+        let channels = self.color_type.samples();
+        let mut counts: std::collections::BTreeMap<&[u32], usize> = Default::default();
+        for pixel in self.samples.chunks_exact(channels) {
+            *counts.entry(pixel).or_default() += 1;
+        }
+        let mut counts: Vec<(&[u32], usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let histogram: Vec<String> = counts
+            .iter()
+            .map(|(value, count)| match value {
+                [grey] => format!("{grey} ×{count}"),
+                channels => format!("{channels:?} ×{count}"),
+            })
+            .collect();
+        format!(
+            "{}×{} {:?} {}-bit: {}",
+            self.width,
+            self.height,
+            self.color_type,
+            self.bit_depth as u8,
+            histogram.join(", ")
+        )
+    }
+}
+
 /// Decodes the PNG at `path` as stored (no palette expansion), 8- or 16-bit.
 pub fn read_png(path: &Path) -> Png {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));

@@ -4,9 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use ade20k_model::{
-    Error, ImageInfo, InMemoryMasks, Item, ItemSource, Object, Occlusion, SourceInfo,
-};
+use ade20k_model::{Error, ImageInfo, InMemoryMasks, Item, ItemSource, Object, SourceInfo};
 
 /// Every item of `dataset`, loaded, in order.
 pub fn items(dataset: &dyn ItemSource) -> Vec<Item> {
@@ -45,21 +43,8 @@ impl ItemSource for Synthetic {
 /// occlusion unknown, with nothing else recorded.
 pub fn synthetic_object(ade_id: u32, class: u32, name: &str, raw_name: &str) -> Object {
     Object {
-        ade_id,
-        class,
-        name: name.into(),
         raw_name: raw_name.into(),
-        hypernym: vec![],
-        part_level: 0,
-        parent: None,
-        children: vec![],
-        occluded: Occlusion::Unknown,
-        crop: false,
-        depth_rank: None,
-        attributes: vec![],
-        polygon: vec![],
-        instance_mask: String::new(),
-        saved_date: String::new(),
+        ..Object::new(ade_id, class, name)
     }
 }
 

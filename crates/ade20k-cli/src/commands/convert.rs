@@ -5,13 +5,12 @@ use std::time::Instant;
 
 use ade20k_export::{
     export_to, find_format, ExportOptions, IdPatterns, ItemFilter, LabelList, LabelNaming,
-    LabelSelection, MediaMode, OutputTarget, PartsMode, SegmentationMode, SimplifyTolerance,
-    YoloTask, FORMATS,
+    LabelSelection, MaxShortSide, MediaMode, OutputTarget, PartsMode, SegmentationMode,
+    SimplifyTolerance, YoloTask, FORMATS,
 };
 use ade20k_model::MaskKind;
-use clap::ValueEnum;
 
-use crate::input::{self, ImportFlags, InputFormat};
+use crate::input::{self, ImportFlags};
 use crate::progress::{Progress, Verbosity};
 use crate::{usage, Failure, SKIPPED};
 
@@ -22,7 +21,7 @@ pub struct ConvertArgs {
     input: PathBuf,
     /// Input format (also `-if`); detected when absent.
     #[arg(long = "input-format", value_enum)]
-    input_format: Option<InputFormat>,
+    input_format: Option<ade20k_import::InputFormat>,
     #[command(flatten)]
     import: ImportFlags,
     /// Output format (see `ade20k formats`).
@@ -47,8 +46,8 @@ pub struct ConvertArgs {
     #[arg(long = "skip-broken")]
     skip_broken: bool,
     /// Whether parts become annotations of their own.
-    #[arg(long, value_enum, default_value_t = Parts::Include)]
-    parts: Parts,
+    #[arg(long, value_enum, default_value_t = PartsMode::Include)]
+    parts: PartsMode,
     /// Part level whose class map per-pixel formats (semantic) write:
     /// 0 for whole objects, N for the parts of level N.
     #[arg(long = "parts-level", value_name = "N", default_value_t = 0)]
@@ -57,15 +56,15 @@ pub struct ConvertArgs {
     #[arg(long)]
     amodal: bool,
     /// How instance shapes are written.
-    #[arg(long, value_enum, default_value_t = Segmentation::Rle)]
-    segmentation: Segmentation,
+    #[arg(long, value_enum, default_value_t = SegmentationMode::Rle)]
+    segmentation: SegmentationMode,
     /// How categories are named.
-    #[arg(long = "label-name", value_enum, default_value_t = LabelName::Canonical)]
-    label_name: LabelName,
+    #[arg(long = "label-name", value_enum, default_value_t = LabelNaming::Canonical)]
+    label_name: LabelNaming,
     /// How images reach the output. A photo that is a symbolic link is
     /// placed as the file it leads to.
-    #[arg(long, value_enum, default_value_t = Media::Copy)]
-    media: Media,
+    #[arg(long, value_enum, default_value_t = MediaMode::Copy)]
+    media: MediaMode,
     /// Keep only these classes, in this order: a file with one class index or
     /// WordNet name per line (`a = b` merges class b into a; a class the
     /// dataset lacks is refused), or a benchmark's official table:
@@ -76,13 +75,13 @@ pub struct ConvertArgs {
     /// Keep only the K classes covering the most pixels.
     #[arg(long, value_name = "K")]
     top_classes: Option<usize>,
-    /// Classes that are stuff, not things (coco_panoptic, cityscapes): a file in the
+    /// Classes that are stuff, not things (coco_panoptic, cityscapes, kitti): a file in the
     /// --labels syntax; with a label selection it names the selected labels.
     #[arg(long, value_name = "FILE")]
     stuff: Option<PathBuf>,
     /// What yolo labels hold: a polygon or a box per object.
-    #[arg(long, value_enum, default_value_t = Task::Segment)]
-    task: Task,
+    #[arg(long, value_enum, default_value_t = YoloTask::Segment)]
+    task: YoloTask,
     /// How far, in pixels, a yolo polygon may stray from the exact outline of
     /// its mask (Douglas–Peucker); 0 writes the exact outline.
     #[arg(long, value_name = "PIXELS", default_value_t = SimplifyTolerance::DEFAULT,
@@ -93,6 +92,15 @@ pub struct ConvertArgs {
     /// larger only when one item alone is.
     #[arg(long = "shard-size", value_name = "SIZE", value_parser = parse_size)]
     shard_size: Option<u64>,
+    /// Scale images whose shorter side exceeds N pixels so that it is N (the
+    /// longer side rounded), masks by nearest neighbour, every box, area and
+    /// polygon from the scaled masks, photos encoded again (JPEG quality
+    /// 90), so they cannot be links; `off` keeps the size; `benchmark` is
+    /// 512 with square images kept, as the SceneParsing benchmark's converter
+    /// leaves them. Default: benchmark for ade20k_challenge, off for the
+    /// others; ade20k2020 refuses it.
+    #[arg(long = "max-short-side", value_name = "N|off|benchmark")]
+    max_short_side: Option<MaxShortSide>,
     /// Only these subsets (comma-separated).
     #[arg(long, value_delimiter = ',')]
     subsets: Option<Vec<String>>,
@@ -128,57 +136,6 @@ pub struct ConvertArgs {
     threads: Option<usize>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Parts {
-    /// Objects and their parts of every level.
-    Include,
-    /// Whole objects only.
-    Exclude,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Segmentation {
-    /// Compressed RLE of the mask: pixel-exact.
-    Rle,
-    /// Polygons traced along the mask's pixel borders.
-    Polygon,
-    /// The polygon the annotator drew.
-    SourcePolygon,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Task {
-    /// Instance segmentation: `class x1 y1 x2 y2 …`.
-    Segment,
-    /// Detection: `class cx cy w h`.
-    Detect,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum LabelName {
-    /// WordNet first synonym (`car`), full name where two classes share it.
-    Canonical,
-    /// Full WordNet name (`car, auto, automobile, machine, motorcar`).
-    Full,
-    /// The annotator's word, as Datumaro labels.
-    Raw,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Media {
-    /// Files of their own (reflinks where the file system has them): editing
-    /// them never changes the dataset.
-    Copy,
-    /// Hard links (copies across file systems): they share the source's
-    /// files, so editing one in place edits the dataset.
-    Hardlink,
-    /// Absolute symbolic links to the source's files, which they share:
-    /// writing through one writes the dataset.
-    Symlink,
-    /// No images.
-    None,
-}
-
 /// Converts the dataset `args` name into the format it names.
 pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     let started = Instant::now();
@@ -212,21 +169,20 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     } else {
         Some(IdPatterns::new(args.items.iter().cloned()).map_err(usage)?)
     };
-    let filter = ItemFilter {
-        items,
-        limit: args.limit,
-        min_area: args.min_area,
-        include: args
-            .include_labels
-            .as_deref()
-            .map(LabelList::read_or_preset)
-            .transpose()?,
-        exclude: args
-            .exclude_labels
-            .as_deref()
-            .map(LabelList::read_or_preset)
-            .transpose()?,
-    };
+    let mut filter = ItemFilter::default();
+    filter.items = items;
+    filter.limit = args.limit;
+    filter.min_area = args.min_area;
+    filter.include = args
+        .include_labels
+        .as_deref()
+        .map(LabelList::read_or_preset)
+        .transpose()?;
+    filter.exclude = args
+        .exclude_labels
+        .as_deref()
+        .map(LabelList::read_or_preset)
+        .transpose()?;
     let verbosity = match (args.quiet, args.verbose) {
         (true, _) => Verbosity::Quiet,
         (false, true) => Verbosity::PerItem,
@@ -236,36 +192,17 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     let options = ExportOptions {
         labels,
         stuff,
-        parts: match args.parts {
-            Parts::Include => PartsMode::Include,
-            Parts::Exclude => PartsMode::Exclude,
-        },
+        parts: args.parts,
         mask_kind: if args.amodal {
             MaskKind::Amodal
         } else {
             MaskKind::Visible
         },
-        segmentation: match args.segmentation {
-            Segmentation::Rle => SegmentationMode::Rle,
-            Segmentation::Polygon => SegmentationMode::Polygon,
-            Segmentation::SourcePolygon => SegmentationMode::SourcePolygon,
-        },
-        label_naming: match args.label_name {
-            LabelName::Canonical => LabelNaming::Canonical,
-            LabelName::Full => LabelNaming::Full,
-            LabelName::Raw => LabelNaming::Raw,
-        },
-        media: match args.media {
-            Media::Copy => MediaMode::Copy,
-            Media::Hardlink => MediaMode::Hardlink,
-            Media::Symlink => MediaMode::Symlink,
-            Media::None => MediaMode::None,
-        },
+        segmentation: args.segmentation,
+        label_naming: args.label_name,
+        media: args.media,
         part_level: args.parts_level,
-        yolo_task: match args.task {
-            Task::Segment => YoloTask::Segment,
-            Task::Detect => YoloTask::Detect,
-        },
+        yolo_task: args.task,
         yolo_simplify: args.simplify,
         shard_bytes: args.shard_size,
         destination: None,
@@ -273,6 +210,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         progress: progress.hook(),
         phases: progress.phases(),
         skip_broken: args.skip_broken,
+        max_short_side: args.max_short_side.unwrap_or_default(),
     };
     let result = export_to(&*dataset, format, &target, &options, args.overwrite);
     progress.finish();

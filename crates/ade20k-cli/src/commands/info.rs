@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use ade20k_export::Manifest;
 use ade20k_import::{dataset_stats_with_progress, DatasetStats, StatsOptions, SubsetStats};
 
-use crate::input::{self, ImportFlags, InputFormat};
+use crate::input::{self, ImportFlags};
 use crate::progress::{Progress, Verbosity};
 use crate::table::{Align, Table};
 use crate::Failure;
@@ -19,7 +19,7 @@ pub struct InfoArgs {
     dataset: PathBuf,
     /// Input format (also `-if`); detected when absent.
     #[arg(long = "input-format", value_enum)]
-    input_format: Option<InputFormat>,
+    input_format: Option<ade20k_import::InputFormat>,
     #[command(flatten)]
     import: ImportFlags,
     /// Show every class, scene and object–part pair.

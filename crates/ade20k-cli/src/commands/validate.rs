@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use ade20k_import::{validate_with_progress, Finding, FindingKind, Severity};
 use serde::Serialize;
 
-use crate::input::{self, ImportFlags, InputFormat};
+use crate::input::{self, ImportFlags};
 use crate::progress::{Progress, Verbosity};
 use crate::table::{Align, Table};
 use crate::{Failure, DATA_ERROR};
@@ -17,7 +17,7 @@ pub struct ValidateArgs {
     dataset: PathBuf,
     /// Input format (also `-if`); detected when absent.
     #[arg(long = "input-format", value_enum)]
-    input_format: Option<InputFormat>,
+    input_format: Option<ade20k_import::InputFormat>,
     #[command(flatten)]
     import: ImportFlags,
     /// Fail (exit 1) on warnings too, not only on errors.

@@ -153,6 +153,7 @@ def convert(
     stuff: Optional[StrPath] = None,
     task: str = "segment",
     simplify: float = 0.75,
+    max_short_side: Union[int, str, None] = None,
     shard_size: Optional[int] = None,
     subsets: Optional[Sequence[str]] = None,
     items: Sequence[str] = ...,

@@ -565,14 +565,23 @@ impl LabelPlan {
     pub fn pixel_values(&self, item: &Item, classes: &[ClassIndex]) -> (Vec<u16>, u64) {
         let ids = self.pixel_labels(item);
         let mut dropped = 0;
+        // Neighbouring pixels mostly share their class: the last one looked
+        // up is kept, so most pixels cost a comparison, not a hash lookup.
+        let mut last: Option<(ClassIndex, u16)> = None;
         let values = classes
             .iter()
-            .map(|class| match ids.get(class) {
-                Some(&id) => id as u16,
-                None => {
-                    dropped += u64::from(*class != 0);
-                    0
-                }
+            .map(|&class| {
+                let value = match last {
+                    Some((seen, value)) if seen == class => value,
+                    _ => {
+                        // Label ids start at 1: 0 is a class not kept.
+                        let value = ids.get(&class).map_or(0, |&id| id as u16);
+                        last = Some((class, value));
+                        value
+                    }
+                };
+                dropped += u64::from(value == 0 && class != 0);
+                value
             })
             .collect();
         (values, dropped)
@@ -1157,6 +1166,17 @@ mod tests {
             .map(|label| stuff.keeps_label(label))
             .collect();
         assert_eq!(kept, [true, true, true, false]);
+    }
+
+    #[test]
+    fn pixel_values_follow_runs_of_classes_and_count_the_pixels_dropped() {
+        let source = crate::source::filter::tests::dataset();
+        let item = source.load(0).unwrap();
+        let selection = LabelSelection::List(LabelList::parse("30\n10\n").unwrap());
+        let plan = LabelPlan::resolve(&selection, &source, None, None).unwrap();
+        let (values, dropped) = plan.pixel_values(&item, &[10, 10, 20, 0, 0, 20, 30, 10, 10]);
+        assert_eq!(values, [2, 2, 0, 0, 0, 0, 1, 2, 2]);
+        assert_eq!(dropped, 2, "the pixels of class 20; 0 is unlabeled");
     }
 
     /// Classes of a small dataset: person, pot, car, two plants.

@@ -12,7 +12,8 @@ pub enum Phase {
     ReadingClasses,
     /// Counting the pixels of each class in every `_seg.png` (`--top-classes`).
     CountingPixels,
-    /// Reading every item before a conversion to leave out broken ones
+    /// Reading every item before a pass over the whole dataset
+    /// (label collection, pixel counts) to leave out broken ones
     /// (`--skip-broken`).
     CheckingItems,
     /// Converting and writing the items.

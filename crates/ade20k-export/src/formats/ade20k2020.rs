@@ -116,12 +116,7 @@ impl Exporter for Ade20k2020 {
 
     fn start(job: &Job<'_>) -> Result<Self, ExportError> {
         check_selection(&job.options.labels)?;
-        let plan = LabelPlan::resolve(
-            &job.options.labels,
-            job.source,
-            None,
-            job.options.phases.as_ref(),
-        )?;
+        let plan = LabelPlan::resolve(&job.options.labels, &job.dataset, None)?;
         for subset in job.source.subsets() {
             let dir = job.out.join(subset);
             fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;

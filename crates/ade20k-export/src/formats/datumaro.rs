@@ -108,12 +108,7 @@ impl Exporter for Datumaro {
         // plan numbers every class up front; raw names are numbered as they come.
         let capacity =
             (options.label_naming != LabelNaming::Raw).then_some((usize::MAX, Self::FORMAT.name));
-        let plan = LabelPlan::resolve(
-            &options.labels,
-            job.source,
-            capacity,
-            job.options.phases.as_ref(),
-        )?;
+        let plan = LabelPlan::resolve(&options.labels, &job.dataset, capacity)?;
         let dir = job.out.join("annotations");
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         Ok(Datumaro {

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 
 use ade20k_model::{Error, Item, ItemSource};
 
-use crate::run::{ItemFiles, Ran};
+use crate::run::{ItemFiles, Ran, WholeDataset};
 use crate::{
     ExportError, ExportOptions, LabelNaming, MaxShortSide, MediaMode, SegmentationMode, Summary,
     BENCHMARK_SHORT_SIDE,
@@ -254,17 +254,30 @@ impl Setting {
 }
 
 /// What one export works on: the dataset as the format sees it (filtered,
-/// broken items left out), the folder it writes into, and the options.
+/// scaled), the folder it writes into, and the options.
 pub(crate) struct Job<'a> {
     /// The items to write.
     pub source: &'a dyn ItemSource,
+    /// The same items as a pass over all of them before the first is
+    /// written reads them (broken ones left out with `skip_broken`).
+    pub dataset: WholeDataset<'a>,
     /// The existing, empty folder written into.
     pub out: &'a Path,
     /// The options, checked against the format's settings.
     pub options: &'a ExportOptions,
 }
 
-impl Job<'_> {
+impl<'a> Job<'a> {
+    /// The job of writing `source` into `out` with `options`.
+    pub fn new(source: &'a dyn ItemSource, out: &'a Path, options: &'a ExportOptions) -> Self {
+        Job {
+            source,
+            dataset: WholeDataset::new(source, options),
+            out,
+            options,
+        }
+    }
+
     /// The folder the output will have once complete (see
     /// [`ExportOptions::destination`]).
     pub fn destination(&self) -> PathBuf {

@@ -123,9 +123,8 @@ impl Exporter for Voc {
     fn start(job: &Job<'_>) -> Result<Self, ExportError> {
         let plan = LabelPlan::resolve(
             &job.options.labels,
-            job.source,
+            &job.dataset,
             Some((MAX_VALUES, Self::FORMAT.name)),
-            job.options.phases.as_ref(),
         )?;
         check_label_names(plan.labels())?;
         check_names(job.source)?;

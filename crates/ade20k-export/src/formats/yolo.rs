@@ -159,12 +159,7 @@ impl Exporter for Yolo {
         // Raw names are numbered as they appear; every other naming numbers the
         // classes of the plan 1..=N up front, whether or not a selection is given.
         let capacity = (!raw).then_some((usize::MAX, Self::FORMAT.name));
-        let plan = LabelPlan::resolve(
-            &options.labels,
-            job.source,
-            capacity,
-            job.options.phases.as_ref(),
-        )?;
+        let plan = LabelPlan::resolve(&options.labels, &job.dataset, capacity)?;
         Ok(Yolo {
             out: job.out.to_path_buf(),
             options: options.clone(),

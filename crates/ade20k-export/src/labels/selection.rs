@@ -13,6 +13,7 @@ use ade20k_model::{
 };
 use rayon::prelude::*;
 
+use crate::run::WholeDataset;
 use crate::{ExportError, ExportOptions, LabelNaming, LeftOut, PartsMode};
 
 /// The classes an export keeps.
@@ -448,15 +449,15 @@ impl LabelPlan {
     /// and fails up front when N exceeds its capacity.
     pub fn resolve(
         selection: &LabelSelection,
-        source: &dyn ItemSource,
+        dataset: &WholeDataset<'_>,
         capacity: Option<(usize, &str)>,
-        progress: Option<&PhaseHook>,
     ) -> Result<Self, ExportError> {
+        let progress = dataset.progress();
         let list = match selection {
             LabelSelection::All if capacity.is_none() => return Ok(LabelPlan::ByClassIndex),
-            LabelSelection::All => classes_as_list(&catalog(source, false, progress)?),
+            LabelSelection::All => classes_as_list(&catalog(dataset.items(), false, progress)?),
             LabelSelection::List(list) => list.clone(),
-            LabelSelection::TopClasses(k) => top_classes(source, *k, progress)?,
+            LabelSelection::TopClasses(k) => top_classes(dataset.items(), *k, progress)?,
         };
         if let Some((capacity, format)) = capacity {
             if list.labels.len() > capacity {

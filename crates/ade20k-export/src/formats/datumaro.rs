@@ -59,7 +59,7 @@
 //! header, the categories and the spooled items.
 
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::PathBuf;
 
@@ -74,6 +74,7 @@ use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::registry::LabelRegistry;
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
+use crate::source::hierarchy::Hierarchy;
 use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, Summary};
 
 /// The format version Datumaro 1.x writes and reads.
@@ -148,12 +149,7 @@ impl Exporter for Datumaro {
             }
             kept.push((index, Rle::encode_cropped(&mask)));
         }
-        let positions: HashMap<u32, usize> = item
-            .objects
-            .iter()
-            .enumerate()
-            .map(|(index, object)| (object.ade_id, index))
-            .collect();
+        let hierarchy = Hierarchy::of(&item);
         let written: HashSet<u32> = kept
             .iter()
             .map(|(index, _)| item.objects[*index].ade_id)
@@ -170,7 +166,7 @@ impl Exporter for Datumaro {
                     index,
                     counts: rle.to_coco_string(),
                     size: [rle.height, rle.width],
-                    group: u64::from(root_id(&item, &positions, index)) + 1,
+                    group: u64::from(item.objects[hierarchy.root(index)].ade_id) + 1,
                     attributes: attributes(object, &written),
                     polygon,
                 }
@@ -277,20 +273,6 @@ struct Shape {
     attributes: Map<String, Value>,
     /// Whether the annotator's polygon becomes an annotation too.
     polygon: bool,
-}
-
-/// The ADE id of the level-0 object that `item.objects[index]` belongs to:
-/// itself, or the end of its parent chain (cut where a parent is missing or
-/// the chain loops).
-fn root_id(item: &Item, positions: &HashMap<u32, usize>, index: usize) -> u32 {
-    let mut current = &item.objects[index];
-    for _ in 0..item.objects.len() {
-        match current.parent.and_then(|parent| positions.get(&parent)) {
-            Some(&parent) => current = &item.objects[parent],
-            None => break,
-        }
-    }
-    current.ade_id
 }
 
 /// The fixed attribute keys; attribute words equal to one of them are dropped.

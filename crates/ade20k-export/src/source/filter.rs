@@ -9,9 +9,8 @@ use ade20k_model::{
 };
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::encode::composite::instance_mask_like;
 use crate::labels::selection::LabelPlan;
-use crate::source::hierarchy::kept_with_ancestors;
+use crate::source::hierarchy::{clear_where_seen, kept_with_ancestors};
 use crate::source::PickedItems;
 use crate::{ExportError, LabelList, LeftOut};
 
@@ -390,26 +389,21 @@ impl MaskSource for WithoutRemoved {
 
     fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         let (map, png) = self.inner.class_map_png(item, level)?;
-        let mut removed_here = self
-            .removed
-            .iter()
-            .filter(|o| o.part_level == level)
-            .peekable();
-        if removed_here.peek().is_none() {
+        if !self.removed.iter().any(|o| o.part_level == level) {
             return Ok((map, png));
         }
+        let mut kept = vec![true; map.classes().len()];
+        clear_where_seen(item, &map, level, &self.removed, &mut kept)?;
         let mut classes = map.classes().to_vec();
         let mut instances = map.instances().to_vec();
-        for object in removed_here {
-            let mask = instance_mask_like(item, object, &map, level)?;
-            for ((class, instance), &value) in
-                classes.iter_mut().zip(&mut instances).zip(mask.pixels())
-            {
-                if value == InstanceMask::VISIBLE {
-                    *class = 0;
-                    *instance = 0;
-                }
-            }
+        for ((class, instance), _) in classes
+            .iter_mut()
+            .zip(&mut instances)
+            .zip(kept)
+            .filter(|(_, keep)| !keep)
+        {
+            *class = 0;
+            *instance = 0;
         }
         let map = ClassMap::from_pixels(map.width(), map.height(), classes, instances)
             .map_err(|problem| Error::new(&item.image.path, problem))?;

@@ -103,7 +103,7 @@ pub fn detect_format(path: &Path) -> Result<(InputFormat, Layout), Error> {
 
 /// Opens the dataset at `path` in the format [`detect_format`] finds, as an
 /// [`ItemSource`] that every exporter reads.
-pub fn open_any(
+pub fn open(
     path: impl AsRef<Path>,
     options: &ImportOptions,
 ) -> Result<Box<dyn ItemSource + Send>, Error> {

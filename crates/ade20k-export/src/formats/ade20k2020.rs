@@ -140,7 +140,7 @@ impl Exporter for Ade20k2020 {
         let files = ItemPaths::new(&self.out, &item);
         out.image(&item, files.image.clone())?;
         for index in cut.written() {
-            let (mask, png) = item.instance_mask_png(index)?;
+            let (mask, png) = item.instance_mask_and_file(index)?;
             let id = item.objects[index].ade_id;
             let path = files.dir.join(instance_mask_name(&files.stem, id));
             match png {
@@ -159,7 +159,7 @@ impl Exporter for Ade20k2020 {
             PartsMode::Exclude => 0,
         };
         for level in 0..=levels {
-            let (map, png) = item.class_map_png(level)?;
+            let (map, png) = item.class_map_and_file(level)?;
             let path = files.class_map(level);
             match png {
                 // Nothing cut at this level: the source's file.

@@ -370,16 +370,16 @@ impl MaskSource for WithoutRemoved {
         self.inner.instance_mask(item, object)
     }
 
-    fn instance_mask_png(
+    fn instance_mask_and_file(
         &self,
         item: &Item,
         object: &Object,
     ) -> Result<(InstanceMask, Option<Vec<u8>>), Error> {
-        self.inner.instance_mask_png(item, object)
+        self.inner.instance_mask_and_file(item, object)
     }
 
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
-        self.class_map_png(item, level).map(|(map, _)| map)
+        self.class_map_and_file(item, level).map(|(map, _)| map)
     }
 
     /// The files of the kept objects and of every class map.
@@ -387,8 +387,12 @@ impl MaskSource for WithoutRemoved {
         self.inner.check_files(item)
     }
 
-    fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
-        let (map, png) = self.inner.class_map_png(item, level)?;
+    fn class_map_and_file(
+        &self,
+        item: &Item,
+        level: u32,
+    ) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
+        let (map, png) = self.inner.class_map_and_file(item, level)?;
         if !self.removed.iter().any(|o| o.part_level == level) {
             return Ok((map, png));
         }

@@ -13,6 +13,7 @@ use crate::names::{split_name, ATR_SUFFIX, META_FILE_NAME};
 /// A release layout of ADE20K this crate reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum InputFormat {
     /// ADE20K 2020/2021 (`<name>.json` + `_seg.png` + instance masks).
     ///

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 /// A pass over every item of a dataset that takes time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Phase {
     /// Reading every annotation for the dataset's classes: label files are
     /// checked against them, and formats with few pixel values number them.

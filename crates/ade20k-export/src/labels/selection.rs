@@ -60,6 +60,7 @@ pub enum ListOrigin {
 /// class index (`name_ndx`), as the benchmarks' own converters do; their
 /// names are for display only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Preset {
     /// The 150 classes of the SceneParsing benchmark (ADEChallengeData2016),
     /// by its map from full-release class index (`mapFromADE.txt`).

@@ -511,38 +511,45 @@ impl LabelPlan {
 
     /// The output id of `object`'s class; `None` when the class is not kept.
     pub fn label_of(&self, object: &Object) -> Option<u32> {
-        self.label_of_name(object.class, &object.name)
+        self.lookup(Some(object.class), Some(&object.name))
     }
 
     /// The output id of `category`; `None` when the class is not kept.
     pub fn label_of_class(&self, category: &Category) -> Option<u32> {
-        self.label_of_name(category.index, &category.name)
+        self.lookup(Some(category.index), Some(&category.name))
     }
 
     /// Whether this plan keeps `label`, a label of another plan: by the
     /// label's name (as a WordNet name) or by a class index it lists.
     pub fn keeps_label(&self, label: &PlannedLabel) -> bool {
-        self.label_of_name(0, &label.name).is_some()
-            || label
-                .class_indices
-                .iter()
-                .any(|&class| self.label_of_name(class, "").is_some())
+        match self {
+            LabelPlan::ByClassIndex => true,
+            LabelPlan::Listed { .. } => {
+                self.lookup(None, Some(&label.name)).is_some()
+                    || label
+                        .class_indices
+                        .iter()
+                        .any(|&class| self.lookup(Some(class), None).is_some())
+            }
+        }
     }
 
-    fn label_of_name(&self, class: ClassIndex, name: &str) -> Option<u32> {
+    /// The output id of the class given by its index, or else by its name
+    /// (full, then by synonyms), whichever of the two is known.
+    fn lookup(&self, class: Option<ClassIndex>, name: Option<&str>) -> Option<u32> {
         match self {
-            LabelPlan::ByClassIndex => Some(class),
+            LabelPlan::ByClassIndex => class,
             LabelPlan::Listed {
                 by_index,
                 by_full_name,
                 by_synonyms,
                 ..
-            } => by_index
-                .get(&class)
-                .or_else(|| by_full_name.get(&normalize(name)))
+            } => class
+                .and_then(|class| by_index.get(&class))
+                .or_else(|| by_full_name.get(&normalize(name?)))
                 .copied()
                 .or_else(|| {
-                    let wanted = Synonyms::of(name);
+                    let wanted = Synonyms::of(name?);
                     by_synonyms
                         .iter()
                         .find(|(listed, _)| listed.matches(&wanted))

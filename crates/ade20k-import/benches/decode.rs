@@ -10,7 +10,7 @@ use std::f64::consts::TAU;
 use std::hint::black_box;
 use std::io::Write;
 
-use ade20k_import::{decode_class_map, decode_instance_mask, parse_annotation, DEFAULT_MAX_PIXELS};
+use ade20k_import::{decode, DEFAULT_MAX_PIXELS};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use png::{BitDepth, ColorType, Compression, Filter};
 use serde_json::{json, Value};
@@ -342,7 +342,7 @@ fn decoders(c: &mut Criterion) {
     group.throughput(Throughput::Elements(u64::from(WIDTH * HEIGHT)));
     let class_map = class_map_and_file();
     group.bench_function("class_map_2048x1536", |b| {
-        b.iter(|| decode_class_map(black_box(&class_map), DEFAULT_MAX_PIXELS).expect("class map"))
+        b.iter(|| decode::class_map(black_box(&class_map), DEFAULT_MAX_PIXELS).expect("class map"))
     });
     group.bench_function("class_map_2048x1536_png_crate_only", |b| {
         b.iter(|| png_pixels(black_box(&class_map)))
@@ -350,7 +350,7 @@ fn decoders(c: &mut Criterion) {
 
     let mask = instance_mask_and_file();
     group.bench_function("instance_mask_2048x1536", |b| {
-        b.iter(|| decode_instance_mask(black_box(&mask), DEFAULT_MAX_PIXELS).expect("mask"))
+        b.iter(|| decode::instance_mask(black_box(&mask), DEFAULT_MAX_PIXELS).expect("mask"))
     });
     group.bench_function("instance_mask_2048x1536_png_crate_only", |b| {
         b.iter(|| png_pixels(black_box(&mask)))
@@ -359,7 +359,7 @@ fn decoders(c: &mut Criterion) {
     let annotation = annotation_json();
     group.throughput(Throughput::Bytes(annotation.len() as u64));
     group.bench_function("annotation_70_objects", |b| {
-        b.iter(|| parse_annotation(black_box(&annotation)).expect("annotation"))
+        b.iter(|| decode::annotation(black_box(&annotation)).expect("annotation"))
     });
     group.finish();
 }

@@ -10,7 +10,7 @@ use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
 use ade20k_export::{export, find_format, ExportOptions, MediaMode, Summary, MANIFEST_FILE};
-use ade20k_import::Ade20kDataset;
+use ade20k_import::Ade20k2020Dataset;
 use ade20k_model::{ClassIndex, Item, ItemSource, MaskKind};
 use ade20k_test_support::fixture;
 use ade20k_test_support::images::read_png;
@@ -25,8 +25,8 @@ pub const FIXTURES: &[&str] = &[
 ];
 
 /// Opens fixture `name`.
-pub fn open(name: &str) -> Ade20kDataset {
-    Ade20kDataset::open(fixture(name)).expect("fixture opens")
+pub fn open(name: &str) -> Ade20k2020Dataset {
+    Ade20k2020Dataset::open(fixture(name)).expect("fixture opens")
 }
 
 /// Options of a test export: defaults, without image files.
@@ -153,7 +153,7 @@ pub fn label_colors(out: &Path) -> Vec<([u32; 3], String)> {
 
 /// Label ids without a selection: 1, 2, … for every class of the dataset
 /// (objects and parts) by class index.
-pub fn ids_by_class(dataset: &Ade20kDataset) -> HashMap<ClassIndex, u32> {
+pub fn ids_by_class(dataset: &Ade20k2020Dataset) -> HashMap<ClassIndex, u32> {
     let classes: BTreeSet<ClassIndex> = items(dataset)
         .iter()
         .flat_map(|item| item.objects.iter().map(|object| object.class))

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ade20k_export::{
     export, find_format, ExportError, ExportOptions, LabelList, LabelSelection, MediaMode,
 };
-use ade20k_import::Ade20kDataset;
+use ade20k_import::Ade20k2020Dataset;
 use ade20k_model::{Item, MaskKind};
 use ade20k_test_support::fixture;
 use ade20k_test_support::images::read_png;
@@ -108,7 +108,7 @@ fn each_visible_object_is_one_instance_numbered_from_one_per_class() {
 }
 
 /// The street scene of the main fixture.
-fn street(dataset: &Ade20kDataset) -> Item {
+fn street(dataset: &Ade20k2020Dataset) -> Item {
     items(dataset)
         .into_iter()
         .find(|item| item.id == "urban/street/ADE_train_00000001")
@@ -231,7 +231,7 @@ fn items_whose_ids_flatten_to_one_name_are_refused() {
     let dataset_dir = root.path().join("dataset");
     copy_street_item(&dataset_dir.join("training/urban/street"));
     copy_street_item(&dataset_dir.join("training/urban_street"));
-    let dataset = Ade20kDataset::open(&dataset_dir).unwrap();
+    let dataset = Ade20k2020Dataset::open(&dataset_dir).unwrap();
     let format = find_format("kitti").unwrap();
     let out = root.path().join("out");
     let error = export(&dataset, format, &out, &options(), false)

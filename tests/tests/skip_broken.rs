@@ -9,7 +9,7 @@ use ade20k_export::{
     export, ExportError, ExportOptions, LabelNaming, LabelSelection, MediaMode, Summary, FORMATS,
     SKIPPED_FILE,
 };
-use ade20k_import::Ade20kDataset;
+use ade20k_import::Ade20k2020Dataset;
 use ade20k_test_support::fixture;
 use ade20k_test_support::folders::copy_dir;
 use ade20k_test_support::images::read_png;
@@ -103,7 +103,7 @@ impl Workspace {
         if out.exists() {
             fs::remove_dir_all(&out).unwrap();
         }
-        let dataset = Ade20kDataset::open(self.input()).unwrap();
+        let dataset = Ade20k2020Dataset::open(self.input()).unwrap();
         let format = ade20k_export::find_format(format).unwrap();
         let summary = export(&dataset, format, &out, options, false)?;
         Ok((summary, file_contents(&out)))

@@ -6,7 +6,7 @@ use std::path::Path;
 use ade20k_model::{Error, ItemSource};
 
 use crate::ade20k2017::Ade20k2017Dataset;
-use crate::dataset::{Ade20kDataset, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES};
+use crate::dataset::{Ade20k2020Dataset, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES};
 use crate::layout::{find_layout, Layout};
 use crate::names::{split_name, ATR_SUFFIX, META_FILE_NAME};
 
@@ -57,7 +57,7 @@ impl InputFormat {
         options: &ImportOptions,
     ) -> Result<Box<dyn ItemSource + Send>, Error> {
         Ok(match self {
-            InputFormat::Ade20k2020 => Box::new(Ade20kDataset::from_layout(layout, options)?),
+            InputFormat::Ade20k2020 => Box::new(Ade20k2020Dataset::from_layout(layout, options)?),
             InputFormat::Ade20k2017 => Box::new(Ade20k2017Dataset::from_layout(layout, options)?),
         })
     }

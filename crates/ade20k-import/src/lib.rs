@@ -20,7 +20,7 @@ mod validate;
 
 pub use ade20k2017::Ade20k2017Dataset;
 pub use annotation::{Annotation, MAX_PART_LEVEL};
-pub use dataset::{Ade20kDataset, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES};
+pub use dataset::{Ade20k2020Dataset, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES};
 pub use format::{detect_format, open, InputFormat};
 pub use layout::{detect, Layout};
 pub use pixels::DEFAULT_MAX_PIXELS;

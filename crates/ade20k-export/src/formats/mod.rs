@@ -18,6 +18,7 @@ mod cityscapes;
 mod coco;
 pub(crate) mod coco_json;
 mod coco_panoptic;
+mod cvat;
 mod datumaro;
 mod flat_names;
 mod kitti;
@@ -54,6 +55,7 @@ pub const FORMATS: &[Format] = &[
     kitti::Kitti::FORMAT,
     mots::Mots::FORMAT,
     camvid::Camvid::FORMAT,
+    cvat::Cvat::FORMAT,
 ];
 
 /// An output format: its name on the command line, what it is, and what it

@@ -487,8 +487,9 @@ impl<'a> Depth<'a> {
     }
 }
 
-/// The attribute words of `object` written as checkboxes.
-fn words(object: &Object) -> Vec<String> {
+/// The attribute words of `object` written as checkboxes (and as LabelMe
+/// attributes): sorted, without duplicates, empty words and [`RESERVED`] ones.
+pub(crate) fn words(object: &Object) -> Vec<String> {
     let mut words: Vec<String> = object
         .attributes
         .iter()

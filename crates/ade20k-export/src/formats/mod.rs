@@ -22,6 +22,7 @@ mod cvat;
 mod datumaro;
 mod flat_names;
 mod kitti;
+mod label_me;
 mod mots;
 #[cfg(test)]
 mod recipe;
@@ -56,6 +57,7 @@ pub const FORMATS: &[Format] = &[
     mots::Mots::FORMAT,
     camvid::Camvid::FORMAT,
     cvat::Cvat::FORMAT,
+    label_me::LabelMe::FORMAT,
 ];
 
 /// An output format: its name on the command line, what it is, and what it

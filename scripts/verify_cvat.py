@@ -97,7 +97,7 @@ def rasterize_even_odd(points, width, height):
     return (np.cumsum(counts, axis=1)[:, :width] % 2) == 1
 
 
-def expected_shapes(source, subset, item_id, json_path, segmentation, failures):
+def expected_shapes(source, subset, item_id, json_path, segmentation):
     """[(object, mask or None, root id, z order)] of the objects written, in order."""
     annotation = source.annotations[(subset, item_id)]
     objects = {obj["id"]: obj for obj in annotation["object"]}
@@ -247,7 +247,7 @@ def main():
         placed = os.path.join(args.out, "images", subset, name)
         if with_images and open(placed, "rb").read() != open(image_path, "rb").read():
             failures.append(f"{placed}: differs from {image_path}")
-        written = expected_shapes(source, subset, item_id, json_path, args.segmentation, failures)
+        written = expected_shapes(source, subset, item_id, json_path, args.segmentation)
         elements = [element for element in image if element.tag in ("mask", "polygon")]
         # Shapes per level-0 object: the object, its parts and its polygons.
         queue = list(elements)

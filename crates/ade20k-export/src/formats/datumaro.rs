@@ -459,7 +459,7 @@ impl DatumaroSink<'_> {
 /// `names` made distinct and non-empty, in order, and how many were changed:
 /// an empty name becomes [`UNNAMED`], a name already taken gets ` (2)`,
 /// ` (3)`, … (the first free one).
-fn distinct_names(names: Vec<String>) -> (Vec<String>, usize) {
+pub(crate) fn distinct_names(names: Vec<String>) -> (Vec<String>, usize) {
     let mut taken = HashSet::new();
     let mut renamed = 0;
     let names = names

@@ -18,9 +18,11 @@ mod cityscapes;
 mod coco;
 pub(crate) mod coco_json;
 mod coco_panoptic;
+mod cvat;
 mod datumaro;
 mod flat_names;
 mod kitti;
+mod label_me;
 mod mots;
 #[cfg(test)]
 mod recipe;
@@ -54,6 +56,8 @@ pub const FORMATS: &[Format] = &[
     kitti::Kitti::FORMAT,
     mots::Mots::FORMAT,
     camvid::Camvid::FORMAT,
+    cvat::Cvat::FORMAT,
+    label_me::LabelMe::FORMAT,
 ];
 
 /// An output format: its name on the command line, what it is, and what it

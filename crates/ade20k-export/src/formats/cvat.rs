@@ -91,6 +91,7 @@ use crate::formats::datumaro::distinct_names;
 use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
+use crate::source::hierarchy::Hierarchy;
 use crate::{ExportError, ExportOptions, LeftOut, SegmentationMode, Summary};
 
 /// The hidden file the `<image>` elements are spooled to.
@@ -125,9 +126,8 @@ impl Exporter for Cvat {
         // Ids 1..=N up front, so that every label is named before the first item.
         let plan = LabelPlan::resolve(
             &job.options.labels,
-            job.source,
+            &job.dataset,
             Some((usize::MAX, Self::FORMAT.name)),
-            job.options.phases.as_ref(),
         )?;
         let (names, renamed) =
             distinct_names(plan.labels().iter().map(|l| l.name.clone()).collect());
@@ -180,21 +180,16 @@ impl Exporter for Cvat {
             shapes.push((index, geometries));
         }
         files.leave_out_all(left_out);
-        let positions: HashMap<u32, usize> = item
-            .objects
-            .iter()
-            .enumerate()
-            .map(|(index, object)| (object.ade_id, index))
-            .collect();
+        let hierarchy = Hierarchy::of(&item);
         let roots: Vec<u32> = shapes
             .iter()
-            .map(|(index, _)| root_id(&item, &positions, *index))
+            .map(|(index, _)| item.objects[hierarchy.root(*index)].ade_id)
             .collect();
         let mut per_root: HashMap<u32, usize> = HashMap::new();
         for ((_, geometries), root) in shapes.iter().zip(&roots) {
             *per_root.entry(*root).or_default() += geometries.len();
         }
-        let depth = Depth::of(&item, &positions);
+        let depth = Depth::of(&item, &hierarchy);
         let mut xml = String::new();
         let mut labelled = Vec::new();
         let mut count = 0;
@@ -436,54 +431,31 @@ fn cvat_rle(mask: &CroppedMask, bbox: BBox) -> String {
     text
 }
 
-/// The ADE id of the level-0 object that `item.objects[index]` belongs to:
-/// itself, or the end of its parent chain (cut where a parent is missing or
-/// the chain loops).
-fn root_id(item: &Item, positions: &HashMap<u32, usize>, index: usize) -> u32 {
-    let mut current = &item.objects[index];
-    for _ in 0..item.objects.len() {
-        match current.parent.and_then(|parent| positions.get(&parent)) {
-            Some(&parent) => current = &item.objects[parent],
-            None => break,
-        }
-    }
-    current.ade_id
-}
-
 /// The z orders of an item's objects, from their depth ranks.
 struct Depth<'a> {
     item: &'a Item,
-    positions: &'a HashMap<u32, usize>,
+    hierarchy: &'a Hierarchy<'a>,
     /// The item's greatest depth rank.
     deepest: u32,
 }
 
 impl<'a> Depth<'a> {
-    fn of(item: &'a Item, positions: &'a HashMap<u32, usize>) -> Self {
+    fn of(item: &'a Item, hierarchy: &'a Hierarchy<'a>) -> Self {
         let deepest = item.objects.iter().filter_map(|o| o.depth_rank).max();
         Depth {
             item,
-            positions,
+            hierarchy,
             deepest: deepest.unwrap_or(0),
         }
     }
 
     /// The z order of `item.objects[index]` (see the module docs).
     fn z_order(&self, index: usize) -> u32 {
-        let mut current = &self.item.objects[index];
-        for _ in 0..=self.item.objects.len() {
-            if let Some(rank) = current.depth_rank {
-                return (self.deepest + 1).saturating_sub(rank);
-            }
-            match current
-                .parent
-                .and_then(|parent| self.positions.get(&parent))
-            {
-                Some(&parent) => current = &self.item.objects[parent],
-                None => break,
-            }
-        }
-        0
+        let (chain, _) = self.hierarchy.ancestry(index);
+        chain
+            .into_iter()
+            .find_map(|position| self.item.objects[position].depth_rank)
+            .map_or(0, |rank| (self.deepest + 1).saturating_sub(rank))
     }
 }
 

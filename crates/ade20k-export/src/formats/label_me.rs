@@ -107,9 +107,8 @@ impl Exporter for LabelMe {
         }
         let plan = LabelPlan::resolve(
             &job.options.labels,
-            job.source,
+            &job.dataset,
             Some((usize::MAX, Self::FORMAT.name)),
-            job.options.phases.as_ref(),
         )?;
         let (names, renamed) =
             distinct_names(plan.labels().iter().map(|l| l.name.clone()).collect());

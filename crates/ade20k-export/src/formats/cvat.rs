@@ -88,7 +88,7 @@ use crate::encode::palette::label_color;
 use crate::encode::trace::trace_cropped;
 use crate::encode::xml;
 use crate::formats::datumaro::distinct_names;
-use crate::formats::{Exporter, Format, Job, Scaling, Setting};
+use crate::formats::{masked_objects, Exporter, Format, Job, MaskedObject, Scaling, Setting};
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
 use crate::source::hierarchy::Hierarchy;
@@ -156,15 +156,13 @@ impl Exporter for Cvat {
         let name = files.image_in_subset_folder(&item, &self.out.join("images"))?;
         let mut left_out = Vec::new();
         let mut shapes = Vec::new();
-        for (index, object) in self
-            .plan
-            .selected_objects(&item, self.options.parts, &mut left_out)
+        for MaskedObject {
+            index,
+            object,
+            mask,
+            bbox,
+        } in masked_objects(&self.plan, &item, &self.options, &mut left_out)?
         {
-            let mask = item.cropped_mask(index, self.options.mask_kind)?;
-            let Some(bbox) = mask.bbox() else {
-                left_out.push(LeftOut::NoPixels);
-                continue;
-            };
             let geometries = match self.options.segmentation {
                 SegmentationMode::Rle => vec![Geometry::Mask(cvat_rle(&mask, bbox), bbox)],
                 SegmentationMode::Polygon => trace_cropped(&mask)

@@ -70,7 +70,7 @@ use serde_json::{Map, Value};
 use crate::encode::json_records::RecordWriter;
 use crate::encode::palette::{label_color, voc_color};
 use crate::encode::rle::Rle;
-use crate::formats::{Exporter, Format, Job, Scaling, Setting};
+use crate::formats::{masked_objects, Exporter, Format, Job, MaskedObject, Scaling, Setting};
 use crate::labels::registry::LabelRegistry;
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
@@ -138,15 +138,9 @@ impl Exporter for Datumaro {
         let file_name = files.image_in_subset_folder(&item, &self.out.join("images"))?;
         let mut kept = Vec::new();
         let mut left_out = Vec::new();
-        for (index, _) in self
-            .plan
-            .selected_objects(&item, self.options.parts, &mut left_out)
+        for MaskedObject { index, mask, .. } in
+            masked_objects(&self.plan, &item, &self.options, &mut left_out)?
         {
-            let mask = item.cropped_mask(index, self.options.mask_kind)?;
-            if mask.is_empty() {
-                left_out.push(LeftOut::NoPixels);
-                continue;
-            }
             kept.push((index, Rle::encode_cropped(&mask)));
         }
         let hierarchy = Hierarchy::of(&item);

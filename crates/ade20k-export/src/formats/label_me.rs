@@ -59,7 +59,7 @@ use crate::encode::png_out::PngPixels;
 use crate::encode::xml;
 use crate::formats::cvat::words;
 use crate::formats::datumaro::distinct_names;
-use crate::formats::{Exporter, Format, Job, Scaling, Setting};
+use crate::formats::{masked_objects, Exporter, Format, Job, MaskedObject, Scaling, Setting};
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
 use crate::{ExportError, ExportOptions, LeftOut, SegmentationMode, Summary};
@@ -131,15 +131,13 @@ impl Exporter for LabelMe {
         let masks_dir = self.out.join(MASKS_DIR).join(&item.subset);
         let mut left_out = Vec::new();
         let mut kept = Vec::new();
-        for (index, object) in self
-            .plan
-            .selected_objects(&item, self.options.parts, &mut left_out)
+        for MaskedObject {
+            index,
+            object,
+            mask,
+            bbox,
+        } in masked_objects(&self.plan, &item, &self.options, &mut left_out)?
         {
-            let mask = item.cropped_mask(index, self.options.mask_kind)?;
-            let Some(bbox) = mask.bbox() else {
-                left_out.push(LeftOut::NoPixels);
-                continue;
-            };
             let shape = if self.options.segmentation == SegmentationMode::SourcePolygon {
                 if object.polygon.len() < 3 {
                     left_out.push(LeftOut::NoPolygon);

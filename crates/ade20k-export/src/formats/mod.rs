@@ -33,12 +33,13 @@ mod yolo;
 
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{Error, Item, ItemSource};
+use ade20k_model::{BBox, CroppedMask, Error, Item, ItemSource, Object};
 
+use crate::labels::selection::LabelPlan;
 use crate::run::{ItemFiles, Ran, WholeDataset};
 use crate::{
-    ExportError, ExportOptions, LabelNaming, MaxShortSide, MediaMode, SegmentationMode, Summary,
-    BENCHMARK_SHORT_SIDE,
+    ExportError, ExportOptions, LabelNaming, LeftOut, MaxShortSide, MediaMode, SegmentationMode,
+    Summary, BENCHMARK_SHORT_SIDE,
 };
 
 /// Every format this crate writes. Adding a format means adding its module
@@ -337,4 +338,44 @@ pub(crate) trait Exporter: Sized + Sync {
         subsets: &[String],
         summary: &mut Summary,
     ) -> Result<(), Error>;
+}
+
+/// One object an instance format writes: its index in `item.objects`, the
+/// object, its mask of the kind asked for, cropped to its box, and that box.
+pub(crate) struct MaskedObject<'a> {
+    /// The object's index in `item.objects`.
+    pub index: usize,
+    /// The object.
+    pub object: &'a Object,
+    /// Its mask of [`ExportOptions::mask_kind`], cropped to its box.
+    pub mask: CroppedMask,
+    /// The box of the mask's pixels, in image coordinates.
+    pub bbox: BBox,
+}
+
+/// The objects of `item` that `plan` keeps ([`LabelPlan::selected_objects`]
+/// with the parts `options` asks for), each with its mask: an object whose
+/// mask of [`ExportOptions::mask_kind`] has no pixel is counted in
+/// `left_out` as [`LeftOut::NoPixels`].
+pub(crate) fn masked_objects<'a>(
+    plan: &LabelPlan,
+    item: &'a Item,
+    options: &ExportOptions,
+    left_out: &mut Vec<LeftOut>,
+) -> Result<Vec<MaskedObject<'a>>, Error> {
+    let mut masked = Vec::new();
+    for (index, object) in plan.selected_objects(item, options.parts, left_out) {
+        let mask = item.cropped_mask(index, options.mask_kind)?;
+        let Some(bbox) = mask.bbox() else {
+            left_out.push(LeftOut::NoPixels);
+            continue;
+        };
+        masked.push(MaskedObject {
+            index,
+            object,
+            mask,
+            bbox,
+        });
+    }
+    Ok(masked)
 }

@@ -201,6 +201,7 @@ fn whole_dataset_passes_leave_broken_items_out_too() {
             "kitti",
             "mots",
             "camvid",
+            "segment_anything",
             "coco_panoptic",
         ],
     );
@@ -294,7 +295,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         fs::write(workspace.input().join(class_map), "not a PNG").unwrap();
     }
     Breakage::TruncatedJson.apply(&workspace.input());
-    assert_eq!(FORMATS.len(), 12, "every format is listed below");
+    assert_eq!(FORMATS.len(), 13, "every format is listed below");
     for (format, written) in [
         ("coco", &[][..]),
         ("coco_panoptic", &[]),
@@ -311,6 +312,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         ("kitti", &["label_colors.txt"]),
         ("mots", &[]),
         ("camvid", &["label_colors.txt"]),
+        ("segment_anything", &[]),
     ] {
         let (summary, mut files) = workspace
             .export(format, &skipping(ExportOptions::default()))

@@ -338,7 +338,7 @@ fn png_not_png() {
 }
 
 /// Every output format.
-const FORMATS: [&str; 11] = [
+const FORMATS: [&str; 12] = [
     "coco",
     "coco_panoptic",
     "voc",
@@ -350,6 +350,7 @@ const FORMATS: [&str; 11] = [
     "kitti",
     "mots",
     "camvid",
+    "segment_anything",
 ];
 
 /// Converts `case` to every format and checks that each refuses it with the

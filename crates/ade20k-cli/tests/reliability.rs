@@ -472,6 +472,7 @@ fn a_failing_write_is_an_error_naming_the_file_and_the_target_is_untouched() {
             "kitti",
             "mots",
             "camvid",
+            "segment_anything",
         ] {
             let root = tempfile::tempdir().unwrap();
             let target = root.path().join("out");

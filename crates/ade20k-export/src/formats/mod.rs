@@ -24,6 +24,7 @@ mod kitti;
 mod mots;
 #[cfg(test)]
 mod recipe;
+mod segment_anything;
 mod semantic;
 pub(crate) mod source_json;
 mod voc;
@@ -54,6 +55,7 @@ pub const FORMATS: &[Format] = &[
     kitti::Kitti::FORMAT,
     mots::Mots::FORMAT,
     camvid::Camvid::FORMAT,
+    segment_anything::SegmentAnything::FORMAT,
 ];
 
 /// An output format: its name on the command line, what it is, and what it

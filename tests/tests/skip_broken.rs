@@ -202,6 +202,7 @@ fn whole_dataset_passes_leave_broken_items_out_too() {
             "mots",
             "camvid",
             "segment_anything",
+            "open_images",
             "coco_panoptic",
         ],
     );
@@ -295,7 +296,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         fs::write(workspace.input().join(class_map), "not a PNG").unwrap();
     }
     Breakage::TruncatedJson.apply(&workspace.input());
-    assert_eq!(FORMATS.len(), 13, "every format is listed below");
+    assert_eq!(FORMATS.len(), 14, "every format is listed below");
     for (format, written) in [
         ("coco", &[][..]),
         ("coco_panoptic", &[]),
@@ -313,6 +314,13 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         ("mots", &[]),
         ("camvid", &["label_colors.txt"]),
         ("segment_anything", &[]),
+        (
+            "open_images",
+            &[
+                "annotations/images.meta",
+                "annotations/oidv6-class-descriptions.csv",
+            ],
+        ),
     ] {
         let (summary, mut files) = workspace
             .export(format, &skipping(ExportOptions::default()))

@@ -338,7 +338,7 @@ fn png_not_png() {
 }
 
 /// Every output format.
-const FORMATS: [&str; 12] = [
+const FORMATS: [&str; 13] = [
     "coco",
     "coco_panoptic",
     "voc",
@@ -351,6 +351,7 @@ const FORMATS: [&str; 12] = [
     "mots",
     "camvid",
     "segment_anything",
+    "open_images",
 ];
 
 /// Converts `case` to every format and checks that each refuses it with the

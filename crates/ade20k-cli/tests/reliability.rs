@@ -473,6 +473,7 @@ fn a_failing_write_is_an_error_naming_the_file_and_the_target_is_untouched() {
             "mots",
             "camvid",
             "segment_anything",
+            "open_images",
         ] {
             let root = tempfile::tempdir().unwrap();
             let target = root.path().join("out");

@@ -22,6 +22,7 @@ mod datumaro;
 mod flat_names;
 mod kitti;
 mod mots;
+mod open_images;
 #[cfg(test)]
 mod recipe;
 mod segment_anything;
@@ -56,6 +57,7 @@ pub const FORMATS: &[Format] = &[
     mots::Mots::FORMAT,
     camvid::Camvid::FORMAT,
     segment_anything::SegmentAnything::FORMAT,
+    open_images::OpenImages::FORMAT,
 ];
 
 /// An output format: its name on the command line, what it is, and what it

@@ -47,12 +47,13 @@
 //! # Where Datumaro differs
 //!
 //! Datumaro 1.13.12 takes a dataset of one flat folder as one subset named
-//! `default`: import `<out>/<subset>` for each subset. It recognises a file
-//! only when its top-level keys are exactly `image` and `annotations` and
-//! `image` has exactly the four fields above, so nothing else is added to
-//! them; it ignores an annotation's fields past SA-1B's, so the classes
-//! survive in the file but not in Datumaro's import (its masks have no
-//! label). It names each item by `file_name` without its extension.
+//! `default`: import `<out>/<subset>` for each subset (`<out>` itself yields
+//! no item, without an error). It recognises a file only when its top-level
+//! keys are exactly `image` and `annotations` and `image` has exactly the
+//! four fields above, so nothing else is added to them; it ignores an
+//! annotation's fields past SA-1B's, so the classes survive in the file but
+//! not in Datumaro's import (its masks have no label). It names each item by
+//! `file_name` without its extension.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs;

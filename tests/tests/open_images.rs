@@ -9,8 +9,8 @@ use ade20k_model::MaskKind;
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
-    assert_image_placed, assert_output_independent_of_threads, convert, describe_output,
-    file_contents, open, options, FIXTURES,
+    assert_flattened_names_refused, assert_image_placed, assert_output_independent_of_threads,
+    convert, describe_output, file_contents, open, options, FIXTURES,
 };
 
 /// The rows of `<subset>-annotations-object-segmentation.csv` by `BoxID`,
@@ -196,5 +196,13 @@ fn images_go_to_images_of_their_subset() {
     assert!(
         !out.join("images").exists(),
         "--media none writes no images"
+    );
+}
+
+#[test]
+fn items_whose_ids_flatten_to_one_name_are_refused() {
+    assert_flattened_names_refused(
+        "open_images",
+        "its open_images masks masks/training/urban_street_ADE_train_00000001_*.png",
     );
 }

@@ -9,8 +9,8 @@ use ade20k_model::{Item, MaskKind};
 use ade20k_test_support::read_json;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
-    assert_image_placed, assert_output_independent_of_threads, convert, describe_output,
-    file_contents, open, options, FIXTURES,
+    assert_flattened_names_refused, assert_image_placed, assert_output_independent_of_threads,
+    convert, describe_output, file_contents, open, options, FIXTURES,
 };
 use serde_json::Value;
 
@@ -207,4 +207,12 @@ fn images_lie_beside_their_files() {
             "--media none writes no images"
         );
     }
+}
+
+#[test]
+fn items_whose_ids_flatten_to_one_name_are_refused() {
+    assert_flattened_names_refused(
+        "segment_anything",
+        "its segment_anything file training/urban_street_ADE_train_00000001.json",
+    );
 }

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
-use ade20k_export::{export, find_format, ExportOptions, MediaMode, Summary, MANIFEST_FILE};
+use ade20k_export::{
+    export, find_format, ExportError, ExportOptions, MediaMode, Summary, MANIFEST_FILE,
+};
 use ade20k_import::Ade20k2020Dataset;
 use ade20k_model::{ClassIndex, Item, ItemSource, MaskKind};
 use ade20k_test_support::fixture;
@@ -167,4 +169,43 @@ pub fn visible_objects(item: &Item) -> Vec<usize> {
         .filter(|&i| !item.objects[i].is_part())
         .filter(|&i| !item.binary_mask(i, MaskKind::Visible).unwrap().is_empty())
         .collect()
+}
+
+/// Asserts that `format`, whose files are named by the item id with `/`
+/// replaced by `_`, refuses a dataset holding both
+/// `training/urban/street/ADE_train_00000001` and
+/// `training/urban_street/ADE_train_00000001`, naming the second item's
+/// photo and saying which files the two would share (`shared`, e.g.
+/// `its kitti files training/*/urban_street_ADE_train_00000001.png`), and
+/// leaves no output behind.
+pub fn assert_flattened_names_refused(format: &str, shared: &str) {
+    let root = tempfile::tempdir().unwrap();
+    let dataset_dir = root.path().join("dataset");
+    let source = fixture("ade20k2020").join("training/urban/street");
+    for folder in ["training/urban/street", "training/urban_street"] {
+        let folder = dataset_dir.join(folder);
+        std::fs::create_dir_all(folder.join("ADE_train_00000001")).unwrap();
+        for file in files(&source) {
+            std::fs::copy(source.join(&file), folder.join(&file)).unwrap();
+        }
+    }
+    let dataset = Ade20k2020Dataset::open(&dataset_dir).unwrap();
+    let out = root.path().join("out");
+    let error = export(
+        &dataset,
+        find_format(format).unwrap(),
+        &out,
+        &options(),
+        false,
+    )
+    .expect_err("two items map to urban_street_ADE_train_00000001");
+    let ExportError::Data(error) = error else {
+        panic!("{format}: expected a data error, got {error:?}");
+    };
+    assert!(
+        error.path.ends_with("urban_street/ADE_train_00000001.jpg"),
+        "{format}: {error}"
+    );
+    assert!(error.to_string().contains(shared), "{format}: {error}");
+    assert!(!out.exists(), "{format}: nothing is left behind");
 }

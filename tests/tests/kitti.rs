@@ -1,7 +1,6 @@
 //! End-to-end tests of the KITTI segmentation exporter on the fixtures.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use ade20k_export::{
@@ -9,12 +8,12 @@ use ade20k_export::{
 };
 use ade20k_import::Ade20k2020Dataset;
 use ade20k_model::{Item, MaskKind};
-use ade20k_test_support::fixture;
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
-    assert_image_placed, assert_output_independent_of_threads, convert, describe_output,
-    file_contents, files, ids_by_class, label_colors, open, options, visible_objects, FIXTURES,
+    assert_flattened_names_refused, assert_image_placed, assert_output_independent_of_threads,
+    convert, describe_output, file_contents, ids_by_class, label_colors, open, options,
+    visible_objects, FIXTURES,
 };
 
 /// The file `<subset>/<folder>/<name>.png` of `item`.
@@ -216,38 +215,10 @@ fn images_go_to_image_2_under_their_flat_names() {
     );
 }
 
-/// Copies the files of the street item into `folder` (its mask folder included).
-fn copy_street_item(folder: &Path) {
-    let source = fixture("ade20k2020").join("training/urban/street");
-    fs::create_dir_all(folder.join("ADE_train_00000001")).unwrap();
-    for file in files(&source) {
-        fs::copy(source.join(&file), folder.join(&file)).unwrap();
-    }
-}
-
 #[test]
 fn items_whose_ids_flatten_to_one_name_are_refused() {
-    let root = tempfile::tempdir().unwrap();
-    let dataset_dir = root.path().join("dataset");
-    copy_street_item(&dataset_dir.join("training/urban/street"));
-    copy_street_item(&dataset_dir.join("training/urban_street"));
-    let dataset = Ade20k2020Dataset::open(&dataset_dir).unwrap();
-    let format = find_format("kitti").unwrap();
-    let out = root.path().join("out");
-    let error = export(&dataset, format, &out, &options(), false)
-        .expect_err("two items map to urban_street_ADE_train_00000001");
-    let ExportError::Data(error) = error else {
-        panic!("expected a data error, got {error:?}");
-    };
-    assert!(
-        error.path.ends_with("urban_street/ADE_train_00000001.jpg"),
-        "{error}"
+    assert_flattened_names_refused(
+        "kitti",
+        "its kitti files training/*/urban_street_ADE_train_00000001.png",
     );
-    assert!(
-        error
-            .to_string()
-            .contains("its kitti files training/*/urban_street_ADE_train_00000001.png"),
-        "{error}"
-    );
-    assert!(!out.exists(), "nothing is left behind");
 }

@@ -203,6 +203,8 @@ fn whole_dataset_passes_leave_broken_items_out_too() {
             "camvid",
             "cvat",
             "label_me",
+            "segment_anything",
+            "open_images",
             "coco_panoptic",
         ],
     );
@@ -296,7 +298,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         fs::write(workspace.input().join(class_map), "not a PNG").unwrap();
     }
     Breakage::TruncatedJson.apply(&workspace.input());
-    assert_eq!(FORMATS.len(), 14, "every format is listed below");
+    assert_eq!(FORMATS.len(), 16, "every format is listed below");
     for (format, written) in [
         ("coco", &[][..]),
         ("coco_panoptic", &[]),
@@ -315,6 +317,14 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         ("camvid", &["label_colors.txt"]),
         ("cvat", &["annotations.xml"]),
         ("label_me", &[]),
+        ("segment_anything", &[]),
+        (
+            "open_images",
+            &[
+                "annotations/images.meta",
+                "annotations/oidv6-class-descriptions.csv",
+            ],
+        ),
     ] {
         let (summary, mut files) = workspace
             .export(format, &skipping(ExportOptions::default()))

@@ -338,7 +338,7 @@ fn png_not_png() {
 }
 
 /// Every output format.
-const FORMATS: [&str; 13] = [
+const FORMATS: [&str; 15] = [
     "coco",
     "coco_panoptic",
     "voc",
@@ -352,6 +352,8 @@ const FORMATS: [&str; 13] = [
     "camvid",
     "cvat",
     "label_me",
+    "segment_anything",
+    "open_images",
 ];
 
 /// Converts `case` to every format and checks that each refuses it with the

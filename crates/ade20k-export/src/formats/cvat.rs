@@ -161,6 +161,7 @@ impl Exporter for Cvat {
             object,
             mask,
             bbox,
+            ..
         } in masked_objects(&self.plan, &item, &self.options, &mut left_out)?
         {
             let geometries = match self.options.segmentation {

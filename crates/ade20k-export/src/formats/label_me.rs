@@ -136,6 +136,7 @@ impl Exporter for LabelMe {
             object,
             mask,
             bbox,
+            ..
         } in masked_objects(&self.plan, &item, &self.options, &mut left_out)?
         {
             let shape = if self.options.segmentation == SegmentationMode::SourcePolygon {

@@ -24,8 +24,10 @@ mod flat_names;
 mod kitti;
 mod label_me;
 mod mots;
+mod open_images;
 #[cfg(test)]
 mod recipe;
+mod segment_anything;
 mod semantic;
 pub(crate) mod source_json;
 mod voc;
@@ -59,6 +61,8 @@ pub const FORMATS: &[Format] = &[
     camvid::Camvid::FORMAT,
     cvat::Cvat::FORMAT,
     label_me::LabelMe::FORMAT,
+    segment_anything::SegmentAnything::FORMAT,
+    open_images::OpenImages::FORMAT,
 ];
 
 /// An output format: its name on the command line, what it is, and what it
@@ -347,6 +351,8 @@ pub(crate) struct MaskedObject<'a> {
     pub index: usize,
     /// The object.
     pub object: &'a Object,
+    /// Its output label id in the plan.
+    pub label: u32,
     /// Its mask of [`ExportOptions::mask_kind`], cropped to its box.
     pub mask: CroppedMask,
     /// The box of the mask's pixels, in image coordinates.
@@ -365,6 +371,10 @@ pub(crate) fn masked_objects<'a>(
 ) -> Result<Vec<MaskedObject<'a>>, Error> {
     let mut masked = Vec::new();
     for (index, object) in plan.selected_objects(item, options.parts, left_out) {
+        // A selected object has a label by definition.
+        let Some(label) = plan.label_of(object) else {
+            continue;
+        };
         let mask = item.cropped_mask(index, options.mask_kind)?;
         let Some(bbox) = mask.bbox() else {
             left_out.push(LeftOut::NoPixels);
@@ -373,6 +383,7 @@ pub(crate) fn masked_objects<'a>(
         masked.push(MaskedObject {
             index,
             object,
+            label,
             mask,
             bbox,
         });

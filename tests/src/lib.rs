@@ -209,3 +209,20 @@ pub fn assert_flattened_names_refused(format: &str, shared: &str) {
     assert!(error.to_string().contains(shared), "{format}: {error}");
     assert!(!out.exists(), "{format}: nothing is left behind");
 }
+
+/// Defines the test `snapshots_of_every_fixture`: every fixture of
+/// [`FIXTURES`] converted to `$format` with `$options`, and
+/// [`describe_output`] of each snapshotted under the fixture's name.
+#[macro_export]
+macro_rules! snapshots_of_every_fixture {
+    ($format:literal, $options:expr) => {
+        #[test]
+        fn snapshots_of_every_fixture() {
+            for name in $crate::FIXTURES {
+                let dataset = $crate::open(name);
+                let (_root, out, summary) = $crate::convert(&dataset, $format, &$options);
+                insta::assert_snapshot!(*name, $crate::describe_output(&out, &summary));
+            }
+        }
+    };
+}

@@ -14,8 +14,8 @@ use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_test_support::{fixture, read_json};
 use ade20k_tests::{
-    convert, describe_output, files, ids_by_class, label_colors, on_threads, open, options,
-    visible_objects, FIXTURES,
+    convert, files, ids_by_class, label_colors, on_threads, open, options,
+    snapshots_of_every_fixture, visible_objects, FIXTURES,
 };
 
 /// The file `gtFine/<subset>/<city>/<name>_gtFine_<suffix>` of `item`.
@@ -30,14 +30,7 @@ fn gt_file(out: &Path, item: &Item, suffix: &str) -> PathBuf {
         .join(format!("{name}_gtFine_{suffix}"))
 }
 
-#[test]
-fn snapshots_of_every_fixture() {
-    for name in FIXTURES {
-        let dataset = open(name);
-        let (_root, out, summary) = convert(&dataset, "cityscapes", &options());
-        insta::assert_snapshot!(*name, describe_output(&out, &summary));
-    }
-}
+snapshots_of_every_fixture!("cityscapes", options());
 
 #[test]
 fn label_pixels_are_the_class_map_through_the_label_ids() {

@@ -9,8 +9,8 @@ use ade20k_export::{ExportOptions, MediaMode, PartsMode, SegmentationMode};
 use ade20k_model::{BinaryMask, Item, MaskKind, Occlusion};
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
-    assert_image_placed, assert_output_independent_of_threads, convert, describe_output,
-    file_contents, open, options, FIXTURES,
+    assert_image_placed, assert_output_independent_of_threads, convert, file_contents, open,
+    options, snapshots_of_every_fixture, FIXTURES,
 };
 
 /// One shape element of `annotations.xml`: its tag, XML attributes and
@@ -107,14 +107,7 @@ fn written(item: &Item) -> Vec<usize> {
         .collect()
 }
 
-#[test]
-fn snapshots_of_every_fixture() {
-    for name in FIXTURES {
-        let dataset = open(name);
-        let (_root, out, summary) = convert(&dataset, "cvat", &options());
-        insta::assert_snapshot!(*name, describe_output(&out, &summary));
-    }
-}
+snapshots_of_every_fixture!("cvat", options());
 
 #[test]
 fn masks_are_the_source_masks_with_occlusion_groups_and_attributes() {

@@ -12,7 +12,7 @@ use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
     assert_flattened_names_refused, assert_image_placed, assert_output_independent_of_threads,
-    convert, describe_output, file_contents, ids_by_class, label_colors, open, options,
+    convert, file_contents, ids_by_class, label_colors, open, options, snapshots_of_every_fixture,
     visible_objects, FIXTURES,
 };
 
@@ -23,14 +23,7 @@ fn kitti_file(out: &Path, item: &Item, folder: &str) -> PathBuf {
         .join(format!("{}.png", item.id.replace('/', "_")))
 }
 
-#[test]
-fn snapshots_of_every_fixture() {
-    for name in FIXTURES {
-        let dataset = open(name);
-        let (_root, out, summary) = convert(&dataset, "kitti", &options());
-        insta::assert_snapshot!(*name, describe_output(&out, &summary));
-    }
-}
+snapshots_of_every_fixture!("kitti", options());
 
 #[test]
 fn semantic_pixels_are_the_class_map_through_the_label_ids() {

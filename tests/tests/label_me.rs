@@ -10,8 +10,8 @@ use ade20k_model::{Item, MaskKind, Occlusion};
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
-    assert_image_placed, assert_output_independent_of_threads, convert, describe_output,
-    file_contents, open, options, FIXTURES,
+    assert_image_placed, assert_output_independent_of_threads, convert, file_contents, open,
+    options, snapshots_of_every_fixture, FIXTURES,
 };
 
 /// The text of the first `<tag>` in `xml`.
@@ -50,14 +50,7 @@ fn written(item: &Item, parts: bool) -> Vec<usize> {
         .collect()
 }
 
-#[test]
-fn snapshots_of_every_fixture() {
-    for name in FIXTURES {
-        let dataset = open(name);
-        let (_root, out, summary) = convert(&dataset, "label_me", &options());
-        insta::assert_snapshot!(*name, describe_output(&out, &summary));
-    }
-}
+snapshots_of_every_fixture!("label_me", options());
 
 #[test]
 fn masks_are_the_source_masks_and_parts_link_to_their_objects() {

@@ -10,7 +10,7 @@ use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
     assert_flattened_names_refused, assert_image_placed, assert_output_independent_of_threads,
-    convert, describe_output, file_contents, open, options, FIXTURES,
+    convert, file_contents, open, options, snapshots_of_every_fixture, FIXTURES,
 };
 
 /// The rows of `<subset>-annotations-object-segmentation.csv` by `BoxID`,
@@ -38,14 +38,7 @@ fn mask_rows(out: &Path, subset: &str) -> BTreeMap<String, BTreeMap<String, Vec<
     rows
 }
 
-#[test]
-fn snapshots_of_every_fixture() {
-    for name in FIXTURES {
-        let dataset = open(name);
-        let (_root, out, summary) = convert(&dataset, "open_images", &options());
-        insta::assert_snapshot!(*name, describe_output(&out, &summary));
-    }
-}
+snapshots_of_every_fixture!("open_images", options());
 
 #[test]
 fn every_object_with_pixels_is_one_mask_at_the_image_size() {

@@ -10,7 +10,7 @@ use ade20k_test_support::read_json;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
     assert_flattened_names_refused, assert_image_placed, assert_output_independent_of_threads,
-    convert, describe_output, file_contents, open, options, FIXTURES,
+    convert, file_contents, open, options, snapshots_of_every_fixture, FIXTURES,
 };
 use serde_json::Value;
 
@@ -42,14 +42,7 @@ fn numbers(value: &Value) -> Vec<u64> {
         .collect()
 }
 
-#[test]
-fn snapshots_of_every_fixture() {
-    for name in FIXTURES {
-        let dataset = open(name);
-        let (_root, out, summary) = convert(&dataset, "segment_anything", &options());
-        insta::assert_snapshot!(*name, describe_output(&out, &summary));
-    }
-}
+snapshots_of_every_fixture!("segment_anything", options());
 
 #[test]
 fn every_object_with_pixels_is_one_annotation_of_its_mask() {

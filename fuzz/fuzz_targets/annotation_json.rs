@@ -1,4 +1,4 @@
-//! `parse_annotation` on arbitrary bytes: never panics, and what it accepts
+//! `decode::annotation` on arbitrary bytes: never panics, and what it accepts
 //! forms a forest (unique ids, every parent an object of the file).
 #![no_main]
 
@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(annotation) = ade20k_import::parse_annotation(data) else {
+    let Ok(annotation) = ade20k_import::decode::annotation(data) else {
         return;
     };
     let mut ids = HashSet::with_capacity(annotation.objects.len());

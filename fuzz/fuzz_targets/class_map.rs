@@ -1,4 +1,4 @@
-//! `decode_class_map` on arbitrary bytes: never panics, and a decoded map has
+//! `decode::class_map` on arbitrary bytes: never panics, and a decoded map has
 //! one class and one instance code per pixel.
 #![no_main]
 
@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 const MAX_PIXELS: u64 = 1 << 20;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(map) = ade20k_import::decode_class_map(data, MAX_PIXELS) else {
+    let Ok(map) = ade20k_import::decode::class_map(data, MAX_PIXELS) else {
         return;
     };
     let pixels = map.width() as usize * map.height() as usize;

@@ -1,4 +1,4 @@
-//! `decode_instance_mask` on arbitrary bytes: never panics; a decoded mask
+//! `decode::instance_mask` on arbitrary bytes: never panics; a decoded mask
 //! holds only 0, 128 and 255, and its binary masks agree with their area and box.
 #![no_main]
 
@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 const MAX_PIXELS: u64 = 1 << 20;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(mask) = ade20k_import::decode_instance_mask(data, MAX_PIXELS) else {
+    let Ok(mask) = ade20k_import::decode::instance_mask(data, MAX_PIXELS) else {
         return;
     };
     let pixels = mask.width() as usize * mask.height() as usize;

@@ -9,8 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
-use ade20k_export::{export, find_format, ExportOptions, MediaMode, Summary, MANIFEST_FILE};
-use ade20k_import::Ade20kDataset;
+use ade20k_export::{
+    export, find_format, ExportError, ExportOptions, MediaMode, Summary, MANIFEST_FILE,
+};
+use ade20k_import::Ade20k2020Dataset;
 use ade20k_model::{ClassIndex, Item, ItemSource, MaskKind};
 use ade20k_test_support::fixture;
 use ade20k_test_support::images::read_png;
@@ -25,8 +27,8 @@ pub const FIXTURES: &[&str] = &[
 ];
 
 /// Opens fixture `name`.
-pub fn open(name: &str) -> Ade20kDataset {
-    Ade20kDataset::open(fixture(name)).expect("fixture opens")
+pub fn open(name: &str) -> Ade20k2020Dataset {
+    Ade20k2020Dataset::open(fixture(name)).expect("fixture opens")
 }
 
 /// Options of a test export: defaults, without image files.
@@ -153,7 +155,7 @@ pub fn label_colors(out: &Path) -> Vec<([u32; 3], String)> {
 
 /// Label ids without a selection: 1, 2, … for every class of the dataset
 /// (objects and parts) by class index.
-pub fn ids_by_class(dataset: &Ade20kDataset) -> HashMap<ClassIndex, u32> {
+pub fn ids_by_class(dataset: &Ade20k2020Dataset) -> HashMap<ClassIndex, u32> {
     let classes: BTreeSet<ClassIndex> = items(dataset)
         .iter()
         .flat_map(|item| item.objects.iter().map(|object| object.class))
@@ -167,4 +169,60 @@ pub fn visible_objects(item: &Item) -> Vec<usize> {
         .filter(|&i| !item.objects[i].is_part())
         .filter(|&i| !item.binary_mask(i, MaskKind::Visible).unwrap().is_empty())
         .collect()
+}
+
+/// Asserts that `format`, whose files are named by the item id with `/`
+/// replaced by `_`, refuses a dataset holding both
+/// `training/urban/street/ADE_train_00000001` and
+/// `training/urban_street/ADE_train_00000001`, naming the second item's
+/// photo and saying which files the two would share (`shared`, e.g.
+/// `its kitti files training/*/urban_street_ADE_train_00000001.png`), and
+/// leaves no output behind.
+pub fn assert_flattened_names_refused(format: &str, shared: &str) {
+    let root = tempfile::tempdir().unwrap();
+    let dataset_dir = root.path().join("dataset");
+    let source = fixture("ade20k2020").join("training/urban/street");
+    for folder in ["training/urban/street", "training/urban_street"] {
+        let folder = dataset_dir.join(folder);
+        std::fs::create_dir_all(folder.join("ADE_train_00000001")).unwrap();
+        for file in files(&source) {
+            std::fs::copy(source.join(&file), folder.join(&file)).unwrap();
+        }
+    }
+    let dataset = Ade20k2020Dataset::open(&dataset_dir).unwrap();
+    let out = root.path().join("out");
+    let error = export(
+        &dataset,
+        find_format(format).unwrap(),
+        &out,
+        &options(),
+        false,
+    )
+    .expect_err("two items map to urban_street_ADE_train_00000001");
+    let ExportError::Data(error) = error else {
+        panic!("{format}: expected a data error, got {error:?}");
+    };
+    assert!(
+        error.path.ends_with("urban_street/ADE_train_00000001.jpg"),
+        "{format}: {error}"
+    );
+    assert!(error.to_string().contains(shared), "{format}: {error}");
+    assert!(!out.exists(), "{format}: nothing is left behind");
+}
+
+/// Defines the test `snapshots_of_every_fixture`: every fixture of
+/// [`FIXTURES`] converted to `$format` with `$options`, and
+/// [`describe_output`] of each snapshotted under the fixture's name.
+#[macro_export]
+macro_rules! snapshots_of_every_fixture {
+    ($format:literal, $options:expr) => {
+        #[test]
+        fn snapshots_of_every_fixture() {
+            for name in $crate::FIXTURES {
+                let dataset = $crate::open(name);
+                let (_root, out, summary) = $crate::convert(&dataset, $format, &$options);
+                insta::assert_snapshot!(*name, $crate::describe_output(&out, &summary));
+            }
+        }
+    };
 }

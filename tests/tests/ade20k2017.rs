@@ -7,7 +7,7 @@ use std::path::Path;
 
 use ade20k_export::rle::Rle;
 use ade20k_export::FORMATS;
-use ade20k_import::{detect_format, open_any, ImportOptions, InputFormat};
+use ade20k_import::{detect_format, open, ImportOptions, InputFormat};
 use ade20k_model::BinaryMask;
 use ade20k_test_support::read_json;
 use ade20k_tests::{convert, options};
@@ -71,7 +71,7 @@ fn write(path: &Path, bytes: &[u8]) {
 }
 
 /// An RGB class map PNG: R = class / 256 * 10 + 5, G = class % 256, B = the code.
-fn class_map_png(pixels: &[Pixel]) -> Vec<u8> {
+fn class_map_and_file(pixels: &[Pixel]) -> Vec<u8> {
     let rgb: Vec<u8> = pixels
         .iter()
         .flat_map(|&(class, code)| {
@@ -105,11 +105,11 @@ fn write_dataset(root: &Path) {
     write(&folder.join("ADE_train_00000001_atr.txt"), ATR.as_bytes());
     write(
         &folder.join("ADE_train_00000001_seg.png"),
-        &class_map_png(&SEG),
+        &class_map_and_file(&SEG),
     );
     write(
         &folder.join("ADE_train_00000001_parts_1.png"),
-        &class_map_png(&PARTS),
+        &class_map_and_file(&PARTS),
     );
 }
 
@@ -125,7 +125,7 @@ fn coco_rle_masks_are_the_b_regions() {
     write_dataset(root.path());
     let (format, _) = detect_format(root.path()).unwrap();
     assert_eq!(format, InputFormat::Ade20k2017);
-    let dataset = open_any(root.path(), &ImportOptions::default()).unwrap();
+    let dataset = open(root.path(), &ImportOptions::default()).unwrap();
     let (_out_root, out, summary) = convert(dataset.as_ref(), "coco", &options());
     let coco = read_json(&out.join("annotations/instances_training.json"));
     assert_eq!(
@@ -187,7 +187,7 @@ fn coco_rle_masks_are_the_b_regions() {
 fn every_exporter_reads_it() {
     let root = tempfile::tempdir().unwrap();
     write_dataset(root.path());
-    let dataset = open_any(root.path(), &ImportOptions::default()).unwrap();
+    let dataset = open(root.path(), &ImportOptions::default()).unwrap();
     for format in FORMATS {
         let (_out_root, _out, summary) = convert(dataset.as_ref(), format.name, &options());
         assert_eq!(summary.items(), 1, "{}", format.name);

@@ -11,7 +11,7 @@ use ade20k_export::{
     export, find_format, ExportError, ExportOptions, ItemFilter, LabelList, LabelSelection,
     MediaMode, PartsMode,
 };
-use ade20k_import::{Ade20kDataset, ImportOptions};
+use ade20k_import::{Ade20k2020Dataset, ImportOptions};
 use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Object};
 use ade20k_test_support::folders::copy_dir;
 use ade20k_test_support::images::read_png;
@@ -77,7 +77,7 @@ fn every_fixture_reads_back_as_the_same_model() {
     for name in FIXTURES {
         let dataset = open(name);
         let (_root, out, summary) = convert(&dataset, "ade20k2020", &copy_options());
-        let back = Ade20kDataset::open(&out).unwrap();
+        let back = Ade20k2020Dataset::open(&out).unwrap();
         assert_eq!(back.subsets(), dataset.subsets(), "{name}");
         assert_eq!(back.len(), dataset.len(), "{name}");
         assert_eq!(back.label_order(), dataset.label_order(), "{name}");
@@ -137,7 +137,7 @@ fn latin1_annotations_stay_latin1_when_copied_and_when_cut() {
     let contains = |bytes: &[u8], part: &[u8]| bytes.windows(part.len()).any(|w| w == part);
     assert!(contains(&cut, b"\"raw_name\": \"fa\xE7ade\""));
     assert!(!contains(&cut, b"caf\xE9 sign") && contains(&source, b"caf\xE9 sign"));
-    let back = Ade20kDataset::open(&out).unwrap();
+    let back = Ade20k2020Dataset::open(&out).unwrap();
     let item = back.load(back.len() - 1).unwrap();
     let raw_names: Vec<&str> = item.objects.iter().map(|o| o.raw_name.as_str()).collect();
     assert_eq!(raw_names, ["sky", "façade"]);
@@ -175,13 +175,13 @@ fn cut_sample() -> (
     tempfile::TempDir,
     PathBuf,
     ade20k_export::Summary,
-    Ade20kDataset,
+    Ade20k2020Dataset,
 ) {
     let options = ImportOptions {
         subsets: Some(vec!["training".into()]),
         ..ImportOptions::default()
     };
-    let dataset = Ade20kDataset::open_with(fixture("ade20k2020"), &options).unwrap();
+    let dataset = Ade20k2020Dataset::open_with(fixture("ade20k2020"), &options).unwrap();
     let list = LabelList::parse("car\nwheel\nperson\nsky\n1910\npot\nhandle\n").unwrap();
     let options = ExportOptions {
         labels: LabelSelection::List(list),
@@ -199,7 +199,7 @@ fn a_label_list_and_one_subset_cut_a_smaller_ade20k() {
         BTreeMap::from([(NOT_SELECTED.into(), 11), (ORPHAN_PARTS.into(), 1)])
     );
     assert_eq!((summary.items(), summary.annotations()), (2, 7));
-    let back = Ade20kDataset::open(&out).unwrap();
+    let back = Ade20k2020Dataset::open(&out).unwrap();
     assert_eq!(back.subsets(), ["training"]);
     let expected = expected_cut();
     let (mut zeroed, mut kept) = (0, 0);
@@ -251,7 +251,7 @@ fn a_label_list_and_one_subset_cut_a_smaller_ade20k() {
 #[test]
 fn coco_of_a_cut_read_back_names_the_source_objects_by_ade_id() {
     let (_root, out, _, dataset) = cut_sample();
-    let cut = Ade20kDataset::open(&out).unwrap();
+    let cut = Ade20k2020Dataset::open(&out).unwrap();
     let (_coco_root, coco, _) = convert(&cut, "coco", &options());
     let sources: BTreeMap<String, Item> = items(&dataset)
         .into_iter()
@@ -337,7 +337,7 @@ fn a_mask_named_otherwise_is_written_under_its_id_and_the_summary_says_so() {
     );
     let source = fs::read_to_string(input.join(name)).unwrap();
     fs::write(input.join(name), source.replacen(usual, other, 1)).unwrap();
-    let dataset = Ade20kDataset::open(&input).unwrap();
+    let dataset = Ade20k2020Dataset::open(&input).unwrap();
     let (_root, out, summary) = convert(&dataset, "ade20k2020", &copy_options());
     assert_eq!(fs::read_to_string(out.join(name)).unwrap(), source);
     assert_eq!(
@@ -358,7 +358,7 @@ fn excluding_parts_writes_whole_objects_and_their_map_only() {
     };
     let (_root, out, summary) = convert(&dataset, "ade20k2020", &options);
     assert!(summary.left_out.is_empty());
-    let back = Ade20kDataset::open(&out).unwrap();
+    let back = Ade20k2020Dataset::open(&out).unwrap();
     for (source, read) in items(&dataset).iter().zip(items(&back)) {
         let wholes: Vec<(usize, &Object)> = source
             .objects

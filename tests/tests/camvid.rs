@@ -9,18 +9,11 @@ use ade20k_export::{
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
-    assert_image_placed, assert_output_independent_of_threads, convert, describe_output,
-    file_contents, ids_by_class, label_colors, open, options, FIXTURES,
+    assert_image_placed, assert_output_independent_of_threads, convert, file_contents,
+    ids_by_class, label_colors, open, options, snapshots_of_every_fixture, FIXTURES,
 };
 
-#[test]
-fn snapshots_of_every_fixture() {
-    for name in FIXTURES {
-        let dataset = open(name);
-        let (_root, out, summary) = convert(&dataset, "camvid", &options());
-        insta::assert_snapshot!(*name, describe_output(&out, &summary));
-    }
-}
+snapshots_of_every_fixture!("camvid", options());
 
 #[test]
 fn masks_are_the_class_map_in_the_label_colours() {

@@ -8,14 +8,14 @@ use ade20k_export::trace::rasterize_even_odd;
 use ade20k_export::{
     export, find_format, ExportError, ExportOptions, LabelList, LabelSelection, MediaMode,
 };
-use ade20k_import::Ade20kDataset;
+use ade20k_import::Ade20k2020Dataset;
 use ade20k_model::{Item, MaskKind};
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_test_support::{fixture, read_json};
 use ade20k_tests::{
-    convert, describe_output, files, ids_by_class, label_colors, on_threads, open, options,
-    visible_objects, FIXTURES,
+    convert, files, ids_by_class, label_colors, on_threads, open, options,
+    snapshots_of_every_fixture, visible_objects, FIXTURES,
 };
 
 /// The file `gtFine/<subset>/<city>/<name>_gtFine_<suffix>` of `item`.
@@ -30,14 +30,7 @@ fn gt_file(out: &Path, item: &Item, suffix: &str) -> PathBuf {
         .join(format!("{name}_gtFine_{suffix}"))
 }
 
-#[test]
-fn snapshots_of_every_fixture() {
-    for name in FIXTURES {
-        let dataset = open(name);
-        let (_root, out, summary) = convert(&dataset, "cityscapes", &options());
-        insta::assert_snapshot!(*name, describe_output(&out, &summary));
-    }
-}
+snapshots_of_every_fixture!("cityscapes", options());
 
 #[test]
 fn label_pixels_are_the_class_map_through_the_label_ids() {
@@ -190,7 +183,7 @@ fn polygons_are_listed_back_to_front() {
 }
 
 /// The street scene of the main fixture.
-fn street(dataset: &Ade20kDataset) -> Item {
+fn street(dataset: &Ade20k2020Dataset) -> Item {
     items(dataset)
         .into_iter()
         .find(|item| item.id == "urban/street/ADE_train_00000001")
@@ -353,7 +346,7 @@ fn items_whose_folders_flatten_to_one_city_are_refused() {
     let dataset_dir = root.path().join("dataset");
     copy_street_item(&dataset_dir.join("training/urban/street"));
     copy_street_item(&dataset_dir.join("training/urban_street"));
-    let dataset = Ade20kDataset::open(&dataset_dir).unwrap();
+    let dataset = Ade20k2020Dataset::open(&dataset_dir).unwrap();
     let format = find_format("cityscapes").unwrap();
     let error = export(
         &dataset,

@@ -6,14 +6,14 @@ use std::fs;
 use ade20k_export::rle::Rle;
 use ade20k_export::trace::rasterize_even_odd;
 use ade20k_export::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode};
-use ade20k_import::Ade20kDataset;
+use ade20k_import::Ade20k2020Dataset;
 use ade20k_model::{BinaryMask, Item, ItemSource, MaskKind};
 use ade20k_test_support::read_json;
 use ade20k_tests::{assert_output_independent_of_threads, convert, open, options, FIXTURES};
 use serde_json::Value;
 
 /// Every item of `dataset`, keyed by (subset, COCO file name).
-fn items_by_file_name(dataset: &Ade20kDataset) -> HashMap<(String, String), Item> {
+fn items_by_file_name(dataset: &Ade20k2020Dataset) -> HashMap<(String, String), Item> {
     (0..dataset.len())
         .map(|index| {
             let item = dataset.load(index).unwrap();
@@ -25,7 +25,7 @@ fn items_by_file_name(dataset: &Ade20kDataset) -> HashMap<(String, String), Item
 
 /// Calls `check` with each annotation of every subset file, its item and object index.
 fn for_each_annotation(
-    dataset: &Ade20kDataset,
+    dataset: &Ade20k2020Dataset,
     out: &std::path::Path,
     mut check: impl FnMut(&Value, &Item, usize),
 ) -> usize {
@@ -69,7 +69,7 @@ fn decode_rle(annotation: &Value) -> BinaryMask {
 
 /// Objects of `dataset` that have pixels of `kind` (and are not parts when
 /// parts are excluded).
-fn objects_with_pixels(dataset: &Ade20kDataset, kind: MaskKind, parts: bool) -> usize {
+fn objects_with_pixels(dataset: &Ade20k2020Dataset, kind: MaskKind, parts: bool) -> usize {
     (0..dataset.len())
         .map(|index| {
             let item = dataset.load(index).unwrap();

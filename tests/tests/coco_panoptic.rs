@@ -9,7 +9,7 @@ use ade20k_export::{
     export, find_format, ExportError, ExportOptions, LabelList, LabelNaming, LabelSelection,
     MediaMode,
 };
-use ade20k_import::Ade20kDataset;
+use ade20k_import::Ade20k2020Dataset;
 use ade20k_model::{BinaryMask, Item, ItemSource, MaskKind};
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::read_json;
@@ -91,7 +91,7 @@ struct Image {
 }
 
 /// Every image of every subset, with the category records (id → record).
-fn images(dataset: &Ade20kDataset, out: &Path) -> (Vec<Image>, HashMap<u64, Value>) {
+fn images(dataset: &Ade20k2020Dataset, out: &Path) -> (Vec<Image>, HashMap<u64, Value>) {
     let items: HashMap<(String, String), Item> = (0..dataset.len())
         .map(|index| {
             let item = dataset.load(index).unwrap();

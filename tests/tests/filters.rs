@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use ade20k_export::{
     ExportOptions, IdPatterns, ItemFilter, LabelList, LabelSelection, MediaMode, ProgressHook,
 };
-use ade20k_import::{validate, Ade20kDataset, Finding, ValidationReport};
+use ade20k_import::{validate, Ade20k2020Dataset, Finding, ValidationReport};
 use ade20k_model::{ItemSource, MaskKind};
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::{fixture, read_json};
@@ -23,7 +23,7 @@ fn filtered(filter: ItemFilter) -> ExportOptions {
 
 /// ADE ids of the objects of item `index` that have at least `min_area`
 /// visible pixels, as have all their ancestors.
-fn large_objects(dataset: &Ade20kDataset, index: usize, min_area: u64) -> BTreeSet<u32> {
+fn large_objects(dataset: &Ade20k2020Dataset, index: usize, min_area: u64) -> BTreeSet<u32> {
     let item = dataset.load(index).unwrap();
     let large: Vec<bool> = (0..item.objects.len())
         .map(|i| item.binary_mask(i, MaskKind::Visible).unwrap().area() >= min_area)
@@ -121,7 +121,7 @@ fn a_cut_by_area_is_a_consistent_dataset() {
         ..filtered(filter)
     };
     let (_root, out, summary) = convert(&dataset, "ade20k2020", &options);
-    let cut = Ade20kDataset::open(&out).unwrap();
+    let cut = Ade20k2020Dataset::open(&out).unwrap();
     // The cut adds no inconsistency: validate finds in it what it finds in
     // the source (the kitchen wall's click beyond the border, kept).
     let findings = |report: ValidationReport, root: &Path| -> Vec<Finding> {

@@ -1,20 +1,19 @@
 //! End-to-end tests of the KITTI segmentation exporter on the fixtures.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use ade20k_export::{
     export, find_format, ExportError, ExportOptions, LabelList, LabelSelection, MediaMode,
 };
-use ade20k_import::Ade20kDataset;
+use ade20k_import::Ade20k2020Dataset;
 use ade20k_model::{Item, MaskKind};
-use ade20k_test_support::fixture;
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
-    assert_image_placed, assert_output_independent_of_threads, convert, describe_output,
-    file_contents, files, ids_by_class, label_colors, open, options, visible_objects, FIXTURES,
+    assert_flattened_names_refused, assert_image_placed, assert_output_independent_of_threads,
+    convert, file_contents, ids_by_class, label_colors, open, options, snapshots_of_every_fixture,
+    visible_objects, FIXTURES,
 };
 
 /// The file `<subset>/<folder>/<name>.png` of `item`.
@@ -24,14 +23,7 @@ fn kitti_file(out: &Path, item: &Item, folder: &str) -> PathBuf {
         .join(format!("{}.png", item.id.replace('/', "_")))
 }
 
-#[test]
-fn snapshots_of_every_fixture() {
-    for name in FIXTURES {
-        let dataset = open(name);
-        let (_root, out, summary) = convert(&dataset, "kitti", &options());
-        insta::assert_snapshot!(*name, describe_output(&out, &summary));
-    }
-}
+snapshots_of_every_fixture!("kitti", options());
 
 #[test]
 fn semantic_pixels_are_the_class_map_through_the_label_ids() {
@@ -108,7 +100,7 @@ fn each_visible_object_is_one_instance_numbered_from_one_per_class() {
 }
 
 /// The street scene of the main fixture.
-fn street(dataset: &Ade20kDataset) -> Item {
+fn street(dataset: &Ade20k2020Dataset) -> Item {
     items(dataset)
         .into_iter()
         .find(|item| item.id == "urban/street/ADE_train_00000001")
@@ -216,38 +208,10 @@ fn images_go_to_image_2_under_their_flat_names() {
     );
 }
 
-/// Copies the files of the street item into `folder` (its mask folder included).
-fn copy_street_item(folder: &Path) {
-    let source = fixture("ade20k2020").join("training/urban/street");
-    fs::create_dir_all(folder.join("ADE_train_00000001")).unwrap();
-    for file in files(&source) {
-        fs::copy(source.join(&file), folder.join(&file)).unwrap();
-    }
-}
-
 #[test]
 fn items_whose_ids_flatten_to_one_name_are_refused() {
-    let root = tempfile::tempdir().unwrap();
-    let dataset_dir = root.path().join("dataset");
-    copy_street_item(&dataset_dir.join("training/urban/street"));
-    copy_street_item(&dataset_dir.join("training/urban_street"));
-    let dataset = Ade20kDataset::open(&dataset_dir).unwrap();
-    let format = find_format("kitti").unwrap();
-    let out = root.path().join("out");
-    let error = export(&dataset, format, &out, &options(), false)
-        .expect_err("two items map to urban_street_ADE_train_00000001");
-    let ExportError::Data(error) = error else {
-        panic!("expected a data error, got {error:?}");
-    };
-    assert!(
-        error.path.ends_with("urban_street/ADE_train_00000001.jpg"),
-        "{error}"
+    assert_flattened_names_refused(
+        "kitti",
+        "its kitti files training/*/urban_street_ADE_train_00000001.png",
     );
-    assert!(
-        error
-            .to_string()
-            .contains("its kitti files training/*/urban_street_ADE_train_00000001.png"),
-        "{error}"
-    );
-    assert!(!out.exists(), "nothing is left behind");
 }

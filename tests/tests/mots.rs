@@ -11,8 +11,8 @@ use ade20k_model::{Item, MaskKind};
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
-    assert_image_placed, assert_output_independent_of_threads, convert, describe_output,
-    file_contents, ids_by_class, open, options, FIXTURES,
+    assert_image_placed, assert_output_independent_of_threads, convert, file_contents,
+    ids_by_class, open, options, snapshots_of_every_fixture, FIXTURES,
 };
 
 /// The instance map of `item`.
@@ -22,14 +22,7 @@ fn instances(out: &Path, item: &Item) -> PathBuf {
         .join(format!("{}.png", item.id))
 }
 
-#[test]
-fn snapshots_of_every_fixture() {
-    for name in FIXTURES {
-        let dataset = open(name);
-        let (_root, out, summary) = convert(&dataset, "mots", &options());
-        insta::assert_snapshot!(*name, describe_output(&out, &summary));
-    }
-}
+snapshots_of_every_fixture!("mots", options());
 
 #[test]
 fn each_visible_object_is_its_class_times_1000_plus_its_instance() {

@@ -9,7 +9,7 @@ use ade20k_export::{
     export, ExportError, ExportOptions, LabelNaming, LabelSelection, MediaMode, Summary, FORMATS,
     SKIPPED_FILE,
 };
-use ade20k_import::Ade20kDataset;
+use ade20k_import::Ade20k2020Dataset;
 use ade20k_test_support::fixture;
 use ade20k_test_support::folders::copy_dir;
 use ade20k_test_support::images::read_png;
@@ -103,7 +103,7 @@ impl Workspace {
         if out.exists() {
             fs::remove_dir_all(&out).unwrap();
         }
-        let dataset = Ade20kDataset::open(self.input()).unwrap();
+        let dataset = Ade20k2020Dataset::open(self.input()).unwrap();
         let format = ade20k_export::find_format(format).unwrap();
         let summary = export(&dataset, format, &out, options, false)?;
         Ok((summary, file_contents(&out)))
@@ -201,6 +201,10 @@ fn whole_dataset_passes_leave_broken_items_out_too() {
             "kitti",
             "mots",
             "camvid",
+            "cvat",
+            "label_me",
+            "segment_anything",
+            "open_images",
             "coco_panoptic",
         ],
     );
@@ -294,7 +298,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         fs::write(workspace.input().join(class_map), "not a PNG").unwrap();
     }
     Breakage::TruncatedJson.apply(&workspace.input());
-    assert_eq!(FORMATS.len(), 14, "every format is listed below");
+    assert_eq!(FORMATS.len(), 18, "every format is listed below");
     for (format, written) in [
         ("coco", &[][..]),
         ("coco_panoptic", &[]),
@@ -311,6 +315,16 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         ("kitti", &["label_colors.txt"]),
         ("mots", &[]),
         ("camvid", &["label_colors.txt"]),
+        ("cvat", &["annotations.xml"]),
+        ("label_me", &[]),
+        ("segment_anything", &[]),
+        (
+            "open_images",
+            &[
+                "annotations/images.meta",
+                "annotations/oidv6-class-descriptions.csv",
+            ],
+        ),
         ("parquet", &["README.md"]),
         ("webdataset", &["README.md", "labels.json"]),
     ] {

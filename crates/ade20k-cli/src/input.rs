@@ -3,9 +3,7 @@
 
 use std::path::Path;
 
-use ade20k_import::{
-    open_any, ImportOptions, InputFormat, DEFAULT_MAX_ANNOTATION_BYTES, DEFAULT_MAX_PIXELS,
-};
+use ade20k_import::{ImportOptions, InputFormat, DEFAULT_MAX_ANNOTATION_BYTES, DEFAULT_MAX_PIXELS};
 use ade20k_model::{Error, ItemSource};
 
 /// The flags of every command that reads a dataset, beside its path and format.
@@ -43,7 +41,7 @@ pub fn open(
     options: &ImportOptions,
 ) -> Result<Box<dyn ItemSource>, Error> {
     Ok(match format {
-        None => open_any(path, options)?,
+        None => ade20k_import::open(path, options)?,
         Some(format) => format.open(path, options)?,
     })
 }

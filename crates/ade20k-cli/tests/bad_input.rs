@@ -338,7 +338,7 @@ fn png_not_png() {
 }
 
 /// Every output format.
-const FORMATS: [&str; 13] = [
+const FORMATS: [&str; 17] = [
     "coco",
     "coco_panoptic",
     "voc",
@@ -350,6 +350,10 @@ const FORMATS: [&str; 13] = [
     "kitti",
     "mots",
     "camvid",
+    "cvat",
+    "label_me",
+    "segment_anything",
+    "open_images",
     "parquet",
     "webdataset",
 ];

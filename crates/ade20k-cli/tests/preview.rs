@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use ade20k_import::Ade20kDataset;
+use ade20k_import::Ade20k2020Dataset;
 use ade20k_model::{ItemSource, MaskKind};
 use ade20k_test_support::{arg, fixture, text, Binary};
 
@@ -22,7 +22,7 @@ fn rgb(path: &Path) -> image::RgbImage {
 
 /// The visible mask of the street's object `ade_id`, as a pixel test.
 fn visible(ade_id: u32) -> impl Fn(u32, u32) -> bool {
-    let dataset = Ade20kDataset::open(fixture("ade20k2020")).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture("ade20k2020")).unwrap();
     let index = (0..dataset.len())
         .find(|&i| dataset.item_id(i) == Some(STREET))
         .unwrap();

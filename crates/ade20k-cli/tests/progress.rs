@@ -65,6 +65,27 @@ fn skip_broken_and_top_classes_show_each_phase_by_name() {
 }
 
 #[test]
+fn skip_broken_checks_items_ahead_only_for_a_pass_over_the_whole_dataset() {
+    let scratch = tempfile::tempdir().unwrap();
+    // coco of every class makes no pass before writing: each item is read once.
+    let coco = scratch.path().join("coco");
+    let run = with_progress(&convert_args("coco", arg(&coco), &["--skip-broken"]));
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert_eq!(phases(&run), ["writing"], "{}", text(&run.stderr));
+    // voc numbers every class of the dataset first: that pass reads only
+    // readable items.
+    let voc = scratch.path().join("voc");
+    let run = with_progress(&convert_args("voc", arg(&voc), &["--skip-broken"]));
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert_eq!(
+        phases(&run),
+        ["checking items", "reading classes", "writing"],
+        "{}",
+        text(&run.stderr)
+    );
+}
+
+#[test]
 fn a_label_file_check_shows_the_class_reading() {
     let scratch = tempfile::tempdir().unwrap();
     let labels = scratch.path().join("labels.txt");

@@ -39,8 +39,11 @@ impl Format {
     ///
     /// The label lists of the options are checked against the dataset first
     /// (a class they name that the dataset lacks is an [`ExportError::Usage`];
-    /// see [`LabelList`]). With [`ExportOptions::skip_broken`], the kept items
-    /// are read first and the broken ones left out (see [`SkippedItem`]); they
+    /// see [`LabelList`]). With [`ExportOptions::skip_broken`], the broken
+    /// items are left out (see [`SkippedItem`]): each item is read once, by
+    /// the format, unless the format first makes a pass over the whole
+    /// dataset (collecting labels, counting pixels), which the kept items are
+    /// then checked for first; they
     /// are listed in the summary and in [`SKIPPED_FILE`] at the top of `dir`.
     /// When every item is broken, `dir` holds what the format writes of no
     /// item, and [`SKIPPED_FILE`] listing them all.

@@ -10,7 +10,7 @@ use std::f64::consts::TAU;
 use std::hint::black_box;
 use std::io::Write;
 
-use ade20k_import::{decode_class_map, decode_instance_mask, parse_annotation, DEFAULT_MAX_PIXELS};
+use ade20k_import::{decode, DEFAULT_MAX_PIXELS};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use png::{BitDepth, ColorType, Compression, Filter};
 use serde_json::{json, Value};
@@ -215,7 +215,7 @@ fn paeth(a: u8, b: u8, c: u8) -> u8 {
 
 /// A `_seg.png`: four large background regions, then smaller objects painted
 /// over them, each with its class in R and G and its instance code in B.
-fn class_map_png() -> Vec<u8> {
+fn class_map_and_file() -> Vec<u8> {
     let mut random = Random(0x2545_F491_4F6C_DD1D);
     let mut pixels = vec![0; (WIDTH * HEIGHT * 3) as usize];
     for object in 0..OBJECTS {
@@ -238,7 +238,7 @@ fn class_map_png() -> Vec<u8> {
 
 /// An instance mask of an object of 3 % of the image whose right third is
 /// hidden behind another object: 255 visible, 128 hidden, 0 elsewhere.
-fn instance_mask_png() -> Vec<u8> {
+fn instance_mask_and_file() -> Vec<u8> {
     let mut pixels = vec![0; (WIDTH * HEIGHT) as usize];
     let object = Ellipse::random(&mut Random(0x9E37_79B9_7F4A_7C15), 0.03);
     let hidden_from = object.cx + object.rx / 3.0;
@@ -340,17 +340,17 @@ fn png_pixels(bytes: &[u8]) -> Vec<u8> {
 fn decoders(c: &mut Criterion) {
     let mut group = c.benchmark_group("decode");
     group.throughput(Throughput::Elements(u64::from(WIDTH * HEIGHT)));
-    let class_map = class_map_png();
+    let class_map = class_map_and_file();
     group.bench_function("class_map_2048x1536", |b| {
-        b.iter(|| decode_class_map(black_box(&class_map), DEFAULT_MAX_PIXELS).expect("class map"))
+        b.iter(|| decode::class_map(black_box(&class_map), DEFAULT_MAX_PIXELS).expect("class map"))
     });
     group.bench_function("class_map_2048x1536_png_crate_only", |b| {
         b.iter(|| png_pixels(black_box(&class_map)))
     });
 
-    let mask = instance_mask_png();
+    let mask = instance_mask_and_file();
     group.bench_function("instance_mask_2048x1536", |b| {
-        b.iter(|| decode_instance_mask(black_box(&mask), DEFAULT_MAX_PIXELS).expect("mask"))
+        b.iter(|| decode::instance_mask(black_box(&mask), DEFAULT_MAX_PIXELS).expect("mask"))
     });
     group.bench_function("instance_mask_2048x1536_png_crate_only", |b| {
         b.iter(|| png_pixels(black_box(&mask)))
@@ -359,7 +359,7 @@ fn decoders(c: &mut Criterion) {
     let annotation = annotation_json();
     group.throughput(Throughput::Bytes(annotation.len() as u64));
     group.bench_function("annotation_70_objects", |b| {
-        b.iter(|| parse_annotation(black_box(&annotation)).expect("annotation"))
+        b.iter(|| decode::annotation(black_box(&annotation)).expect("annotation"))
     });
     group.finish();
 }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use ade20k_import::{decode_class_map, decode_instance_mask, parse_annotation, DEFAULT_MAX_PIXELS};
+use ade20k_import::{decode, DEFAULT_MAX_PIXELS};
 use rayon::prelude::*;
 
 fn main() -> ExitCode {
@@ -106,10 +106,10 @@ fn sibling(json: &Path, suffix: &str) -> PathBuf {
 fn decode_item(json: &Path) -> Result<usize, String> {
     let read = |path: &Path| std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()));
     let annotation =
-        parse_annotation(&read(json)?).map_err(|e| format!("{}: {e}", json.display()))?;
+        decode::annotation(&read(json)?).map_err(|e| format!("{}: {e}", json.display()))?;
     let mut pngs = 0;
     let mut class_map = |path: &Path| -> Result<(), String> {
-        decode_class_map(&read(path)?, DEFAULT_MAX_PIXELS)
+        decode::class_map(&read(path)?, DEFAULT_MAX_PIXELS)
             .map_err(|e| format!("{}: {e}", path.display()))?;
         pngs += 1;
         Ok(())
@@ -128,7 +128,7 @@ fn decode_item(json: &Path) -> Result<usize, String> {
             continue;
         }
         let path = folder.join(&object.instance_mask);
-        decode_instance_mask(&read(&path)?, DEFAULT_MAX_PIXELS)
+        decode::instance_mask(&read(&path)?, DEFAULT_MAX_PIXELS)
             .map_err(|e| format!("{}: {e}", path.display()))?;
         pngs += 1;
     }

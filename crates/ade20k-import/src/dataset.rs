@@ -51,12 +51,12 @@ impl Default for ImportOptions {
 /// when asked for. Items are ordered by subset name, then by id (byte order).
 /// Broken items (a photo without annotation, an annotation without photo) are
 /// kept in the list, and loading them gives an error naming the file.
-pub struct Ade20kDataset {
+pub struct Ade20k2020Dataset {
     catalog: Catalog,
     masks: Arc<dyn MaskSource>,
 }
 
-impl Ade20kDataset {
+impl Ade20k2020Dataset {
     /// Opens the dataset at `path` (see [`crate::detect`] for where it may point) with
     /// default options.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
@@ -117,16 +117,16 @@ impl Ade20kDataset {
     pub(crate) fn from_layout(layout: Layout, options: &ImportOptions) -> Result<Self, Error> {
         let catalog = Catalog::open(layout, InputFormat::Ade20k2020, options)?;
         let masks = FileMasks::new(catalog.canonical_subset_dirs.clone(), options.max_pixels);
-        Ok(Ade20kDataset {
+        Ok(Ade20k2020Dataset {
             catalog,
             masks: Arc::new(masks),
         })
     }
 }
 
-catalog_dataset!(Ade20kDataset);
+catalog_dataset!(Ade20k2020Dataset);
 
-impl ItemSource for Ade20kDataset {
+impl ItemSource for Ade20k2020Dataset {
     catalog_item_source!();
 
     fn load(&self, index: usize) -> Result<Item, Error> {

@@ -6,13 +6,14 @@ use std::path::Path;
 use ade20k_model::{Error, ItemSource};
 
 use crate::ade20k2017::Ade20k2017Dataset;
-use crate::dataset::{Ade20kDataset, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES};
+use crate::dataset::{Ade20k2020Dataset, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES};
 use crate::layout::{find_layout, Layout};
 use crate::names::{split_name, ATR_SUFFIX, META_FILE_NAME};
 
 /// A release layout of ADE20K this crate reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum InputFormat {
     /// ADE20K 2020/2021 (`<name>.json` + `_seg.png` + instance masks).
     ///
@@ -56,7 +57,7 @@ impl InputFormat {
         options: &ImportOptions,
     ) -> Result<Box<dyn ItemSource + Send>, Error> {
         Ok(match self {
-            InputFormat::Ade20k2020 => Box::new(Ade20kDataset::from_layout(layout, options)?),
+            InputFormat::Ade20k2020 => Box::new(Ade20k2020Dataset::from_layout(layout, options)?),
             InputFormat::Ade20k2017 => Box::new(Ade20k2017Dataset::from_layout(layout, options)?),
         })
     }
@@ -103,7 +104,7 @@ pub fn detect_format(path: &Path) -> Result<(InputFormat, Layout), Error> {
 
 /// Opens the dataset at `path` in the format [`detect_format`] finds, as an
 /// [`ItemSource`] that every exporter reads.
-pub fn open_any(
+pub fn open(
     path: impl AsRef<Path>,
     options: &ImportOptions,
 ) -> Result<Box<dyn ItemSource + Send>, Error> {

@@ -6,6 +6,7 @@ mod annotation;
 mod atr;
 mod catalog;
 mod dataset;
+pub mod decode;
 mod folder;
 mod format;
 mod header;
@@ -18,11 +19,11 @@ mod stats;
 mod validate;
 
 pub use ade20k2017::Ade20k2017Dataset;
-pub use annotation::{parse_annotation, Annotation, MAX_PART_LEVEL};
-pub use dataset::{Ade20kDataset, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES};
-pub use format::{detect_format, open_any, InputFormat};
+pub use annotation::{Annotation, MAX_PART_LEVEL};
+pub use dataset::{Ade20k2020Dataset, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES};
+pub use format::{detect_format, open, InputFormat};
 pub use layout::{detect, Layout};
-pub use pixels::{decode_class_map, decode_instance_mask, DEFAULT_MAX_PIXELS};
+pub use pixels::DEFAULT_MAX_PIXELS;
 pub use stats::{
     dataset_stats, dataset_stats_with_progress, ClassStats, DatasetStats, PartPairStats,
     SceneStats, SizeRange, StatsOptions, SubsetStats,

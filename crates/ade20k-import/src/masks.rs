@@ -81,10 +81,11 @@ impl FileMasks {
 
 impl MaskSource for FileMasks {
     fn instance_mask(&self, item: &Item, object: &Object) -> Result<InstanceMask, Error> {
-        self.instance_mask_png(item, object).map(|(mask, _)| mask)
+        self.instance_mask_and_file(item, object)
+            .map(|(mask, _)| mask)
     }
 
-    fn instance_mask_png(
+    fn instance_mask_and_file(
         &self,
         item: &Item,
         object: &Object,
@@ -104,7 +105,7 @@ impl MaskSource for FileMasks {
     }
 
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
-        self.class_map_png(item, level).map(|(map, _)| map)
+        self.class_map_and_file(item, level).map(|(map, _)| map)
     }
 
     fn check_files(&self, item: &Item) -> Result<(), Error> {
@@ -120,7 +121,11 @@ impl MaskSource for FileMasks {
         Ok(())
     }
 
-    fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
+    fn class_map_and_file(
+        &self,
+        item: &Item,
+        level: u32,
+    ) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         let path = class_map_path(&item.image.path, level);
         if level > item.part_levels {
             return Err(missing_level(&path, level, item.part_levels));

@@ -45,6 +45,7 @@ impl fmt::Display for Severity {
 /// What kind of inconsistency a finding is (see [`validate`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum FindingKind {
     /// The item cannot be loaded.
     Item,

@@ -2,7 +2,7 @@
 //! of the class maps) and telling them from ADE20K 2020 ones.
 
 use ade20k_import::{
-    detect, detect_format, open_any, Ade20k2017Dataset, Ade20kDataset, ImportOptions, InputFormat,
+    detect, detect_format, open, Ade20k2017Dataset, Ade20k2020Dataset, ImportOptions, InputFormat,
 };
 use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Occlusion, Problem};
 use ade20k_test_support::images::{jpeg, rgb_png};
@@ -261,18 +261,18 @@ fn detection_tells_the_two_formats_apart() {
     // Each format's own opener refuses the other.
     let error = message(detect(fixture_2017.root()));
     assert!(error.contains("<name>.jpg + <name>.json items"), "{error}");
-    assert!(Ade20kDataset::open(fixture_2017.root()).is_err());
+    assert!(Ade20k2020Dataset::open(fixture_2017.root()).is_err());
     let error = message(Ade20k2017Dataset::open(fixture_2020.root()));
     assert!(
         error.contains("<name>.jpg + <name>_atr.txt items"),
         "{error}"
     );
 
-    // open_any reads either.
+    // open reads either.
     let options = ImportOptions::default();
-    let any_2017 = open_any(fixture_2017.root(), &options).unwrap();
+    let any_2017 = open(fixture_2017.root(), &options).unwrap();
     assert_eq!(any_2017.load(0).unwrap().objects[0].class, CAR);
-    let any_2020 = open_any(fixture_2020.root(), &options).unwrap();
+    let any_2020 = open(fixture_2020.root(), &options).unwrap();
     assert_eq!(
         any_2020.load(0).unwrap().objects[0].class,
         ade20k_test_support::CAR

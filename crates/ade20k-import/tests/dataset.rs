@@ -1,6 +1,6 @@
 //! Opening datasets and loading their items and masks.
 
-use ade20k_import::{Ade20kDataset, ImportOptions};
+use ade20k_import::{Ade20k2020Dataset, ImportOptions};
 use ade20k_model::{ItemSource, MaskKind, Occlusion};
 use ade20k_test_support::images::{gray_png, jpeg, rgb_png};
 use ade20k_test_support::{
@@ -15,7 +15,7 @@ fn items_are_ordered_by_subset_then_id_and_load_fully() {
     fixture.standard_item("training/urban/street", "b");
     fixture.standard_item("training/urban/street", "a");
     fixture.standard_item("training/indoor", "c");
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     assert_eq!(dataset.subsets(), ["training", "validation"]);
     assert_eq!(dataset.layout().subset_root, fixture.root());
     let ids: Vec<_> = (0..dataset.len())
@@ -62,7 +62,7 @@ fn items_are_ordered_by_subset_then_id_and_load_fully() {
 fn masks_decode_lazily_with_visible_and_amodal_pixels() {
     let fixture = Fixture::new();
     fixture.standard_item("training/street", "a");
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     let item = dataset.load(0).unwrap();
     let car = item.instance_mask(0).unwrap();
     assert_eq!(car.pixels(), &CAR_MASK);
@@ -94,7 +94,7 @@ fn part_levels_count_consecutive_part_maps() {
     fixture.write("training/a_parts_3.png", &level_three);
     fixture.standard_item("training", "b");
     fixture.write("training/b_parts_2.png", &level_three);
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     assert_eq!(dataset.load(0).unwrap().part_levels, 1);
     assert_eq!(dataset.load(1).unwrap().part_levels, 2);
 }
@@ -103,7 +103,7 @@ fn part_levels_count_consecutive_part_maps() {
 fn missing_class_map_and_mask_files_are_named() {
     let fixture = Fixture::new();
     fixture.standard_item("training", "a");
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     let item = dataset.load(0).unwrap();
     std::fs::remove_file(fixture.path("training/a_seg.png")).unwrap();
     std::fs::remove_file(fixture.path("training/a/instance_001_a.png")).unwrap();
@@ -133,7 +133,7 @@ fn masks_of_the_wrong_kind_or_size_are_rejected() {
     fixture.write("training/a/instance_001_a.png", rgb_mask);
     fixture.write("training/a_seg.png", gray_png(WIDTH, HEIGHT, &[0; 8]));
     fixture.write("training/a_parts_1.png", rgb_png(1, 1, &[0, 0, 0]));
-    let item = Ade20kDataset::open(fixture.root())
+    let item = Ade20k2020Dataset::open(fixture.root())
         .unwrap()
         .load(0)
         .unwrap();
@@ -184,7 +184,7 @@ fn oversized_mask_header_is_refused() {
         max_pixels: 7,
         ..ImportOptions::default()
     };
-    let item = Ade20kDataset::open_with(fixture.root(), &options)
+    let item = Ade20k2020Dataset::open_with(fixture.root(), &options)
         .unwrap()
         .load(0)
         .unwrap();
@@ -211,7 +211,7 @@ fn annotations_larger_than_the_limit_are_refused_before_they_are_read() {
         max_annotation_bytes: limit,
         ..ImportOptions::default()
     };
-    let dataset = Ade20kDataset::open_with(fixture.root(), &options).unwrap();
+    let dataset = Ade20k2020Dataset::open_with(fixture.root(), &options).unwrap();
     assert_eq!(dataset.load(0).unwrap().id, "a");
     let error = dataset.load(1).unwrap_err();
     assert_eq!(error.path, large);
@@ -223,7 +223,7 @@ fn annotations_larger_than_the_limit_are_refused_before_they_are_read() {
         )
     );
     assert_eq!(
-        Ade20kDataset::open(fixture.root())
+        Ade20k2020Dataset::open(fixture.root())
             .unwrap()
             .load(1)
             .unwrap()
@@ -241,7 +241,7 @@ fn broken_items_are_listed_and_fail_to_load_naming_the_file() {
         "training/no_photo.json",
         standard_annotation("no_photo").to_string(),
     );
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     let ids: Vec<_> = (0..dataset.len())
         .map(|i| dataset.item_id(i).unwrap())
         .collect();
@@ -275,7 +275,7 @@ fn broken_annotations_name_the_json_file() {
     let fixture = Fixture::new();
     fixture.standard_item("training", "a");
     let json = fixture.path("training/a.json");
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     let load_error = |bytes: &[u8]| {
         std::fs::write(&json, bytes).unwrap();
         let error = dataset.load(0).unwrap_err();
@@ -301,7 +301,7 @@ fn latin1_annotation_is_decoded() {
         .map(|b| if b == 1 { 0xE9 } else { b })
         .collect();
     fixture.write("training/a.json", bytes);
-    let item = Ade20kDataset::open(fixture.root())
+    let item = Ade20k2020Dataset::open(fixture.root())
         .unwrap()
         .load(0)
         .unwrap();
@@ -317,7 +317,7 @@ fn image_size_comes_from_the_header_when_imsize_is_missing_and_must_agree_with_i
         .unwrap()
         .remove("imsize");
     fixture.item("training", "a", &annotation, &[&CAR_MASK, &WHEEL_MASK]);
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     let item = dataset.load(0).unwrap();
     assert_eq!((item.image.width, item.image.height), (WIDTH, HEIGHT));
 
@@ -338,7 +338,7 @@ fn same_stem_twice_fails_open_naming_both_files() {
     let fixture = Fixture::new();
     fixture.standard_item("training", "a");
     fixture.write("training/a.png", gray_png(1, 1, &[0]));
-    let error = message(Ade20kDataset::open(fixture.root()));
+    let error = message(Ade20k2020Dataset::open(fixture.root()));
     assert!(
         error.contains("a.jpg") && error.contains("a.png"),
         "{error}"
@@ -350,21 +350,21 @@ fn empty_subset_fails_unless_filtered_out() {
     let fixture = Fixture::new();
     fixture.standard_item("training", "a");
     std::fs::create_dir_all(fixture.path("extra/nothing_here")).unwrap();
-    let error = Ade20kDataset::open(fixture.root()).unwrap_err();
+    let error = Ade20k2020Dataset::open(fixture.root()).unwrap_err();
     assert_eq!(error.path, fixture.path("extra"));
     assert!(error.to_string().contains("subset has no items"));
     let options = ImportOptions {
         subsets: Some(vec!["training".into()]),
         ..ImportOptions::default()
     };
-    let dataset = Ade20kDataset::open_with(fixture.root(), &options).unwrap();
+    let dataset = Ade20k2020Dataset::open_with(fixture.root(), &options).unwrap();
     assert_eq!(dataset.subsets(), ["training"]);
     assert_eq!(dataset.layout().subsets, ["extra", "training"]);
     let options = ImportOptions {
         subsets: Some(vec!["test".into()]),
         ..ImportOptions::default()
     };
-    let error = message(Ade20kDataset::open_with(fixture.root(), &options));
+    let error = message(Ade20k2020Dataset::open_with(fixture.root(), &options));
     assert!(
         error.contains("no subset `test` here; the subsets are: extra, training"),
         "{error}"
@@ -375,17 +375,17 @@ fn empty_subset_fails_unless_filtered_out() {
 fn dataset_meta_fixes_the_label_order() {
     let fixture = Fixture::new();
     fixture.standard_item("training", "a");
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     assert_eq!(dataset.label_order(), None);
     fixture.write(
         "dataset_meta.json",
         r#"{"label_map": {"1": "person", "0": "car"}}"#,
     );
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     assert_eq!(dataset.label_order().unwrap(), ["car", "person"]);
     assert_eq!(dataset.len(), 1);
     fixture.write("dataset_meta.json", r#"{"label_map": []}"#);
-    let error = Ade20kDataset::open(fixture.root()).unwrap_err();
+    let error = Ade20k2020Dataset::open(fixture.root()).unwrap_err();
     assert_eq!(error.path, fixture.path("dataset_meta.json"));
 }
 
@@ -395,7 +395,7 @@ fn items_load_from_any_thread() {
     for stem in ["a", "b", "c", "d"] {
         fixture.standard_item("training", stem);
     }
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..dataset.len())
             .map(|index| {
@@ -413,10 +413,10 @@ fn items_load_from_any_thread() {
 fn an_item_loads_alone_from_its_photo() {
     let fixture = Fixture::new();
     fixture.standard_item("training/urban/street", "a");
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     let whole = dataset.load(0).unwrap();
     let photo = fixture.path("training/urban/street/a.jpg");
-    let alone = Ade20kDataset::load_photo(&photo, &ImportOptions::default()).unwrap();
+    let alone = Ade20k2020Dataset::load_photo(&photo, &ImportOptions::default()).unwrap();
     assert_eq!((alone.id.as_str(), alone.subset.as_str()), ("a", "street"));
     assert_eq!(alone.image, whole.image);
     assert_eq!(alone.objects, whole.objects);
@@ -429,6 +429,6 @@ fn an_item_loads_alone_from_its_photo() {
         );
     }
     let missing = fixture.path("training/urban/street/b.jpg");
-    let error = Ade20kDataset::load_photo(&missing, &ImportOptions::default()).unwrap_err();
+    let error = Ade20k2020Dataset::load_photo(&missing, &ImportOptions::default()).unwrap_err();
     assert_eq!(error.path, missing);
 }

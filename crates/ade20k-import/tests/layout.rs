@@ -1,6 +1,6 @@
 //! Finding the folder of subsets from wherever the user points.
 
-use ade20k_import::{detect, Ade20kDataset};
+use ade20k_import::{detect, Ade20k2020Dataset};
 use ade20k_model::ItemSource;
 use ade20k_test_support::images::jpeg;
 use ade20k_test_support::{Fixture, HEIGHT, WIDTH};
@@ -46,7 +46,7 @@ fn the_subset_root_is_found_from_every_entry_point() {
     .unwrap();
     let layout = detect(fixture.root()).unwrap();
     assert_eq!(layout.subset_root, fixture.path("ade-download/images/ADE"));
-    let dataset = Ade20kDataset::open(fixture.path("ade-download")).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.path("ade-download")).unwrap();
     assert_eq!(dataset.item_id(0), Some("urban/street/ADE_train_00000001"));
     assert_eq!(dataset.subset_of(1), "validation");
 }
@@ -96,7 +96,7 @@ fn an_item_whose_annotation_is_broken_is_found_by_its_class_map() {
     let fixture = Fixture::new();
     fixture.standard_item("training/street", "a");
     let annotation = fixture.write("training/street/a.json", "{\"annotation\": ");
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     assert_eq!(dataset.layout().subset_root, fixture.root());
     let error = dataset.load(0).unwrap_err();
     assert_eq!(error.path, annotation);

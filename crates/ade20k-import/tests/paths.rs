@@ -1,6 +1,6 @@
 //! Mask paths that try to leave the dataset, and file names that are not UTF-8.
 
-use ade20k_import::Ade20kDataset;
+use ade20k_import::Ade20k2020Dataset;
 use ade20k_model::ItemSource;
 use ade20k_test_support::images::{gray_png, jpeg};
 use ade20k_test_support::{standard_annotation, Fixture, CAR_MASK, HEIGHT, WHEEL_MASK, WIDTH};
@@ -15,7 +15,7 @@ fn with_mask_path(fixture: &Fixture, mask_path: &str) -> String {
         &annotation,
         &[&CAR_MASK, &WHEEL_MASK],
     );
-    let error = Ade20kDataset::open(fixture.root())
+    let error = Ade20k2020Dataset::open(fixture.root())
         .unwrap()
         .load(0)
         .unwrap_err();
@@ -47,7 +47,7 @@ fn mask_paths_inside_the_subset_may_use_dot_dot() {
         &annotation,
         &[&CAR_MASK, &WHEEL_MASK],
     );
-    let item = Ade20kDataset::open(fixture.root())
+    let item = Ade20k2020Dataset::open(fixture.root())
         .unwrap()
         .load(0)
         .unwrap();
@@ -77,7 +77,7 @@ fn symbolic_links_leading_out_of_the_subset_are_refused_at_mask_load() {
         subsets: Some(vec!["training".into()]),
         ..Default::default()
     };
-    let item = Ade20kDataset::open_with(fixture.root(), &options)
+    let item = Ade20k2020Dataset::open_with(fixture.root(), &options)
         .unwrap()
         .load(0)
         .unwrap();
@@ -100,7 +100,7 @@ fn links_to_folders_inside_a_subset_are_an_error() {
         fixture.path("training/loop"),
     )
     .unwrap();
-    let error = Ade20kDataset::open(fixture.root()).unwrap_err();
+    let error = Ade20k2020Dataset::open(fixture.root()).unwrap_err();
     assert_eq!(error.path, fixture.path("training/loop"));
     assert!(
         error.to_string().contains("symbolic link to a folder"),
@@ -116,7 +116,7 @@ fn non_utf8_file_names_are_an_error_naming_the_path() {
     fixture.standard_item("training", "a");
     let name = std::ffi::OsStr::from_bytes(b"caf\xe9.jpg");
     std::fs::write(fixture.path("training").join(name), jpeg(WIDTH, HEIGHT)).unwrap();
-    let error = Ade20kDataset::open(fixture.root()).unwrap_err();
+    let error = Ade20k2020Dataset::open(fixture.root()).unwrap_err();
     assert_eq!(error.path, fixture.path("training").join(name));
     let text = error.to_string();
     assert!(

@@ -3,7 +3,7 @@
 use std::fs;
 
 use ade20k_import::{
-    dataset_stats, validate, Ade20kDataset, Finding, FindingKind, Severity, StatsOptions,
+    dataset_stats, validate, Ade20k2020Dataset, Finding, FindingKind, Severity, StatsOptions,
     MAX_PART_LEVEL,
 };
 use ade20k_test_support::images::gray_png;
@@ -32,7 +32,7 @@ fn dataset_with(annotation: &Value) -> Fixture {
 /// `(kind, object, problem)` of every finding in the dataset at `fixture`:
 /// the message without what a warning adds on how conversions tolerate it.
 fn findings(fixture: &Fixture) -> Vec<(FindingKind, Option<u32>, String)> {
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     validate(&dataset)
         .findings
         .into_iter()
@@ -61,7 +61,7 @@ fn mask_file(id: u32) -> String {
 #[test]
 fn a_consistent_item_has_no_finding() {
     let fixture = dataset_with(&consistent_annotation());
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     let report = validate(&dataset);
     assert_eq!(report.items, 1);
     assert!(report.is_clean(), "{:?}", report.findings);
@@ -71,7 +71,7 @@ fn a_consistent_item_has_no_finding() {
 #[test]
 fn a_part_its_parent_does_not_list_is_a_hierarchy_finding() {
     let fixture = dataset_with(&standard_annotation(STEM));
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     let report = validate(&dataset);
     assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
     let finding = &report.findings[0];
@@ -130,7 +130,7 @@ fn only_the_part_levels_present_are_checked_and_counted() {
             ),
         ]
     );
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     let stats = dataset_stats(&dataset, &StatsOptions::default()).unwrap();
     assert_eq!(
         stats.total.parts.into_iter().collect::<Vec<_>>(),
@@ -198,7 +198,7 @@ fn missing_and_misshapen_files_are_findings_not_aborts() {
     // A second item whose annotation is not JSON.
     fixture.standard_item(FOLDER, "ADE_train_2");
     fixture.write(&format!("{FOLDER}/ADE_train_2.json"), "{");
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     let report = validate(&dataset);
     let summary: Vec<(FindingKind, Option<u32>, String)> = report
         .findings
@@ -276,7 +276,7 @@ fn stats_count_objects_parts_classes_and_pixels() {
     second["annotation"]["object"] = json!([object(0, CAR, "car, auto", "b", None)]);
     second["annotation"]["scene"] = json!(["indoor"]);
     fixture.item("validation", "b", &second, &[&CAR_MASK]);
-    let dataset = Ade20kDataset::open(fixture.root()).unwrap();
+    let dataset = Ade20k2020Dataset::open(fixture.root()).unwrap();
     let stats = dataset_stats(&dataset, &StatsOptions { pixels: true }).unwrap();
     let subsets: Vec<(&str, u64, u64)> = stats
         .subsets

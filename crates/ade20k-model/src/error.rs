@@ -12,6 +12,7 @@ pub struct Error {
 
 /// What went wrong with a file.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Problem {
     /// The file could not be read or written.
     #[error("{0}")]

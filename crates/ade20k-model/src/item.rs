@@ -48,12 +48,13 @@ impl Item {
     }
 
     /// Loads the instance mask of `self.objects[object]` with, when it comes
-    /// from a file, that file's bytes ([`MaskSource::instance_mask_png`]).
-    pub fn instance_mask_png(
+    /// from a file, that file's bytes ([`MaskSource::instance_mask_and_file`]).
+    pub fn instance_mask_and_file(
         &self,
         object: usize,
     ) -> Result<(InstanceMask, Option<Vec<u8>>), Error> {
-        self.masks.instance_mask_png(self, &self.objects[object])
+        self.masks
+            .instance_mask_and_file(self, &self.objects[object])
     }
 
     /// Loads the instance mask of `self.objects[object]` and keeps the `kind` of pixels.
@@ -80,9 +81,9 @@ impl Item {
 
     /// Loads the class map of part level `level` with, when it comes from a
     /// file and is that file's map, the file's bytes
-    /// ([`MaskSource::class_map_png`]).
-    pub fn class_map_png(&self, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
-        self.masks.class_map_png(self, level)
+    /// ([`MaskSource::class_map_and_file`]).
+    pub fn class_map_and_file(&self, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
+        self.masks.class_map_and_file(self, level)
     }
 
     /// The annotation file the item was parsed from, when its source gives

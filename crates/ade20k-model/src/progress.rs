@@ -6,13 +6,15 @@ use std::sync::Arc;
 
 /// A pass over every item of a dataset that takes time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Phase {
     /// Reading every annotation for the dataset's classes: label files are
     /// checked against them, and formats with few pixel values number them.
     ReadingClasses,
     /// Counting the pixels of each class in every `_seg.png` (`--top-classes`).
     CountingPixels,
-    /// Reading every item before a conversion to leave out broken ones
+    /// Reading every item before a pass over the whole dataset
+    /// (label collection, pixel counts) to leave out broken ones
     /// (`--skip-broken`).
     CheckingItems,
     /// Converting and writing the items.

@@ -12,12 +12,12 @@ pub trait MaskSource: Send + Sync + fmt::Debug {
     /// The instance mask of `object`, one of `item.objects`.
     fn instance_mask(&self, item: &Item, object: &Object) -> Result<InstanceMask, Error>;
 
-    /// [`MaskSource::instance_mask`], with the bytes of the PNG file it was
-    /// read from, when it was read from one, so that a writer of the same
-    /// kind of file can copy them (in whatever form the file stores the
-    /// mask: 0/128/255 or binary 0/1 grey, …) instead of encoding the mask
-    /// again. By default, no bytes.
-    fn instance_mask_png(
+    /// [`MaskSource::instance_mask`], with the bytes of the file it was read
+    /// from, when it was read from one, so that a writer of the same kind of
+    /// file can copy them (in whatever form the file stores the mask) instead
+    /// of encoding the mask again. The model knows no file format: what the
+    /// bytes are is the importer's to say. By default, no bytes.
+    fn instance_mask_and_file(
         &self,
         item: &Item,
         object: &Object,
@@ -28,11 +28,15 @@ pub trait MaskSource: Send + Sync + fmt::Debug {
     /// The class map of part level `level` (0 = objects) of `item`.
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error>;
 
-    /// [`MaskSource::class_map`], with the bytes of the PNG file it was read
+    /// [`MaskSource::class_map`], with the bytes of the file it was read
     /// from, when it was read from one and holds this map, so that a writer
     /// of the same kind of file can copy them instead of encoding the map
     /// again. By default, no bytes.
-    fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
+    fn class_map_and_file(
+        &self,
+        item: &Item,
+        level: u32,
+    ) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
         Ok((self.class_map(item, level)?, None))
     }
 

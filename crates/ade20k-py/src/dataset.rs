@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use ade20k_import::{open_any, ImportOptions, InputFormat};
+use ade20k_import::{open, ImportOptions, InputFormat};
 use ade20k_model::{Categories, Error, ItemSource};
 use pyo3::exceptions::{PyIndexError, PyKeyError, PyTypeError};
 use pyo3::prelude::*;
@@ -38,7 +38,7 @@ pub fn open_source(
     options: &ImportOptions,
 ) -> Result<Box<dyn ItemSource + Send>, Error> {
     match format {
-        None => open_any(path, options),
+        None => open(path, options),
         Some(format) => format.open(path, options),
     }
 }

@@ -13,7 +13,7 @@ mod item;
 use std::path::PathBuf;
 
 use ade20k_import::{
-    Ade20kDataset, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES, DEFAULT_MAX_PIXELS,
+    Ade20k2020Dataset, ImportOptions, DEFAULT_MAX_ANNOTATION_BYTES, DEFAULT_MAX_PIXELS,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -65,7 +65,7 @@ fn load_item(
         max_annotation_bytes,
     };
     let item = py
-        .detach(|| Ade20kDataset::load_photo(&photo, &options))
+        .detach(|| Ade20k2020Dataset::load_photo(&photo, &options))
         .map_err(data_error)?;
     Ok(Item::new(item, max_pixels))
 }

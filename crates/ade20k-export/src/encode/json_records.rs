@@ -4,7 +4,8 @@
 //! Formats that must write a list (categories, labels) before the records it
 //! depends on spool the records to a hidden part file first, then assemble
 //! the final file from a header, the part file and a trailer: COCO
-//! ([`crate::formats::coco_json`]) and Datumaro do.
+//! ([`crate::formats::coco_json`]) and Datumaro do; CVAT spools its XML
+//! `<image>` elements the same way, as raw bytes.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};

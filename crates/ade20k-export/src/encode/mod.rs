@@ -2,7 +2,7 @@
 //! RLE ([`rle`]), polygons traced along pixel borders ([`trace`]) and
 //! through pixel centres ([`centre_trace`]), PNG writing, JSON written a
 //! record at a time, label colours, the per-pixel object map and its
-//! objects numbered per class (`numbered`), YAML strings.
+//! objects numbered per class (`numbered`), YAML and XML strings.
 
 pub mod centre_trace;
 pub(crate) mod composite;
@@ -12,4 +12,5 @@ pub(crate) mod palette;
 pub(crate) mod png_out;
 pub mod rle;
 pub mod trace;
+pub(crate) mod xml;
 pub(crate) mod yaml;

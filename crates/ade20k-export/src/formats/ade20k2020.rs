@@ -73,20 +73,17 @@ use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{
-    ClassIndex, ClassMap, Error, InstanceMask, Item, Object, Occlusion, SourceInfo,
-};
+use ade20k_model::{ClassIndex, ClassMap, Error, Item, Object, Occlusion, SourceInfo};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::encode::composite::instance_mask_like;
 use crate::encode::png_out::PngPixels;
 use crate::formats::source_json::SourceAnnotation;
 use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::selection::LabelPlan;
 use crate::run::media::image_file_name;
 use crate::run::{self, ItemFiles};
-use crate::source::hierarchy::kept_with_ancestors;
+use crate::source::hierarchy::{clear_where_seen, kept_with_ancestors};
 use crate::{ExportError, ExportOptions, LabelSelection, LeftOut, PartsMode, Summary};
 
 /// Datumaro's meta file at the root of the output.
@@ -116,12 +113,7 @@ impl Exporter for Ade20k2020 {
 
     fn start(job: &Job<'_>) -> Result<Self, ExportError> {
         check_selection(&job.options.labels)?;
-        let plan = LabelPlan::resolve(
-            &job.options.labels,
-            job.source,
-            None,
-            job.options.phases.as_ref(),
-        )?;
+        let plan = LabelPlan::resolve(&job.options.labels, &job.dataset, None)?;
         for subset in job.source.subsets() {
             let dir = job.out.join(subset);
             fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -148,7 +140,7 @@ impl Exporter for Ade20k2020 {
         let files = ItemPaths::new(&self.out, &item);
         out.image(&item, files.image.clone())?;
         for index in cut.written() {
-            let (mask, png) = item.instance_mask_png(index)?;
+            let (mask, png) = item.instance_mask_and_file(index)?;
             let id = item.objects[index].ade_id;
             let path = files.dir.join(instance_mask_name(&files.stem, id));
             match png {
@@ -167,7 +159,7 @@ impl Exporter for Ade20k2020 {
             PartsMode::Exclude => 0,
         };
         for level in 0..=levels {
-            let (map, png) = item.class_map_png(level)?;
+            let (map, png) = item.class_map_and_file(level)?;
             let path = files.class_map(level);
             match png {
                 // Nothing cut at this level: the source's file.
@@ -479,15 +471,9 @@ fn kept_pixels(item: &Item, cut: &Cut, level: u32, map: &ClassMap) -> Result<Vec
         .map(|class| written_classes.contains(class))
         .collect();
     let removed = (0..cut.kept.len())
-        .filter(|&index| !cut.kept[index] && item.objects[index].part_level == level);
-    for index in removed {
-        let mask = instance_mask_like(item, &item.objects[index], map, level)?;
-        for (keep, &value) in kept.iter_mut().zip(mask.pixels()) {
-            if value == InstanceMask::VISIBLE {
-                *keep = false;
-            }
-        }
-    }
+        .filter(|&index| !cut.kept[index])
+        .map(|index| &item.objects[index]);
+    clear_where_seen(item, map, level, removed, &mut kept)?;
     Ok(kept)
 }
 
@@ -650,7 +636,7 @@ impl Ade20kSink {
 mod tests {
     use std::sync::Arc;
 
-    use ade20k_model::{ImageInfo, InMemoryMasks};
+    use ade20k_model::{ImageInfo, InMemoryMasks, InstanceMask};
 
     use super::*;
     use crate::LabelList;

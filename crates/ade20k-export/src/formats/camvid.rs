@@ -85,11 +85,10 @@ impl Exporter for Camvid {
     fn start(job: &Job<'_>) -> Result<Self, ExportError> {
         let plan = LabelPlan::resolve(
             &job.options.labels,
-            job.source,
+            &job.dataset,
             Some((MAX_LABELS, Camvid::FORMAT.name)),
-            job.options.phases.as_ref(),
         )?;
-        let labels = ColoredLabel::all(&plan, &Stuff::resolve(job.source, job.options)?);
+        let labels = ColoredLabel::all(&plan, &Stuff::resolve(&job.dataset, job.options)?);
         let mut by_color: HashMap<[u8; 3], &str> = HashMap::new();
         for label in &labels {
             if let Some(first) = by_color.insert(label.color, &label.name) {

@@ -75,7 +75,7 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{BinaryMask, Error, Item, ItemSource};
+use ade20k_model::{BinaryMask, Error, Item};
 use serde::Serialize;
 
 use crate::encode::composite::ObjectMap;
@@ -86,7 +86,7 @@ use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::colors::{write_label_colors, ColoredLabel, Stuff};
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
-use crate::{ExportError, ExportOptions, LeftOut, Summary};
+use crate::{ExportError, LeftOut, Summary};
 
 /// Highest label id: `_gtFine_labelIds.png` is 8-bit.
 const MAX_LABEL_ID: u32 = 255;
@@ -120,7 +120,7 @@ impl Exporter for Cityscapes {
     type Sink<'e> = FlatNames;
 
     fn start(job: &Job<'_>) -> Result<Self, ExportError> {
-        let (plan, labels) = resolve_labels(job.source, job.options)?;
+        let (plan, labels) = resolve_labels(job)?;
         Ok(Cityscapes {
             out: job.out.to_path_buf(),
             plan,
@@ -211,11 +211,9 @@ impl Exporter for Cityscapes {
 }
 
 /// Resolves the label plan within cityscapes' capacity and the output labels.
-fn resolve_labels(
-    source: &dyn ItemSource,
-    options: &ExportOptions,
-) -> Result<(LabelPlan, Vec<ColoredLabel>), ExportError> {
-    let stuff = Stuff::resolve(source, options)?;
+fn resolve_labels(job: &Job<'_>) -> Result<(LabelPlan, Vec<ColoredLabel>), ExportError> {
+    let options = job.options;
+    let stuff = Stuff::resolve(&job.dataset, options)?;
     let capacity = if stuff.is_named() {
         MAX_LABEL_ID
     } else {
@@ -223,9 +221,8 @@ fn resolve_labels(
     };
     let plan = LabelPlan::resolve(
         &options.labels,
-        source,
+        &job.dataset,
         Some((capacity as usize, Cityscapes::FORMAT.name)),
-        options.phases.as_ref(),
     )?;
     if let Some(label) = plan
         .labels()

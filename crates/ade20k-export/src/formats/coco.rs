@@ -51,12 +51,7 @@ impl Exporter for Coco {
         Ok(Coco {
             out: job.out.to_path_buf(),
             options: job.options.clone(),
-            plan: LabelPlan::resolve(
-                &job.options.labels,
-                job.source,
-                None,
-                job.options.phases.as_ref(),
-            )?,
+            plan: LabelPlan::resolve(&job.options.labels, &job.dataset, None)?,
         })
     }
 
@@ -253,8 +248,9 @@ impl CocoSink<'_> {
     }
 }
 
-/// The `attributes` object of an annotation: ADE20K's per-object fields.
-fn attributes(object: &Object, coco_ids: &HashMap<u32, u64>) -> Map<String, Value> {
+/// The `attributes` object of an annotation: ADE20K's per-object fields,
+/// `parent_id` being the annotation id `coco_ids` gives the parent's ADE id.
+pub(crate) fn attributes(object: &Object, coco_ids: &HashMap<u32, u64>) -> Map<String, Value> {
     let mut attributes = Map::new();
     match object.occluded {
         Occlusion::Yes => attributes.insert("occluded".into(), true.into()),

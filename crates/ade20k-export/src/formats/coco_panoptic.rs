@@ -33,7 +33,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{Error, Item, ItemSource, Object};
+use ade20k_model::{Error, Item, Object};
 use serde::Serialize;
 
 use crate::encode::composite::{Extent, ObjectMap};
@@ -43,7 +43,7 @@ use crate::formats::coco_json::CocoFiles;
 use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::registry::LabelRegistry;
 use crate::labels::selection::LabelPlan;
-use crate::run::{self, ItemFiles};
+use crate::run::{self, ItemFiles, WholeDataset};
 use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, Summary};
 
 /// The largest segment id three 8-bit channels hold.
@@ -77,13 +77,8 @@ impl Exporter for CocoPanoptic {
                     .into(),
             ));
         }
-        let plan = LabelPlan::resolve(
-            &options.labels,
-            job.source,
-            None,
-            job.options.phases.as_ref(),
-        )?;
-        let stuff = StuffRule::resolve(&plan, options, job.source)?;
+        let plan = LabelPlan::resolve(&options.labels, &job.dataset, None)?;
+        let stuff = StuffRule::resolve(&plan, options, &job.dataset)?;
         for subset in job.source.subsets() {
             let dir = png_dir(job.out, subset);
             fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -234,7 +229,7 @@ impl StuffRule {
     fn resolve(
         plan: &LabelPlan,
         options: &ExportOptions,
-        source: &dyn ItemSource,
+        dataset: &WholeDataset<'_>,
     ) -> Result<Self, ExportError> {
         let Some(list) = &options.stuff else {
             return Ok(StuffRule::Labels(
@@ -252,12 +247,7 @@ impl StuffRule {
                     .into(),
             ));
         }
-        let listed = LabelPlan::resolve(
-            &LabelSelection::List(list.clone()),
-            source,
-            None,
-            options.phases.as_ref(),
-        )?;
+        let listed = LabelPlan::resolve(&LabelSelection::List(list.clone()), dataset, None)?;
         if plan.is_by_class_index() {
             return Ok(StuffRule::Classes(listed));
         }

@@ -59,7 +59,7 @@
 //! header, the categories and the spooled items.
 
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::PathBuf;
 
@@ -70,10 +70,11 @@ use serde_json::{Map, Value};
 use crate::encode::json_records::RecordWriter;
 use crate::encode::palette::{label_color, voc_color};
 use crate::encode::rle::Rle;
-use crate::formats::{Exporter, Format, Job, Scaling, Setting};
+use crate::formats::{masked_objects, Exporter, Format, Job, MaskedObject, Scaling, Setting};
 use crate::labels::registry::LabelRegistry;
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
+use crate::source::hierarchy::Hierarchy;
 use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, Summary};
 
 /// The format version Datumaro 1.x writes and reads.
@@ -108,12 +109,7 @@ impl Exporter for Datumaro {
         // plan numbers every class up front; raw names are numbered as they come.
         let capacity =
             (options.label_naming != LabelNaming::Raw).then_some((usize::MAX, Self::FORMAT.name));
-        let plan = LabelPlan::resolve(
-            &options.labels,
-            job.source,
-            capacity,
-            job.options.phases.as_ref(),
-        )?;
+        let plan = LabelPlan::resolve(&options.labels, &job.dataset, capacity)?;
         let dir = job.out.join("annotations");
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         Ok(Datumaro {
@@ -142,23 +138,12 @@ impl Exporter for Datumaro {
         let file_name = files.image_in_subset_folder(&item, &self.out.join("images"))?;
         let mut kept = Vec::new();
         let mut left_out = Vec::new();
-        for (index, _) in self
-            .plan
-            .selected_objects(&item, self.options.parts, &mut left_out)
+        for MaskedObject { index, mask, .. } in
+            masked_objects(&self.plan, &item, &self.options, &mut left_out)?
         {
-            let mask = item.cropped_mask(index, self.options.mask_kind)?;
-            if mask.is_empty() {
-                left_out.push(LeftOut::NoPixels);
-                continue;
-            }
             kept.push((index, Rle::encode_cropped(&mask)));
         }
-        let positions: HashMap<u32, usize> = item
-            .objects
-            .iter()
-            .enumerate()
-            .map(|(index, object)| (object.ade_id, index))
-            .collect();
+        let hierarchy = Hierarchy::of(&item);
         let written: HashSet<u32> = kept
             .iter()
             .map(|(index, _)| item.objects[*index].ade_id)
@@ -175,7 +160,7 @@ impl Exporter for Datumaro {
                     index,
                     counts: rle.to_coco_string(),
                     size: [rle.height, rle.width],
-                    group: u64::from(root_id(&item, &positions, index)) + 1,
+                    group: u64::from(item.objects[hierarchy.root(index)].ade_id) + 1,
                     attributes: attributes(object, &written),
                     polygon,
                 }
@@ -282,20 +267,6 @@ struct Shape {
     attributes: Map<String, Value>,
     /// Whether the annotator's polygon becomes an annotation too.
     polygon: bool,
-}
-
-/// The ADE id of the level-0 object that `item.objects[index]` belongs to:
-/// itself, or the end of its parent chain (cut where a parent is missing or
-/// the chain loops).
-fn root_id(item: &Item, positions: &HashMap<u32, usize>, index: usize) -> u32 {
-    let mut current = &item.objects[index];
-    for _ in 0..item.objects.len() {
-        match current.parent.and_then(|parent| positions.get(&parent)) {
-            Some(&parent) => current = &item.objects[parent],
-            None => break,
-        }
-    }
-    current.ade_id
 }
 
 /// The fixed attribute keys; attribute words equal to one of them are dropped.
@@ -482,7 +453,7 @@ impl DatumaroSink<'_> {
 /// `names` made distinct and non-empty, in order, and how many were changed:
 /// an empty name becomes [`UNNAMED`], a name already taken gets ` (2)`,
 /// ` (3)`, … (the first free one).
-fn distinct_names(names: Vec<String>) -> (Vec<String>, usize) {
+pub(crate) fn distinct_names(names: Vec<String>) -> (Vec<String>, usize) {
     let mut taken = HashSet::new();
     let mut renamed = 0;
     let names = names

@@ -90,12 +90,11 @@ impl Exporter for Kitti {
     type Sink<'e> = FlatNames;
 
     fn start(job: &Job<'_>) -> Result<Self, ExportError> {
-        let stuff = Stuff::resolve(job.source, job.options)?;
+        let stuff = Stuff::resolve(&job.dataset, job.options)?;
         let plan = LabelPlan::resolve(
             &job.options.labels,
-            job.source,
+            &job.dataset,
             Some((MAX_LABEL_ID, Kitti::FORMAT.name)),
-            job.options.phases.as_ref(),
         )?;
         let labels = ColoredLabel::all(&plan, &stuff);
         Ok(Kitti {

@@ -18,15 +18,19 @@ mod cityscapes;
 mod coco;
 pub(crate) mod coco_json;
 mod coco_panoptic;
+mod cvat;
 mod datumaro;
 mod flat_names;
 mod hub;
 mod kitti;
+mod label_me;
 mod mots;
+mod open_images;
 mod parquet;
 #[cfg(test)]
 mod recipe;
 mod sample;
+mod segment_anything;
 mod semantic;
 pub(crate) mod source_json;
 mod voc;
@@ -35,12 +39,13 @@ mod yolo;
 
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{Error, Item, ItemSource};
+use ade20k_model::{BBox, CroppedMask, Error, Item, ItemSource, Object};
 
-use crate::run::{ItemFiles, Ran};
+use crate::labels::selection::LabelPlan;
+use crate::run::{ItemFiles, Ran, WholeDataset};
 use crate::{
-    ExportError, ExportOptions, LabelNaming, MaxShortSide, MediaMode, SegmentationMode, Summary,
-    BENCHMARK_SHORT_SIDE,
+    ExportError, ExportOptions, LabelNaming, LeftOut, MaxShortSide, MediaMode, SegmentationMode,
+    Summary, BENCHMARK_SHORT_SIDE,
 };
 
 /// Every format this crate writes. Adding a format means adding its module
@@ -58,6 +63,10 @@ pub const FORMATS: &[Format] = &[
     kitti::Kitti::FORMAT,
     mots::Mots::FORMAT,
     camvid::Camvid::FORMAT,
+    cvat::Cvat::FORMAT,
+    label_me::LabelMe::FORMAT,
+    segment_anything::SegmentAnything::FORMAT,
+    open_images::OpenImages::FORMAT,
     parquet::Parquet::FORMAT,
     webdataset::WebDataset::FORMAT,
 ];
@@ -266,17 +275,30 @@ impl Setting {
 }
 
 /// What one export works on: the dataset as the format sees it (filtered,
-/// broken items left out), the folder it writes into, and the options.
+/// scaled), the folder it writes into, and the options.
 pub(crate) struct Job<'a> {
     /// The items to write.
     pub source: &'a dyn ItemSource,
+    /// The same items as a pass over all of them before the first is
+    /// written reads them (broken ones left out with `skip_broken`).
+    pub dataset: WholeDataset<'a>,
     /// The existing, empty folder written into.
     pub out: &'a Path,
     /// The options, checked against the format's settings.
     pub options: &'a ExportOptions,
 }
 
-impl Job<'_> {
+impl<'a> Job<'a> {
+    /// The job of writing `source` into `out` with `options`.
+    pub fn new(source: &'a dyn ItemSource, out: &'a Path, options: &'a ExportOptions) -> Self {
+        Job {
+            source,
+            dataset: WholeDataset::new(source, options),
+            out,
+            options,
+        }
+    }
+
     /// The folder the output will have once complete (see
     /// [`ExportOptions::destination`]).
     pub fn destination(&self) -> PathBuf {
@@ -332,4 +354,51 @@ pub(crate) trait Exporter: Sized + Sync {
         subsets: &[String],
         summary: &mut Summary,
     ) -> Result<(), Error>;
+}
+
+/// One object an instance format writes: its index in `item.objects`, the
+/// object, its mask of the kind asked for, cropped to its box, and that box.
+pub(crate) struct MaskedObject<'a> {
+    /// The object's index in `item.objects`.
+    pub index: usize,
+    /// The object.
+    pub object: &'a Object,
+    /// Its output label id in the plan.
+    pub label: u32,
+    /// Its mask of [`ExportOptions::mask_kind`], cropped to its box.
+    pub mask: CroppedMask,
+    /// The box of the mask's pixels, in image coordinates.
+    pub bbox: BBox,
+}
+
+/// The objects of `item` that `plan` keeps ([`LabelPlan::selected_objects`]
+/// with the parts `options` asks for), each with its mask: an object whose
+/// mask of [`ExportOptions::mask_kind`] has no pixel is counted in
+/// `left_out` as [`LeftOut::NoPixels`].
+pub(crate) fn masked_objects<'a>(
+    plan: &LabelPlan,
+    item: &'a Item,
+    options: &ExportOptions,
+    left_out: &mut Vec<LeftOut>,
+) -> Result<Vec<MaskedObject<'a>>, Error> {
+    let mut masked = Vec::new();
+    for (index, object) in plan.selected_objects(item, options.parts, left_out) {
+        // A selected object has a label by definition.
+        let Some(label) = plan.label_of(object) else {
+            continue;
+        };
+        let mask = item.cropped_mask(index, options.mask_kind)?;
+        let Some(bbox) = mask.bbox() else {
+            left_out.push(LeftOut::NoPixels);
+            continue;
+        };
+        masked.push(MaskedObject {
+            index,
+            object,
+            label,
+            mask,
+            bbox,
+        });
+    }
+    Ok(masked)
 }

@@ -79,9 +79,8 @@ impl Exporter for Mots {
     fn start(job: &Job<'_>) -> Result<Self, ExportError> {
         let plan = LabelPlan::resolve(
             &job.options.labels,
-            job.source,
+            &job.dataset,
             Some((MAX_LABEL_ID as usize, Mots::FORMAT.name)),
-            job.options.phases.as_ref(),
         )?;
         Ok(Mots {
             out: job.out.to_path_buf(),

@@ -42,12 +42,7 @@ impl Exporter for Areas {
         Ok(Areas {
             out: job.out.to_path_buf(),
             options: job.options.clone(),
-            plan: LabelPlan::resolve(
-                &job.options.labels,
-                job.source,
-                None,
-                job.options.phases.as_ref(),
-            )?,
+            plan: LabelPlan::resolve(&job.options.labels, &job.dataset, None)?,
         })
     }
 

@@ -68,12 +68,7 @@ pub(crate) fn plan(job: &Job<'_>, format: Format) -> Result<LabelPlan, ExportErr
         "cannot leave parts out and write the class map of a part level above 0"
     } else {
         let capacity = (usize::from(u16::MAX), "a 16-bit class map");
-        return LabelPlan::resolve(
-            &options.labels,
-            job.source,
-            Some(capacity),
-            options.phases.as_ref(),
-        );
+        return LabelPlan::resolve(&options.labels, &job.dataset, Some(capacity));
     };
     Err(ExportError::Usage(format!("{} {problem}", format.name)))
 }

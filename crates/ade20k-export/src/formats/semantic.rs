@@ -86,12 +86,7 @@ impl Exporter for Semantic {
         // are class indices and every mask is 16-bit.
         let capacity = (options.labels != LabelSelection::All)
             .then_some((usize::from(u16::MAX), "a 16-bit semantic mask"));
-        let plan = LabelPlan::resolve(
-            &options.labels,
-            job.source,
-            capacity,
-            job.options.phases.as_ref(),
-        )?;
+        let plan = LabelPlan::resolve(&options.labels, &job.dataset, capacity)?;
         if plan.labels().iter().any(|label| label.name == BACKGROUND) {
             return Err(ExportError::Usage(format!(
                 "the label name `{BACKGROUND}` is reserved for pixel value 0 in semantic masks"

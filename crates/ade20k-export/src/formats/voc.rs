@@ -68,6 +68,7 @@ use rayon::prelude::*;
 use crate::encode::composite::ObjectMap;
 use crate::encode::palette::{voc_color, voc_palette};
 use crate::encode::png_out::PngPixels;
+use crate::encode::xml;
 use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::selection::{LabelPlan, PlannedLabel};
 use crate::run::media::image_file_name;
@@ -123,9 +124,8 @@ impl Exporter for Voc {
     fn start(job: &Job<'_>) -> Result<Self, ExportError> {
         let plan = LabelPlan::resolve(
             &job.options.labels,
-            job.source,
+            &job.dataset,
             Some((MAX_VALUES, Self::FORMAT.name)),
-            job.options.phases.as_ref(),
         )?;
         check_label_names(plan.labels())?;
         check_names(job.source)?;
@@ -450,9 +450,9 @@ fn annotation_xml(item: &Item, file_name: &str, objects: &[VocObject]) -> String
          \t\t<depth>3</depth>\n\
          \t</size>\n\
          \t<segmented>1</segmented>\n",
-        xml_text(&item.folder),
-        xml_text(file_name),
-        xml_text(source_image),
+        xml::text(&item.folder),
+        xml::text(file_name),
+        xml::text(source_image),
         item.image.width,
         item.image.height,
     );
@@ -466,7 +466,7 @@ fn annotation_xml(item: &Item, file_name: &str, objects: &[VocObject]) -> String
              \t\t<truncated>{}</truncated>\n\
              \t\t<occluded>{occluded}</occluded>\n\
              \t\t<difficult>0</difficult>\n",
-            xml_text(&object.label.name),
+            xml::text(&object.label.name),
             u8::from(object.object.crop),
         );
         write_bndbox(&mut xml, "\t\t", object.bbox);
@@ -474,7 +474,7 @@ fn annotation_xml(item: &Item, file_name: &str, objects: &[VocObject]) -> String
             let _ = writeln!(
                 xml,
                 "\t\t<part>\n\t\t\t<name>{}</name>",
-                xml_text(&part.label.name)
+                xml::text(&part.label.name)
             );
             write_bndbox(&mut xml, "\t\t\t", part.bbox);
             xml.push_str("\t\t</part>\n");
@@ -500,23 +500,6 @@ fn write_bndbox(xml: &mut String, indent: &str, bbox: BBox) {
         bbox.x + bbox.width,
         bbox.y + bbox.height,
     );
-}
-
-/// `text` as XML character data: `&`, `<` and `>` escaped, and characters
-/// XML 1.0 cannot hold replaced by U+FFFD.
-fn xml_text(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '\t' | '\n' | '\r' => escaped.push(c),
-            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => escaped.push('\u{FFFD}'),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 /// Writes the subset lists in item order and counts what was written.
@@ -643,12 +626,6 @@ mod tests {
             xml,
             "<bndbox>\n\t<xmin>1</xmin>\n\t<ymin>3</ymin>\n\t<xmax>64</xmax>\n\t<ymax>3</ymax>\n</bndbox>\n"
         );
-    }
-
-    #[test]
-    fn text_is_escaped_for_xml() {
-        assert_eq!(xml_text("a & b <c> café"), "a &amp; b &lt;c&gt; café");
-        assert_eq!(xml_text("bell\u{7}"), "bell\u{FFFD}");
     }
 
     #[test]

@@ -103,13 +103,12 @@ use ade20k_model::{BBox, Categories, CroppedMask, Error, Item};
 
 use crate::encode::centre_trace::{simplify, trace_centres, Pixel};
 use crate::encode::yaml::{dataset_root, yaml_string};
-use crate::formats::{Exporter, Format, Job, Scaling, Setting};
+use crate::formats::{masked_objects, Exporter, Format, Job, MaskedObject, Scaling, Setting};
 use crate::labels::registry::LabelRegistry;
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
 use crate::{
-    ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, SimplifyTolerance, Summary,
-    YoloTask,
+    ExportError, ExportOptions, LabelNaming, LabelSelection, SimplifyTolerance, Summary, YoloTask,
 };
 
 /// Folder of the photos; also the path component Ultralytics replaces.
@@ -159,12 +158,7 @@ impl Exporter for Yolo {
         // Raw names are numbered as they appear; every other naming numbers the
         // classes of the plan 1..=N up front, whether or not a selection is given.
         let capacity = (!raw).then_some((usize::MAX, Self::FORMAT.name));
-        let plan = LabelPlan::resolve(
-            &options.labels,
-            job.source,
-            capacity,
-            job.options.phases.as_ref(),
-        )?;
+        let plan = LabelPlan::resolve(&options.labels, &job.dataset, capacity)?;
         Ok(Yolo {
             out: job.out.to_path_buf(),
             options: options.clone(),
@@ -190,15 +184,10 @@ impl Exporter for Yolo {
         files.image_in_subset_folder(&item, &self.out.join(IMAGES_DIR))?;
         let mut shapes = Vec::new();
         let mut left_out = Vec::new();
-        for (index, _) in self
-            .plan
-            .selected_objects(&item, self.options.parts, &mut left_out)
+        for MaskedObject {
+            index, mask, bbox, ..
+        } in masked_objects(&self.plan, &item, &self.options, &mut left_out)?
         {
-            let mask = item.cropped_mask(index, self.options.mask_kind)?;
-            let Some(bbox) = mask.bbox() else {
-                left_out.push(LeftOut::NoPixels);
-                continue;
-            };
             let coordinates = match self.options.yolo_task {
                 YoloTask::Segment => polygon_coordinates(&mask, self.options.yolo_simplify),
                 YoloTask::Detect => box_coordinates(&bbox, mask.frame_width(), mask.frame_height()),

@@ -6,10 +6,11 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::Path;
 
-use ade20k_model::{Error, ItemSource};
+use ade20k_model::Error;
 
 use crate::encode::palette::label_color;
 use crate::labels::selection::{LabelPlan, PlannedLabel};
+use crate::run::WholeDataset;
 use crate::{ExportError, ExportOptions, LabelSelection};
 
 /// Name of label 0.
@@ -25,13 +26,15 @@ pub(crate) struct Stuff {
 
 impl Stuff {
     /// Resolves `--stuff` and looks at the label list of `options`.
-    pub fn resolve(source: &dyn ItemSource, options: &ExportOptions) -> Result<Self, ExportError> {
+    pub fn resolve(
+        dataset: &WholeDataset<'_>,
+        options: &ExportOptions,
+    ) -> Result<Self, ExportError> {
         let named = match &options.stuff {
             Some(list) => Some(LabelPlan::resolve(
                 &LabelSelection::List(list.clone()),
-                source,
+                dataset,
                 None,
-                options.phases.as_ref(),
             )?),
             None => None,
         };

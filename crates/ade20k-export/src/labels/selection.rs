@@ -14,6 +14,7 @@ use ade20k_model::{
 use rayon::prelude::*;
 
 use crate::encode::png_out::GreyDepth;
+use crate::run::WholeDataset;
 use crate::{ExportError, ExportOptions, LabelNaming, LeftOut, PartsMode};
 
 /// The classes an export keeps.
@@ -60,6 +61,7 @@ pub enum ListOrigin {
 /// class index (`name_ndx`), as the benchmarks' own converters do; their
 /// names are for display only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Preset {
     /// The 150 classes of the SceneParsing benchmark (ADEChallengeData2016),
     /// by its map from full-release class index (`mapFromADE.txt`).
@@ -449,15 +451,15 @@ impl LabelPlan {
     /// and fails up front when N exceeds its capacity.
     pub fn resolve(
         selection: &LabelSelection,
-        source: &dyn ItemSource,
+        dataset: &WholeDataset<'_>,
         capacity: Option<(usize, &str)>,
-        progress: Option<&PhaseHook>,
     ) -> Result<Self, ExportError> {
+        let progress = dataset.progress();
         let list = match selection {
             LabelSelection::All if capacity.is_none() => return Ok(LabelPlan::ByClassIndex),
-            LabelSelection::All => classes_as_list(&catalog(source, false, progress)?),
+            LabelSelection::All => classes_as_list(&catalog(dataset.items(), false, progress)?),
             LabelSelection::List(list) => list.clone(),
-            LabelSelection::TopClasses(k) => top_classes(source, *k, progress)?,
+            LabelSelection::TopClasses(k) => top_classes(dataset.items(), *k, progress)?,
         };
         if let Some((capacity, format)) = capacity {
             if list.labels.len() > capacity {
@@ -510,38 +512,45 @@ impl LabelPlan {
 
     /// The output id of `object`'s class; `None` when the class is not kept.
     pub fn label_of(&self, object: &Object) -> Option<u32> {
-        self.label_of_name(object.class, &object.name)
+        self.lookup(Some(object.class), Some(&object.name))
     }
 
     /// The output id of `category`; `None` when the class is not kept.
     pub fn label_of_class(&self, category: &Category) -> Option<u32> {
-        self.label_of_name(category.index, &category.name)
+        self.lookup(Some(category.index), Some(&category.name))
     }
 
     /// Whether this plan keeps `label`, a label of another plan: by the
     /// label's name (as a WordNet name) or by a class index it lists.
     pub fn keeps_label(&self, label: &PlannedLabel) -> bool {
-        self.label_of_name(0, &label.name).is_some()
-            || label
-                .class_indices
-                .iter()
-                .any(|&class| self.label_of_name(class, "").is_some())
+        match self {
+            LabelPlan::ByClassIndex => true,
+            LabelPlan::Listed { .. } => {
+                self.lookup(None, Some(&label.name)).is_some()
+                    || label
+                        .class_indices
+                        .iter()
+                        .any(|&class| self.lookup(Some(class), None).is_some())
+            }
+        }
     }
 
-    fn label_of_name(&self, class: ClassIndex, name: &str) -> Option<u32> {
+    /// The output id of the class given by its index, or else by its name
+    /// (full, then by synonyms), whichever of the two is known.
+    fn lookup(&self, class: Option<ClassIndex>, name: Option<&str>) -> Option<u32> {
         match self {
-            LabelPlan::ByClassIndex => Some(class),
+            LabelPlan::ByClassIndex => class,
             LabelPlan::Listed {
                 by_index,
                 by_full_name,
                 by_synonyms,
                 ..
-            } => by_index
-                .get(&class)
-                .or_else(|| by_full_name.get(&normalize(name)))
+            } => class
+                .and_then(|class| by_index.get(&class))
+                .or_else(|| by_full_name.get(&normalize(name?)))
                 .copied()
                 .or_else(|| {
-                    let wanted = Synonyms::of(name);
+                    let wanted = Synonyms::of(name?);
                     by_synonyms
                         .iter()
                         .find(|(listed, _)| listed.matches(&wanted))
@@ -1173,7 +1182,9 @@ mod tests {
         let source = crate::source::filter::tests::dataset();
         let item = source.load(0).unwrap();
         let selection = LabelSelection::List(LabelList::parse("30\n10\n").unwrap());
-        let plan = LabelPlan::resolve(&selection, &source, None, None).unwrap();
+        let options = ExportOptions::default();
+        let dataset = WholeDataset::new(&source, &options);
+        let plan = LabelPlan::resolve(&selection, &dataset, None).unwrap();
         let (values, dropped) = plan.pixel_values(&item, &[10, 10, 20, 0, 0, 20, 30, 10, 10]);
         assert_eq!(values, [2, 2, 0, 0, 0, 0, 1, 2, 2]);
         assert_eq!(dropped, 2, "the pixels of class 20; 0 is unlabeled");

@@ -15,16 +15,19 @@
 //! included, stops the export. A skipped item leaves nothing behind in any
 //! format and the items after it are numbered as if it never existed. Only
 //! the passes over the whole dataset that some formats make before the first
-//! item (label collection, `--top-classes` pixel counts, name checks) read
-//! items earlier: [`check`] first reads what they read (each annotation, the
-//! headers of its files, and with `--top-classes` the class map of level 0),
-//! so that they never see an item broken there. An item whose masks' pixels
-//! alone are broken is counted by those passes before it is left out.
+//! item (label collection, `--top-classes` pixel counts) read items earlier:
+//! the first such pass has [`check`] read what they read (each annotation,
+//! the headers of its files, and with `--top-classes` the class map of level
+//! 0), so that they never see an item broken there (see [`WholeDataset`]). A
+//! format that makes no such pass reads each item once. An item whose
+//! masks' pixels alone are broken is counted by those passes before it is
+//! left out.
 
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
-use ade20k_model::{Error, Item, ItemSource, PassCounter, Phase};
+use ade20k_model::{Error, Item, ItemSource, PassCounter, Phase, PhaseHook};
 use rayon::prelude::*;
 
 use crate::source::PickedItems;
@@ -114,15 +117,65 @@ impl SkippedItem {
     }
 }
 
+/// The dataset as the passes over every item that some formats make before
+/// the first item is written (label collection, `--top-classes` pixel
+/// counts) see it: with [`ExportOptions::skip_broken`], only the items that
+/// [`check`] finds readable. The check runs on the first call of
+/// [`WholeDataset::items`], so a format that makes no such pass never pays
+/// for it; the runner then writes only those items too.
+pub(crate) struct WholeDataset<'a> {
+    source: &'a dyn ItemSource,
+    options: &'a ExportOptions,
+    readable: OnceLock<Readable<'a>>,
+}
+
+/// The items of a dataset that [`check`] finds readable, and the others.
+pub(crate) struct Readable<'a> {
+    /// The readable items.
+    pub items: PickedItems<'a>,
+    /// The broken items, as (index in the dataset, item) in item order.
+    pub skipped: Vec<(usize, SkippedItem)>,
+}
+
+impl<'a> WholeDataset<'a> {
+    /// The dataset `source` exported with `options`.
+    pub fn new(source: &'a dyn ItemSource, options: &'a ExportOptions) -> Self {
+        WholeDataset {
+            source,
+            options,
+            readable: OnceLock::new(),
+        }
+    }
+
+    /// The items a pass over the whole dataset reads: without
+    /// `skip_broken` every item, with it the readable ones (checked now,
+    /// once).
+    pub fn items(&self) -> &dyn ItemSource {
+        if !self.options.skip_broken {
+            return self.source;
+        }
+        &self
+            .readable
+            .get_or_init(|| check(self.source, self.options))
+            .items
+    }
+
+    /// Where the passes report their progress.
+    pub fn progress(&self) -> Option<&PhaseHook> {
+        self.options.phases.as_ref()
+    }
+
+    /// The readable items and the broken ones, when a pass has asked for
+    /// them.
+    pub fn readable(&self) -> Option<&Readable<'a>> {
+        self.readable.get()
+    }
+}
+
 /// Reads of every item of `inner` what the passes over the whole dataset
-/// read (see the module documentation), in parallel: returns the dataset
-/// without the items that fail, and those items, as (index, item) in item
-/// order. [`ExportOptions::phases`] is told of each item checked
-/// ([`Phase::CheckingItems`]).
-pub(crate) fn check<'a>(
-    inner: &'a dyn ItemSource,
-    options: &ExportOptions,
-) -> (PickedItems<'a>, Vec<(usize, SkippedItem)>) {
+/// read (see the module documentation), in parallel. [`ExportOptions::phases`]
+/// is told of each item checked ([`Phase::CheckingItems`]).
+fn check<'a>(inner: &'a dyn ItemSource, options: &ExportOptions) -> Readable<'a> {
     let class_map = matches!(options.labels, LabelSelection::TopClasses(_));
     let counter = PassCounter::start(options.phases.as_ref(), Phase::CheckingItems, inner.len());
     let results: Vec<Result<(), Error>> = (0..inner.len())
@@ -141,7 +194,10 @@ pub(crate) fn check<'a>(
             Err(error) => skipped.push((index, SkippedItem::of(inner, index, error))),
         }
     }
-    (PickedItems::new(inner, indices), skipped)
+    Readable {
+        items: PickedItems::new(inner, indices),
+        skipped,
+    }
 }
 
 /// Reads of item `index` of `inner` what [`check`] reads: its annotation,

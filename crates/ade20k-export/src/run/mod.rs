@@ -16,6 +16,7 @@ use std::path::Path;
 
 use ade20k_model::{Error, ItemSource};
 
+pub(crate) use broken::WholeDataset;
 pub use broken::{SkippedItem, SKIPPED_FILE};
 pub(crate) use files::ItemFiles;
 
@@ -43,29 +44,17 @@ pub(crate) fn write_checked(
         Some(filtered) => filtered,
         None => source,
     };
-    let mut summary = if options.skip_broken {
-        let (checked, mut skipped) = broken::check(input, options);
-        let (mut summary, broken) = run_scaled(format, &checked, out, options)?;
-        skipped.extend(
-            broken
-                .into_iter()
-                .map(|(index, item)| (checked.inner_index(index), item)),
-        );
-        skipped.sort_by_key(|(index, _)| *index);
+    let (mut summary, skipped) = run_scaled(format, input, out, options)?;
+    if !skipped.is_empty() {
         summary.skipped = skipped.into_iter().map(|(_, item)| item).collect();
-        if !summary.skipped.is_empty() {
-            let path = out.join(SKIPPED_FILE);
-            let text: String = summary
-                .skipped
-                .iter()
-                .map(|item| format!("{item}\n"))
-                .collect();
-            std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-        }
-        summary
-    } else {
-        run_scaled(format, input, out, options)?.0
-    };
+        let path = out.join(SKIPPED_FILE);
+        let text: String = summary
+            .skipped
+            .iter()
+            .map(|item| format!("{item}\n"))
+            .collect();
+        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    }
     if let Some(filtered) = &filtered {
         for (reason, count) in filtered.left_out() {
             *summary.left_out.entry(reason).or_default() += count;
@@ -91,15 +80,11 @@ fn run_scaled(
     options: &ExportOptions,
 ) -> Result<Ran, ExportError> {
     let resized = Resized::new(source, options.max_short_side);
-    let job = Job {
-        source: match &resized {
-            Some(resized) => resized,
-            None => source,
-        },
-        out,
-        options,
+    let source: &dyn ItemSource = match &resized {
+        Some(resized) => resized,
+        None => source,
     };
-    (format.run)(&job)
+    (format.run)(&Job::new(source, out, options))
 }
 
 /// A usage error for the first setting `format` does not take that
@@ -128,11 +113,21 @@ fn refuse_settings_not_taken(format: &Format, options: &ExportOptions) -> Result
 /// `skip_broken`), as (index in `job.source`, item) in item order.
 pub(crate) fn run<E: Exporter>(job: &Job<'_>) -> Result<Ran, ExportError> {
     let exporter = E::start(job)?;
+    // When a pass over the whole dataset left broken items out, they are not
+    // written either.
+    let (items, mut broken): (&dyn ItemSource, Vec<(usize, SkippedItem)>) =
+        match job.dataset.readable() {
+            Some(readable) => (&readable.items, readable.skipped.clone()),
+            None => (job.source, Vec::new()),
+        };
+    let inner_index = |index: usize| match job.dataset.readable() {
+        Some(readable) => readable.items.inner_index(index),
+        None => index,
+    };
     let mut sink = exporter.sink(job)?;
     let mut summary = Summary::default();
     let mut counts = summary.subsets.clone();
-    let mut broken = Vec::new();
-    pipeline::run(job.source, job.options, &exporter, |index, item| {
+    pipeline::run(items, job.options, &exporter, |index, item| {
         match item {
             Ok((written, prepared)) => {
                 for (reason, count) in written.left_out {
@@ -143,10 +138,11 @@ pub(crate) fn run<E: Exporter>(job: &Job<'_>) -> Result<Ran, ExportError> {
                 subset.items += 1;
                 subset.annotations += annotations;
             }
-            Err(error) => broken.push((index, SkippedItem::of(job.source, index, error))),
+            Err(error) => broken.push((inner_index(index), SkippedItem::of(items, index, error))),
         }
         Ok(())
     })?;
+    broken.sort_by_key(|(index, _)| *index);
     // A subset whose every item is broken is left out, as if it had none.
     let subsets: Vec<String> = job
         .source

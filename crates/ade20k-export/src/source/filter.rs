@@ -9,9 +9,8 @@ use ade20k_model::{
 };
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::encode::composite::instance_mask_like;
 use crate::labels::selection::LabelPlan;
-use crate::source::hierarchy::kept_with_ancestors;
+use crate::source::hierarchy::{clear_where_seen, kept_with_ancestors};
 use crate::source::PickedItems;
 use crate::{ExportError, LabelList, LeftOut};
 
@@ -371,16 +370,16 @@ impl MaskSource for WithoutRemoved {
         self.inner.instance_mask(item, object)
     }
 
-    fn instance_mask_png(
+    fn instance_mask_and_file(
         &self,
         item: &Item,
         object: &Object,
     ) -> Result<(InstanceMask, Option<Vec<u8>>), Error> {
-        self.inner.instance_mask_png(item, object)
+        self.inner.instance_mask_and_file(item, object)
     }
 
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {
-        self.class_map_png(item, level).map(|(map, _)| map)
+        self.class_map_and_file(item, level).map(|(map, _)| map)
     }
 
     /// The files of the kept objects and of every class map.
@@ -388,28 +387,27 @@ impl MaskSource for WithoutRemoved {
         self.inner.check_files(item)
     }
 
-    fn class_map_png(&self, item: &Item, level: u32) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
-        let (map, png) = self.inner.class_map_png(item, level)?;
-        let mut removed_here = self
-            .removed
-            .iter()
-            .filter(|o| o.part_level == level)
-            .peekable();
-        if removed_here.peek().is_none() {
+    fn class_map_and_file(
+        &self,
+        item: &Item,
+        level: u32,
+    ) -> Result<(ClassMap, Option<Vec<u8>>), Error> {
+        let (map, png) = self.inner.class_map_and_file(item, level)?;
+        if !self.removed.iter().any(|o| o.part_level == level) {
             return Ok((map, png));
         }
+        let mut kept = vec![true; map.classes().len()];
+        clear_where_seen(item, &map, level, &self.removed, &mut kept)?;
         let mut classes = map.classes().to_vec();
         let mut instances = map.instances().to_vec();
-        for object in removed_here {
-            let mask = instance_mask_like(item, object, &map, level)?;
-            for ((class, instance), &value) in
-                classes.iter_mut().zip(&mut instances).zip(mask.pixels())
-            {
-                if value == InstanceMask::VISIBLE {
-                    *class = 0;
-                    *instance = 0;
-                }
-            }
+        for ((class, instance), _) in classes
+            .iter_mut()
+            .zip(&mut instances)
+            .zip(kept)
+            .filter(|(_, keep)| !keep)
+        {
+            *class = 0;
+            *instance = 0;
         }
         let map = ClassMap::from_pixels(map.width(), map.height(), classes, instances)
             .map_err(|problem| Error::new(&item.image.path, problem))?;

@@ -256,12 +256,7 @@ impl Exporter for Challenge {
 /// ([`by_name`]), broken ones handed back at their index in the job's source.
 fn run_by_name(job: &Job<'_>) -> Result<Ran, ExportError> {
     let picked = by_name(job.source)?;
-    let ordered = Job {
-        source: &picked,
-        out: job.out,
-        options: job.options,
-    };
-    let (summary, broken) = run::run::<Challenge>(&ordered)?;
+    let (summary, broken) = run::run::<Challenge>(&Job::new(&picked, job.out, job.options))?;
     let mut broken: Vec<_> = broken
         .into_iter()
         .map(|(index, item)| (picked.inner_index(index), item))

@@ -298,7 +298,7 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
         fs::write(workspace.input().join(class_map), "not a PNG").unwrap();
     }
     Breakage::TruncatedJson.apply(&workspace.input());
-    assert_eq!(FORMATS.len(), 16, "every format is listed below");
+    assert_eq!(FORMATS.len(), 18, "every format is listed below");
     for (format, written) in [
         ("coco", &[][..]),
         ("coco_panoptic", &[]),
@@ -325,6 +325,8 @@ fn a_dataset_of_only_broken_items_converts_to_its_skipped_list() {
                 "annotations/oidv6-class-descriptions.csv",
             ],
         ),
+        ("parquet", &["README.md"]),
+        ("webdataset", &["README.md", "labels.json"]),
     ] {
         let (summary, mut files) = workspace
             .export(format, &skipping(ExportOptions::default()))

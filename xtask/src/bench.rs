@@ -22,7 +22,7 @@ use crate::check;
 use crate::files::{self, PathError};
 
 /// Every output format, in the order of the table.
-const FORMATS: [&str; 9] = [
+const FORMATS: [&str; 11] = [
     "coco",
     "coco_panoptic",
     "voc",
@@ -32,6 +32,8 @@ const FORMATS: [&str; 9] = [
     "datumaro",
     "ade20k2020",
     "ade20k_challenge",
+    "parquet",
+    "webdataset",
 ];
 
 /// The manifest every output carries (`ade20k_export::MANIFEST_FILE`).

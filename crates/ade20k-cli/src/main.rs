@@ -62,7 +62,7 @@ enum Command {
 Exit codes: 0 converted, 1 data or write error (the output is left as it was),
 2 usage error, 3 converted with --skip-broken but broken items were left out
 (listed in skipped.txt in the output).")]
-    Convert(ConvertArgs),
+    Convert(Box<ConvertArgs>),
     /// Count what a dataset holds: items, objects, parts, classes, sizes, scenes.
     #[command(after_help = "Examples:
   ade20k info ADE20K_2021_17_01
@@ -111,7 +111,7 @@ fn main() -> ExitCode {
     });
     let cli = Cli::parse_from(args);
     let result = match cli.command {
-        Command::Convert(args) => commands::convert::run(args),
+        Command::Convert(args) => commands::convert::run(*args),
         Command::Info(args) => commands::info::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Preview(args) => commands::preview::run(args),

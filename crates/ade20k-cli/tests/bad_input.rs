@@ -338,7 +338,7 @@ fn png_not_png() {
 }
 
 /// Every output format.
-const FORMATS: [&str; 15] = [
+const FORMATS: [&str; 17] = [
     "coco",
     "coco_panoptic",
     "voc",
@@ -354,6 +354,8 @@ const FORMATS: [&str; 15] = [
     "label_me",
     "segment_anything",
     "open_images",
+    "parquet",
+    "webdataset",
 ];
 
 /// Converts `case` to every format and checks that each refuses it with the

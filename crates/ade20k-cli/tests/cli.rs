@@ -163,6 +163,31 @@ fn an_unknown_format_is_a_usage_error() {
 }
 
 #[test]
+fn a_shard_size_is_a_usage_error_unless_a_size_for_a_sharded_format() {
+    let input = fixture("ade20k2020");
+    let out = tempfile::tempdir().unwrap();
+    for (format, size, message) in [
+        ("parquet", "0", "`0` is not a size of at least one byte"),
+        (
+            "parquet",
+            "16KB",
+            "`16KB` is not a size: use bytes or kB, MB, GB",
+        ),
+        (
+            "coco",
+            "16kB",
+            "error: coco does not take --shard-size 16000; --shard-size applies to parquet, webdataset",
+        ),
+    ] {
+        let target = out.path().join(format);
+        let run = ADE20K.run_convert(&input, format, &target, &["--shard-size", size]);
+        assert_eq!(run.status.code(), Some(2), "{format} {size}");
+        assert!(text(&run.stderr).contains(message), "{}", text(&run.stderr));
+        assert!(!target.exists());
+    }
+}
+
+#[test]
 fn detect_finds_the_subsets_from_every_entry_point() {
     let release = fixture("ade20k2020_release/ADE20K_2021_17_01");
     for entry in [
@@ -428,6 +453,11 @@ fn setting_flags(stuff: &Path) -> Vec<(Setting, Vec<&str>, &'static str)> {
             vec!["--simplify", "0"],
             "--simplify 0",
         ),
+        (
+            Setting::ShardSize,
+            vec!["--shard-size", "16kB"],
+            "--shard-size 16000",
+        ),
     ]
 }
 
@@ -446,7 +476,11 @@ fn every_format_refuses_the_settings_it_does_not_take_the_same_way() {
         );
     }
     // Values a format refuses of a setting it takes.
-    let refused_values = [("semantic", "--label-name raw")];
+    let refused_values = [
+        ("semantic", "--label-name raw"),
+        ("parquet", "--label-name raw"),
+        ("webdataset", "--label-name raw"),
+    ];
     let input = fixture("ade20k2020");
     let mut refusals = 0;
     for format in FORMATS {

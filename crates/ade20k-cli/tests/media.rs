@@ -163,8 +163,11 @@ fn every_format_copies_a_linked_photo_as_a_file_by_default() {
             .map(|(path, _)| path)
             .collect();
         assert!(links.is_empty(), "{format}: symbolic links {links:?}");
+        // parquet and webdataset embed the photo in their shards.
         assert!(
-            output.values().any(|(content, _, _)| *content == bytes),
+            output
+                .values()
+                .any(|(content, _, _)| content.windows(bytes.len()).any(|window| window == bytes)),
             "{format}: the linked photo's bytes are in the output"
         );
         assert!(

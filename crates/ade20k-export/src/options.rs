@@ -32,6 +32,10 @@ pub struct ExportOptions {
     pub yolo_task: YoloTask,
     /// How far a YOLO polygon may stray from the exact outline of its mask.
     pub yolo_simplify: SimplifyTolerance,
+    /// The largest size in bytes of one shard file, for the formats written
+    /// in shards (`parquet`, `webdataset`); `None`: 500 MB. A shard exceeds
+    /// it only when one item alone does.
+    pub shard_bytes: Option<u64>,
     /// The folder the output will have once complete, where it differs from
     /// the folder written into: [`export`](crate::export) writes into a
     /// staging folder and sets this to the target it renames it to. Formats

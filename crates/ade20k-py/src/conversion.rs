@@ -69,6 +69,7 @@ pub struct ConvertRequest {
     pub task: String,
     pub simplify: f64,
     pub max_short_side: Option<ShortSide>,
+    pub shard_size: Option<u64>,
     pub subsets: Option<Vec<String>>,
     pub items: Vec<String>,
     pub limit: Option<usize>,
@@ -151,6 +152,10 @@ impl ConvertRequest {
                     self.simplify
                 ))
             })?,
+            shard_bytes: match self.shard_size {
+                Some(0) => return Err(usage("shard_size must be at least 1 byte")),
+                size => size,
+            },
             destination: None,
             filter,
             progress: None,

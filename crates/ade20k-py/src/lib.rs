@@ -81,7 +81,8 @@ fn load_item(
     amodal = false, segmentation = "rle".to_string(), label_name = "canonical".to_string(),
     media = "copy".to_string(), labels = None, top_classes = None, stuff = None,
     task = "segment".to_string(), simplify = ade20k_export::SimplifyTolerance::DEFAULT.get(),
-    max_short_side = None, subsets = None, items = Vec::new(), limit = None, min_area = 0, include_labels = None,
+    max_short_side = None, shard_size = None,
+    subsets = None, items = Vec::new(), limit = None, min_area = 0, include_labels = None,
     exclude_labels = None, threads = None, progress = None))]
 #[allow(clippy::too_many_arguments)]
 fn convert(
@@ -106,6 +107,7 @@ fn convert(
     task: String,
     simplify: f64,
     max_short_side: Option<ShortSide>,
+    shard_size: Option<u64>,
     subsets: Option<Vec<String>>,
     items: Vec<String>,
     limit: Option<usize>,
@@ -136,6 +138,7 @@ fn convert(
         task,
         simplify,
         max_short_side,
+        shard_size,
         subsets,
         items,
         limit,

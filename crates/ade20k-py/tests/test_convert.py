@@ -25,6 +25,7 @@ OPTIONS = [
     {"media": "none", "stuff": "LABELS", "parts_level": 1, "label_name": "raw"},
     {"media": "none", "task": "detect", "simplify": 0, "include_labels": "instance100"},
     {"media": "none", "segmentation": "source-polygon", "threads": 1, "skip_broken": True},
+    {"media": "none", "shard_size": 4000},
     {"max_short_side": 24},
     {"media": "symlink", "max_short_side": "off"},
 ]

@@ -59,6 +59,10 @@ def test_usage_errors(tmp_path):
         ade20k.convert(main, "coco", tmp_path / "out", media="some", progress=False)
     with pytest.raises(ade20k.UsageError, match="simplify"):
         ade20k.convert(main, "yolo", tmp_path / "out", simplify=-1, progress=False)
+    with pytest.raises(ade20k.UsageError, match="coco does not take --shard-size 16000; --shard-size applies to parquet, webdataset"):
+        ade20k.convert(main, "coco", tmp_path / "out", shard_size=16000, progress=False)
+    with pytest.raises(ade20k.UsageError, match="shard_size must be at least 1 byte"):
+        ade20k.convert(main, "parquet", tmp_path / "out", shard_size=0, progress=False)
     with pytest.raises(ade20k.UsageError, match="max_short_side must be at least 1"):
         ade20k.convert(main, "coco", tmp_path / "out", max_short_side=0, progress=False)
     with pytest.raises(ade20k.UsageError, match="`big` is neither a number of pixels"):

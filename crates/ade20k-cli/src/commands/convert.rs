@@ -87,6 +87,11 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "PIXELS", default_value_t = SimplifyTolerance::DEFAULT,
           value_parser = parse_tolerance)]
     simplify: SimplifyTolerance,
+    /// Largest shard file of parquet and webdataset, in bytes, or with a
+    /// suffix kB, MB or GB (powers of 1000); 500MB when absent. A shard is
+    /// larger only when one item alone is.
+    #[arg(long = "shard-size", value_name = "SIZE", value_parser = parse_size)]
+    shard_size: Option<u64>,
     /// Scale images whose shorter side exceeds N pixels so that it is N (the
     /// longer side rounded), masks by nearest neighbour, every box, area and
     /// polygon from the scaled masks, photos encoded again (JPEG quality
@@ -199,6 +204,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         part_level: args.parts_level,
         yolo_task: args.task,
         yolo_simplify: args.simplify,
+        shard_bytes: args.shard_size,
         destination: None,
         filter,
         progress: progress.hook(),
@@ -230,6 +236,27 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
     );
     print!("{summary}");
     outcome
+}
+
+/// A `--shard-size` value: bytes, or kB, MB, GB (powers of 1000), at least 1.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
+    let scale: u64 = match unit {
+        "" => 1,
+        "kB" => 1_000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        _ => return Err(format!("`{text}` is not a size: use bytes or kB, MB, GB")),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|&bytes| bytes > 0)
+        .ok_or_else(|| format!("`{text}` is not a size of at least one byte"))
 }
 
 /// A `--simplify` value: a number of pixels, not negative.

@@ -25,6 +25,34 @@ pub(crate) enum PngPixels {
     },
 }
 
+/// The bit depth of the grey masks of one export, the same for every file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GreyDepth {
+    /// 8-bit grey: values up to 255.
+    Gray8,
+    /// 16-bit grey.
+    Gray16,
+}
+
+impl GreyDepth {
+    /// Bits per pixel.
+    pub fn bits(self) -> u32 {
+        match self {
+            GreyDepth::Gray8 => 8,
+            GreyDepth::Gray16 => 16,
+        }
+    }
+
+    /// `values` as pixels of this depth, narrowed at 8 bits (the caller's
+    /// depth holds every value).
+    pub fn pixels(self, values: Vec<u16>) -> PngPixels {
+        match self {
+            GreyDepth::Gray16 => PngPixels::Gray16(values),
+            GreyDepth::Gray8 => PngPixels::Gray8(values.iter().map(|&v| v as u8).collect()),
+        }
+    }
+}
+
 /// Writes a `width`×`height` PNG to `path`, creating its folder.
 pub(crate) fn write_png(
     path: &Path,
@@ -37,7 +65,33 @@ pub(crate) fn write_png(
     // The encoder writes through a borrowed buffer, flushed below: a
     // `BufWriter` dropped unflushed would swallow a failing last write.
     let mut out = BufWriter::new(file);
-    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encode_into(&mut out, width, height, pixels)
+        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    out.flush().map_err(|e| Error::io(path, e))
+}
+
+/// A `width`×`height` PNG file's bytes, encoded as [`write_png`] writes it;
+/// an error naming `path` (the file the pixels come from) when the pixels do
+/// not fill the size.
+pub(crate) fn encode_png(
+    path: &Path,
+    width: u32,
+    height: u32,
+    pixels: &PngPixels,
+) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    encode_into(&mut bytes, width, height, pixels)
+        .map_err(|e| Error::invalid(path, format!("cannot encode a PNG of it: {e}")))?;
+    Ok(bytes)
+}
+
+fn encode_into(
+    out: &mut impl Write,
+    width: u32,
+    height: u32,
+    pixels: &PngPixels,
+) -> Result<(), png::EncodingError> {
+    let mut encoder = png::Encoder::new(out, width, height);
     // fdeflate's fast mode with the Sub filter on every row: `Compression::Fast`
     // alone would also pick an adaptive filter per row, which costs time and
     // changes the bytes written.
@@ -69,11 +123,9 @@ pub(crate) fn write_png(
             indices
         }
     };
-    let fail = |e: png::EncodingError| Error::io(path, std::io::Error::other(e));
-    let mut writer = encoder.write_header().map_err(fail)?;
-    writer.write_image_data(data).map_err(fail)?;
-    writer.finish().map_err(fail)?;
-    out.flush().map_err(|e| Error::io(path, e))
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(data)?;
+    writer.finish()
 }
 
 /// Writes `bytes`, a PNG file already encoded, to `path`, creating its folder.

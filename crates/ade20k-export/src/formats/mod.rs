@@ -21,16 +21,20 @@ mod coco_panoptic;
 mod cvat;
 mod datumaro;
 mod flat_names;
+mod hub;
 mod kitti;
 mod label_me;
 mod mots;
 mod open_images;
+mod parquet;
 #[cfg(test)]
 mod recipe;
+mod sample;
 mod segment_anything;
 mod semantic;
 pub(crate) mod source_json;
 mod voc;
+mod webdataset;
 mod yolo;
 
 use std::path::{Path, PathBuf};
@@ -63,6 +67,8 @@ pub const FORMATS: &[Format] = &[
     label_me::LabelMe::FORMAT,
     segment_anything::SegmentAnything::FORMAT,
     open_images::OpenImages::FORMAT,
+    parquet::Parquet::FORMAT,
+    webdataset::WebDataset::FORMAT,
 ];
 
 /// An output format: its name on the command line, what it is, and what it
@@ -171,11 +177,13 @@ pub enum Setting {
     YoloTask,
     /// [`ExportOptions::yolo_simplify`].
     YoloSimplify,
+    /// [`ExportOptions::shard_bytes`].
+    ShardSize,
 }
 
 impl Setting {
     /// Every setting, in the order of [`ExportOptions`]' fields.
-    pub const ALL: [Setting; 8] = [
+    pub const ALL: [Setting; 9] = [
         Setting::Parts,
         Setting::MaskKind,
         Setting::Segmentation,
@@ -184,6 +192,7 @@ impl Setting {
         Setting::PartLevel,
         Setting::YoloTask,
         Setting::YoloSimplify,
+        Setting::ShardSize,
     ];
 
     /// The field's name in words, as error messages say it.
@@ -197,6 +206,7 @@ impl Setting {
             Setting::PartLevel => "part level",
             Setting::YoloTask => "yolo task",
             Setting::YoloSimplify => "yolo simplification",
+            Setting::ShardSize => "shard size",
         }
     }
 
@@ -215,6 +225,7 @@ impl Setting {
             Setting::PartLevel => "--parts-level",
             Setting::YoloTask => "--task",
             Setting::YoloSimplify => "--simplify",
+            Setting::ShardSize => "--shard-size",
         };
         match value.as_str() {
             "" => flag.into(),
@@ -258,6 +269,7 @@ impl Setting {
                 options.yolo_simplify != default.yolo_simplify,
                 options.yolo_simplify.to_string(),
             ),
+            Setting::ShardSize => options.shard_bytes.map(|bytes| bytes.to_string()),
         }
     }
 }

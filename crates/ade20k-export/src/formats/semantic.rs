@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{Categories, ClassIndex, Error, Item};
 
 use crate::encode::palette::{label_color, voc_color};
-use crate::encode::png_out::PngPixels;
+use crate::encode::png_out::GreyDepth;
 use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::selection::LabelPlan;
 use crate::run::{self, ItemFiles};
@@ -53,7 +53,7 @@ pub(crate) struct Semantic {
     out: PathBuf,
     options: ExportOptions,
     plan: LabelPlan,
-    depth: Depth,
+    depth: GreyDepth,
 }
 
 impl Exporter for Semantic {
@@ -99,7 +99,7 @@ impl Exporter for Semantic {
         Ok(Semantic {
             out: job.out.to_path_buf(),
             options: options.clone(),
-            depth: Depth::for_plan(&plan),
+            depth: plan.grey_depth(),
             plan,
         })
     }
@@ -130,12 +130,7 @@ impl Exporter for Semantic {
             .join(&item.subset)
             .join(format!("{}.png", item.id));
         let present = present_values(&values);
-        let pixels = match self.depth {
-            Depth::Gray16 => PngPixels::Gray16(values),
-            // Ids fit 8 bits: the plan has at most 255 labels.
-            Depth::Gray8 => PngPixels::Gray8(values.iter().map(|&v| v as u8).collect()),
-        };
-        files.png(mask_path, width, height, pixels);
+        files.png(mask_path, width, height, self.depth.pixels(values));
         let mut categories = Categories::new();
         if self.plan.is_by_class_index() {
             item.objects.iter().for_each(|o| categories.observe(o));
@@ -170,33 +165,6 @@ impl Exporter for Semantic {
     }
 }
 
-/// The bit depth of every mask of one export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Depth {
-    /// 8-bit grey: at most 255 labels.
-    Gray8,
-    /// 16-bit grey: class indices, or more than 255 labels.
-    Gray16,
-}
-
-impl Depth {
-    /// 16-bit for class indices, else the smallest depth holding every id.
-    fn for_plan(plan: &LabelPlan) -> Self {
-        if plan.is_by_class_index() || plan.labels().len() > usize::from(u8::MAX) {
-            Depth::Gray16
-        } else {
-            Depth::Gray8
-        }
-    }
-
-    fn bits(self) -> u32 {
-        match self {
-            Depth::Gray8 => 8,
-            Depth::Gray16 => 16,
-        }
-    }
-}
-
 /// What one written mask tells the summary and the meta file.
 pub(crate) struct PreparedItem {
     /// Non-zero values written in the mask.
@@ -226,20 +194,7 @@ impl Semantic {
                 .collect::<Result<_, _>>()?;
             return Ok((values, 0));
         }
-        // Ids fit 16 bits: the plan was resolved with a 16-bit capacity.
-        let ids = self.plan.pixel_labels(item);
-        let mut dropped = 0;
-        let values = classes
-            .iter()
-            .map(|class| match ids.get(class) {
-                Some(&id) => id as u16,
-                None => {
-                    dropped += u64::from(*class != 0);
-                    0
-                }
-            })
-            .collect();
-        Ok((values, dropped))
+        Ok(self.plan.pixel_values(item, classes))
     }
 }
 
@@ -277,7 +232,7 @@ impl SemanticSink {
         out: &Path,
         plan: &LabelPlan,
         options: &ExportOptions,
-        depth: Depth,
+        depth: GreyDepth,
         summary: &mut Summary,
     ) -> Result<(), Error> {
         let labels = if plan.is_by_class_index() {

@@ -13,6 +13,7 @@ use ade20k_model::{
 };
 use rayon::prelude::*;
 
+use crate::encode::png_out::GreyDepth;
 use crate::run::WholeDataset;
 use crate::{ExportError, ExportOptions, LabelNaming, LeftOut, PartsMode};
 
@@ -565,6 +566,44 @@ impl LabelPlan {
             .iter()
             .filter_map(|object| Some((object.class, self.label_of(object)?)))
             .collect()
+    }
+
+    /// The label id of every class-map pixel of `item` in `classes` (0 for
+    /// classes not kept), and how many labeled pixels became 0. The ids must
+    /// fit 16 bits: the plan is resolved with a 16-bit capacity.
+    pub fn pixel_values(&self, item: &Item, classes: &[ClassIndex]) -> (Vec<u16>, u64) {
+        let ids = self.pixel_labels(item);
+        let mut dropped = 0;
+        // Neighbouring pixels mostly share their class: the last one looked
+        // up is kept, so most pixels cost a comparison, not a hash lookup.
+        let mut last: Option<(ClassIndex, u16)> = None;
+        let values = classes
+            .iter()
+            .map(|&class| {
+                let value = match last {
+                    Some((seen, value)) if seen == class => value,
+                    _ => {
+                        // Label ids start at 1: 0 is a class not kept.
+                        let value = ids.get(&class).map_or(0, |&id| id as u16);
+                        last = Some((class, value));
+                        value
+                    }
+                };
+                dropped += u64::from(value == 0 && class != 0);
+                value
+            })
+            .collect();
+        (values, dropped)
+    }
+
+    /// The depth of grey masks holding this plan's pixel values: 16 bits
+    /// for class indices or more than 255 labels, else 8.
+    pub fn grey_depth(&self) -> GreyDepth {
+        if self.is_by_class_index() || self.labels().len() > usize::from(u8::MAX) {
+            GreyDepth::Gray16
+        } else {
+            GreyDepth::Gray8
+        }
     }
 
     /// The listed labels; empty when labels are keyed by class index.
@@ -1136,6 +1175,19 @@ mod tests {
             .map(|label| stuff.keeps_label(label))
             .collect();
         assert_eq!(kept, [true, true, true, false]);
+    }
+
+    #[test]
+    fn pixel_values_follow_runs_of_classes_and_count_the_pixels_dropped() {
+        let source = crate::source::filter::tests::dataset();
+        let item = source.load(0).unwrap();
+        let selection = LabelSelection::List(LabelList::parse("30\n10\n").unwrap());
+        let options = ExportOptions::default();
+        let dataset = WholeDataset::new(&source, &options);
+        let plan = LabelPlan::resolve(&selection, &dataset, None).unwrap();
+        let (values, dropped) = plan.pixel_values(&item, &[10, 10, 20, 0, 0, 20, 30, 10, 10]);
+        assert_eq!(values, [2, 2, 0, 0, 0, 0, 1, 2, 2]);
+        assert_eq!(dropped, 2, "the pixels of class 20; 0 is unlabeled");
     }
 
     /// Classes of a small dataset: person, pot, car, two plants.

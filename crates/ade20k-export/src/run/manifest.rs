@@ -205,6 +205,7 @@ fn describe_options(options: &ExportOptions) -> Value {
             YoloTask::Segment => "segment",
             YoloTask::Detect => "detect",
         },
+        "shard_bytes": options.shard_bytes,
         "items": filter.items.as_ref().map(|patterns| patterns.patterns()),
         "limit": filter.limit,
         "min_area": filter.min_area,

@@ -154,6 +154,7 @@ def convert(
     task: str = "segment",
     simplify: float = 0.75,
     max_short_side: Union[int, str, None] = None,
+    shard_size: Optional[int] = None,
     subsets: Optional[Sequence[str]] = None,
     items: Sequence[str] = ...,
     limit: Optional[int] = None,

@@ -19,6 +19,7 @@ pycocotools only:
   selected are left out, and a label may merge classes).
 """
 
+import argparse
 import io
 import os
 
@@ -107,3 +108,15 @@ def check_sample(dataset, subset, record, photo, class_map, names, amodal, selec
     if (record["width"], record["height"]) != (classes.shape[1], classes.shape[0]):
         problems.append(f"{where}: width or height differ")
     return problems
+
+
+def export_arguments():
+    """The command line both verifiers take: the source dataset, the export and how it was made."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dataset", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--amodal", action="store_true")
+    parser.add_argument("--no-photos", action="store_true", help="the export was made with --media none")
+    parser.add_argument("--shard-size", type=int)
+    parser.add_argument("--selection", action="store_true", help="the export selected labels (--labels)")
+    return parser.parse_args()

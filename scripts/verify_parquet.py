@@ -19,7 +19,6 @@ Usage:
 `--dataset` is the folder whose children are the subsets. Exits 1 on any mismatch.
 """
 
-import argparse
 import glob
 import json
 import os
@@ -31,7 +30,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from ade20k_source import source_items
-from training_sample import check_sample
+from training_sample import check_sample, export_arguments
 
 SPLITS = {"training": "train"}
 ROW_GROUP_BYTES = 100_000_000
@@ -66,14 +65,7 @@ def check_shards(out, shard_size):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--dataset", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--amodal", action="store_true")
-    parser.add_argument("--no-photos", action="store_true", help="the export was made with --media none")
-    parser.add_argument("--shard-size", type=int)
-    parser.add_argument("--selection", action="store_true", help="the export selected labels (--labels)")
-    args = parser.parse_args()
+    args = export_arguments()
     problems, splits = check_shards(args.out, args.shard_size)
     by_parquet = datasets.load_dataset("parquet", data_dir=os.path.join(args.out, "data"))
     by_card = datasets.load_dataset(args.out)

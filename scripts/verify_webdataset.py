@@ -20,7 +20,6 @@ Usage:
 `--dataset` is the folder whose children are the subsets. Exits 1 on any mismatch.
 """
 
-import argparse
 import glob
 import io
 import json
@@ -34,7 +33,7 @@ import webdataset as wds
 from PIL import Image
 
 from ade20k_source import source_items
-from training_sample import check_sample
+from training_sample import check_sample, export_arguments
 
 SPLITS = {"training": "train"}
 
@@ -47,14 +46,7 @@ def png16(key, data):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--dataset", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--amodal", action="store_true")
-    parser.add_argument("--no-photos", action="store_true", help="the export was made with --media none")
-    parser.add_argument("--shard-size", type=int)
-    parser.add_argument("--selection", action="store_true", help="the export selected labels (--labels)")
-    args = parser.parse_args()
+    args = export_arguments()
     problems = []
     with open(os.path.join(args.out, "labels.json"), encoding="utf-8") as labels:
         listed = json.load(labels)

@@ -190,8 +190,7 @@ impl Exporter for Camvid {
             let path = self.out.join(format!("{subset}.txt"));
             fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
         }
-        write_label_colors(&self.out, &self.labels)?;
-        summary.categories = self.labels.len() - 1;
+        write_label_colors(&self.out, &self.labels, summary)?;
         Ok(())
     }
 }

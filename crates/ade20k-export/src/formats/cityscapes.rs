@@ -81,7 +81,7 @@ use serde::Serialize;
 use crate::encode::composite::ObjectMap;
 use crate::encode::png_out::PngPixels;
 use crate::encode::trace::trace_polygons;
-use crate::formats::flat_names::FlatNames;
+use crate::formats::flat_names::{FlatItem, FlatNames};
 use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::colors::{write_label_colors, ColoredLabel, Stuff};
 use crate::labels::selection::LabelPlan;
@@ -116,7 +116,7 @@ impl Exporter for Cityscapes {
         run: run::run::<Cityscapes>,
         scaling: Scaling::Optional,
     };
-    type Prepared = PreparedItem;
+    type Prepared = FlatItem;
     type Sink<'e> = FlatNames;
 
     fn start(job: &Job<'_>) -> Result<Self, ExportError> {
@@ -133,7 +133,7 @@ impl Exporter for Cityscapes {
     }
 
     /// Draws the item's label images and polygons, in drawing order.
-    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
+    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<FlatItem, Error> {
         let (city, name) = city_and_name(&item.id);
         let image_name = match item.image.path.extension().and_then(|ext| ext.to_str()) {
             Some(ext) => format!("{name}_leftImg8bit.{ext}"),
@@ -170,26 +170,19 @@ impl Exporter for Cityscapes {
         self.write_files(files, &gt_dir, name, &map, &drawing)?;
 
         files.leave_out_all(left_out);
-        Ok(PreparedItem {
+        Ok(FlatItem {
             subset: item.subset,
-            key: format!("{city}/{name}"),
+            name: format!("{city}/{name}"),
             image: item.image.path,
             objects: drawn.len() as u64,
         })
     }
 
     /// Counts one item; fails when an earlier item has the same files.
-    fn write(&self, sink: &mut FlatNames, prepared: PreparedItem) -> Result<u64, Error> {
-        let PreparedItem {
-            subset,
-            key,
-            image,
-            objects,
-        } = prepared;
-        sink.claim(&subset, &key, &image, || {
+    fn write(&self, sink: &mut FlatNames, prepared: FlatItem) -> Result<u64, Error> {
+        sink.count(prepared, |subset, key| {
             format!("its cityscapes files gtFine/{subset}/{key}_gtFine_*")
-        })?;
-        Ok(objects)
+        })
     }
 
     fn finish(
@@ -199,9 +192,7 @@ impl Exporter for Cityscapes {
         _subsets: &[String],
         summary: &mut Summary,
     ) -> Result<(), Error> {
-        write_label_colors(&self.out, &self.labels)?;
-        summary.categories = self.labels.len() - 1;
-        let things = self.labels.iter().filter(|label| label.is_thing).count();
+        let things = write_label_colors(&self.out, &self.labels, summary)?;
         summary.notes.push(format!(
             "instanceIds: {things} thing classes as id × 1000 + instance, {} stuff classes as id",
             self.labels.len() - 1 - things
@@ -257,18 +248,6 @@ fn instance_value(id: u32, number: u32) -> Option<u16> {
     }
     let value = id.checked_mul(INSTANCES_PER_CLASS)?.checked_add(number)?;
     u16::try_from(value).ok()
-}
-
-/// One item, its files written, ready to be counted.
-pub(crate) struct PreparedItem {
-    /// The item's subset.
-    subset: String,
-    /// `<city>/<name>`: where its files are below `gtFine/<subset>`.
-    key: String,
-    /// The source image, to name the item in errors.
-    image: PathBuf,
-    /// Objects drawn.
-    objects: u64,
 }
 
 /// One entry of `objects` in `_gtFine_polygons.json`.

@@ -40,3 +40,34 @@ impl FlatNames {
         Ok(())
     }
 }
+
+/// An item of a flat layout, its files handed over, ready to be counted.
+pub(crate) struct FlatItem {
+    /// The item's subset.
+    pub subset: String,
+    /// Where its files are below the subset's folders, without extension.
+    pub name: String,
+    /// The source image, to name the item in errors.
+    pub image: PathBuf,
+    /// Objects written.
+    pub objects: u64,
+}
+
+impl FlatNames {
+    /// Claims `item`'s name (see [`FlatNames::claim`]; `files` is given the
+    /// subset and the name) and returns its objects, for the runner's count.
+    pub fn count(
+        &mut self,
+        item: FlatItem,
+        files: impl FnOnce(&str, &str) -> String,
+    ) -> Result<u64, Error> {
+        let FlatItem {
+            subset,
+            name,
+            image,
+            objects,
+        } = item;
+        self.claim(&subset, &name, &image, || files(&subset, &name))?;
+        Ok(objects)
+    }
+}

@@ -55,7 +55,7 @@ use ade20k_model::{Error, Item};
 
 use crate::encode::numbered::NumberedObjects;
 use crate::encode::png_out::PngPixels;
-use crate::formats::flat_names::FlatNames;
+use crate::formats::flat_names::{FlatItem, FlatNames};
 use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::colors::{write_label_colors, ColoredLabel, Stuff};
 use crate::labels::selection::LabelPlan;
@@ -86,7 +86,7 @@ impl Exporter for Kitti {
         run: run::run::<Kitti>,
         scaling: Scaling::Optional,
     };
-    type Prepared = PreparedItem;
+    type Prepared = FlatItem;
     type Sink<'e> = FlatNames;
 
     fn start(job: &Job<'_>) -> Result<Self, ExportError> {
@@ -109,7 +109,7 @@ impl Exporter for Kitti {
     }
 
     /// Numbers the item's visible objects and draws its three label images.
-    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
+    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<FlatItem, Error> {
         let name = item.id.replace('/', "_");
         let subset_dir = self.out.join(&item.subset);
         let image_name = match item.image.path.extension().and_then(|ext| ext.to_str()) {
@@ -145,7 +145,7 @@ impl Exporter for Kitti {
             files.png(subset_dir.join(folder).join(&file), width, height, pixels);
         }
         files.leave_out_all(left_out);
-        Ok(PreparedItem {
+        Ok(FlatItem {
             subset: item.subset,
             name,
             image: item.image.path,
@@ -154,17 +154,10 @@ impl Exporter for Kitti {
     }
 
     /// Counts one item; fails when an earlier item has the same files.
-    fn write(&self, sink: &mut FlatNames, prepared: PreparedItem) -> Result<u64, Error> {
-        let PreparedItem {
-            subset,
-            name,
-            image,
-            objects,
-        } = prepared;
-        sink.claim(&subset, &name, &image, || {
+    fn write(&self, sink: &mut FlatNames, prepared: FlatItem) -> Result<u64, Error> {
+        sink.count(prepared, |subset, name| {
             format!("its kitti files {subset}/*/{name}.png")
-        })?;
-        Ok(objects)
+        })
     }
 
     fn finish(
@@ -174,25 +167,11 @@ impl Exporter for Kitti {
         _subsets: &[String],
         summary: &mut Summary,
     ) -> Result<(), Error> {
-        write_label_colors(&self.out, &self.labels)?;
-        summary.categories = self.labels.len() - 1;
-        let things = self.labels.iter().filter(|label| label.is_thing).count();
+        let things = write_label_colors(&self.out, &self.labels, summary)?;
         summary.notes.push(format!(
             "instance: {things} thing classes as id × 256 + instance, {} stuff classes as id × 256",
             self.labels.len() - 1 - things
         ));
         Ok(())
     }
-}
-
-/// One item, its files handed over, ready to be counted.
-pub(crate) struct PreparedItem {
-    /// The item's subset.
-    subset: String,
-    /// Its file name without extension.
-    name: String,
-    /// The source image, to name the item in errors.
-    image: PathBuf,
-    /// Objects written.
-    objects: u64,
 }

@@ -11,7 +11,7 @@ use ade20k_model::Error;
 use crate::encode::palette::label_color;
 use crate::labels::selection::{LabelPlan, PlannedLabel};
 use crate::run::WholeDataset;
-use crate::{ExportError, ExportOptions, LabelSelection};
+use crate::{ExportError, ExportOptions, LabelSelection, Summary};
 
 /// Name of label 0.
 pub(crate) const UNLABELED: &str = "unlabeled";
@@ -98,8 +98,14 @@ fn unique_name(name: &str, id: u32, taken: &mut HashSet<String>) -> String {
     name
 }
 
-/// Writes `label_colors.txt` in Datumaro's form: `r g b name` per label id.
-pub(crate) fn write_label_colors(out: &Path, labels: &[ColoredLabel]) -> Result<(), Error> {
+/// Writes `label_colors.txt` in Datumaro's form: `r g b name` per label id,
+/// and counts the labels but the background as the summary's categories.
+/// Returns how many of them are things.
+pub(crate) fn write_label_colors(
+    out: &Path,
+    labels: &[ColoredLabel],
+    summary: &mut Summary,
+) -> Result<usize, Error> {
     let path = out.join("label_colors.txt");
     let text: String = labels
         .iter()
@@ -108,7 +114,9 @@ pub(crate) fn write_label_colors(out: &Path, labels: &[ColoredLabel]) -> Result<
             format!("{r} {g} {b} {}\n", label.name)
         })
         .collect();
-    fs::write(&path, text).map_err(|e| Error::io(&path, e))
+    fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    summary.categories = labels.len() - 1;
+    Ok(labels.iter().filter(|label| label.is_thing).count())
 }
 
 #[cfg(test)]

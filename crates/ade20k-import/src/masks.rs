@@ -6,12 +6,16 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use ade20k_model::{
-    ClassMap, Error, ImageInfo, InstanceMask, Item, MaskSource, Object, SourceFile,
+    ClassMap, CroppedMask, Error, ImageInfo, InstanceMask, Item, MaskKind, MaskSource, Object,
+    SourceFile,
 };
 
 use crate::format::InputFormat;
 use crate::names::class_map_file_name;
-use crate::pixels::{check_mask_header, decode_class_map, decode_instance_mask, MaskPng};
+use crate::pixels::{
+    check_mask_header, decode_class_map, decode_cropped_instance_mask, decode_instance_mask,
+    MaskPng,
+};
 
 /// Reads the masks of the items of one dataset from the files beside their
 /// photos. One value is shared by every item of the dataset.
@@ -57,6 +61,19 @@ impl FileMasks {
 }
 
 impl FileMasks {
+    /// The path of `object`'s instance mask (as named in errors) and the
+    /// bytes of that file, which must be inside the item's subset folder.
+    fn instance_mask_file(
+        &self,
+        item: &Item,
+        object: &Object,
+    ) -> Result<(PathBuf, Vec<u8>), Error> {
+        let path = photo_folder(item).join(&object.instance_mask);
+        let real = self.resolve_inside_subset(&path, &item.subset)?;
+        let bytes = read_mask_file(&real).map_err(|e| Error::new(&path, e.problem))?;
+        Ok((path, bytes))
+    }
+
     /// Checks the header of the mask PNG of kind `kind` at `real` (named
     /// `path` in errors): a PNG of its kind, of the size of `image`.
     fn check_header(
@@ -90,9 +107,7 @@ impl MaskSource for FileMasks {
         item: &Item,
         object: &Object,
     ) -> Result<(InstanceMask, Option<Vec<u8>>), Error> {
-        let path = photo_folder(item).join(&object.instance_mask);
-        let real = self.resolve_inside_subset(&path, &item.subset)?;
-        let bytes = read_mask_file(&real).map_err(|e| Error::new(&path, e.problem))?;
+        let (path, bytes) = self.instance_mask_file(item, object)?;
         let mask =
             decode_instance_mask(&bytes, self.max_pixels).map_err(|e| Error::new(&path, e))?;
         check_size(
@@ -102,6 +117,24 @@ impl MaskSource for FileMasks {
             &item.image,
         )?;
         Ok((mask, Some(bytes)))
+    }
+
+    fn cropped_mask(
+        &self,
+        item: &Item,
+        object: &Object,
+        kind: MaskKind,
+    ) -> Result<CroppedMask, Error> {
+        let (path, bytes) = self.instance_mask_file(item, object)?;
+        let mask = decode_cropped_instance_mask(&bytes, self.max_pixels, kind)
+            .map_err(|e| Error::new(&path, e))?;
+        check_size(
+            &path,
+            "instance mask",
+            (mask.frame_width(), mask.frame_height()),
+            &item.image,
+        )?;
+        Ok(mask)
     }
 
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {

@@ -1,8 +1,9 @@
 //! Decoding of the mask PNGs: instance masks and class maps.
 
+use std::cell::RefCell;
 use std::io::{BufRead, Cursor, Seek};
 
-use ade20k_model::{ClassMap, InstanceMask, Problem};
+use ade20k_model::{ClassMap, CroppedMask, InstanceMask, MaskKind, Problem};
 use png::{BitDepth, ColorType, Transformations};
 
 /// The default limit on the pixels of one mask, as in Pillow's
@@ -26,23 +27,99 @@ pub(crate) fn decode_instance_mask_as_stored(
     bytes: &[u8],
     max_pixels: u64,
 ) -> Result<(InstanceMask, bool), Problem> {
-    let png = decode_png(bytes, MaskPng::InstanceMask, max_pixels)?;
-    let mut as_stored = png.gray8_as_stored;
-    let mut pixels = match png.color {
-        ColorType::Grayscale => png.pixels,
-        ColorType::GrayscaleAlpha => first_channel(png.pixels, 2),
+    let mut pixels = Vec::new();
+    let decoded = decode_instance_pixels(bytes, max_pixels, &mut pixels)?;
+    pixels.truncate(decoded.len());
+    let mask = InstanceMask::from_pixels(decoded.width, decoded.height, pixels)?;
+    Ok((mask, decoded.as_stored))
+}
+
+/// Decodes an instance mask as [`decode_instance_mask`] does and keeps the
+/// `kind` pixels inside the box around the object
+/// ([`InstanceMask::crop_pixels`]). The image-size pixels are decoded into a
+/// buffer of the calling thread, kept for its next mask: no allocation,
+/// zeroing or page faults per mask, only the window is allocated.
+pub(crate) fn decode_cropped_instance_mask(
+    bytes: &[u8],
+    max_pixels: u64,
+    kind: MaskKind,
+) -> Result<CroppedMask, Problem> {
+    /// Buffers larger than this are not kept between masks.
+    const KEPT_BUFFER_BYTES: usize = 64 << 20;
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        let cropped = decode_instance_pixels(bytes, max_pixels, buffer).and_then(|decoded| {
+            let pixels = &buffer[..decoded.len()];
+            InstanceMask::crop_pixels(decoded.width, decoded.height, pixels, kind)
+        });
+        if buffer.capacity() > KEPT_BUFFER_BYTES {
+            *buffer = Vec::new();
+        }
+        cropped
+    })
+}
+
+/// What [`decode_instance_pixels`] decoded.
+struct DecodedInstancePixels {
+    width: u32,
+    height: u32,
+    /// Whether the file stores exactly these values (see
+    /// [`decode_instance_mask_as_stored`]).
+    as_stored: bool,
+}
+
+impl DecodedInstancePixels {
+    /// The number of pixels.
+    fn len(&self) -> usize {
+        self.width as usize * self.height as usize
+    }
+}
+
+/// Decodes an instance mask PNG into the first pixels of `buffer`, one byte
+/// each, valued as the file says (binary 0/1 masks made 0/255); `buffer`
+/// grows when it is too short and is otherwise overwritten, never zeroed.
+fn decode_instance_pixels(
+    bytes: &[u8],
+    max_pixels: u64,
+    buffer: &mut Vec<u8>,
+) -> Result<DecodedInstancePixels, Problem> {
+    let mut png = open_png(bytes, MaskPng::InstanceMask, max_pixels)?;
+    let channels = match png.color {
+        ColorType::Grayscale => 1,
+        ColorType::GrayscaleAlpha => 2,
         _ => return Err(MaskPng::InstanceMask.wrong_color(png.file_color)),
     };
-    if is_binary(&pixels) {
+    let frame_bytes = output_buffer_size(&png.reader)?;
+    if buffer.len() < frame_bytes {
+        buffer.resize(frame_bytes, 0);
+    }
+    png.reader
+        .next_frame(&mut buffer[..frame_bytes])
+        .map_err(png_problem)?;
+    let mut decoded = DecodedInstancePixels {
+        width: png.width,
+        height: png.height,
+        as_stored: png.gray8_as_stored,
+    };
+    let frame = &mut buffer[..frame_bytes];
+    if channels == 2 {
+        // Keep the grey of each grey-alpha pair, in place.
+        for index in 0..decoded.len() {
+            frame[index] = frame[index * 2];
+        }
+    }
+    let pixels = &mut frame[..decoded.len()];
+    if is_binary(pixels) {
         // A binary 0/1 mask: 1 (visible) becomes 255, 0 stays 0.
-        for value in &mut pixels {
+        for value in pixels.iter_mut() {
             *value = value.wrapping_neg();
         }
         // Unless it is all 0s, which both kinds of mask store alike.
-        as_stored &= pixels.iter().all(|&value| value == 0);
+        decoded.as_stored &= pixels.iter().all(|&value| value == 0);
     }
-    let mask = InstanceMask::from_pixels(png.width, png.height, pixels)?;
-    Ok((mask, as_stored))
+    Ok(decoded)
 }
 
 /// Decodes a class map PNG (`<name>_seg.png` or `<name>_parts_N.png`).
@@ -237,19 +314,6 @@ fn check_header(header: &png::Info, kind: MaskPng, max_pixels: u64) -> Result<()
 /// The first bytes of every PNG file.
 pub(crate) const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
-/// A decoded PNG, expanded to 8 bits per channel.
-struct DecodedPng {
-    width: u32,
-    height: u32,
-    /// Colour type of `pixels`.
-    color: ColorType,
-    /// Colour type stored in the file, for messages.
-    file_color: ColorType,
-    /// Whether `pixels` are the file's own samples, 8-bit grey.
-    gray8_as_stored: bool,
-    pixels: Vec<u8>,
-}
-
 /// A PNG whose header has been read and checked, ready to decode.
 struct OpenPng<'a> {
     width: u32,
@@ -291,36 +355,12 @@ fn open_png(bytes: &[u8], kind: MaskPng, max_pixels: u64) -> Result<OpenPng<'_>,
     })
 }
 
-fn decode_png(bytes: &[u8], kind: MaskPng, max_pixels: u64) -> Result<DecodedPng, Problem> {
-    let mut png = open_png(bytes, kind, max_pixels)?;
-    let mut pixels = vec![0; output_buffer_size(&png.reader)?];
-    png.reader.next_frame(&mut pixels).map_err(png_problem)?;
-    Ok(DecodedPng {
-        width: png.width,
-        height: png.height,
-        color: png.color,
-        file_color: png.file_color,
-        gray8_as_stored: png.gray8_as_stored,
-        pixels,
-    })
-}
-
 /// The size in bytes of the decoded frame of `reader`, or a problem when it
 /// does not fit in the address space.
 fn output_buffer_size(reader: &png::Reader<Cursor<&[u8]>>) -> Result<usize, Problem> {
     reader
         .output_buffer_size()
         .ok_or_else(|| Problem::Image("the decoded PNG would not fit in the address space".into()))
-}
-
-/// Keeps the first of every `channels` bytes, in place.
-fn first_channel(mut pixels: Vec<u8>, channels: usize) -> Vec<u8> {
-    let count = pixels.len() / channels;
-    for index in 0..count {
-        pixels[index] = pixels[index * channels];
-    }
-    pixels.truncate(count);
-    pixels
 }
 
 fn png_problem(error: png::DecodingError) -> Problem {
@@ -493,6 +533,40 @@ pub(crate) mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("value 7 "), "{error}");
+    }
+
+    #[test]
+    fn cropped_decoding_equals_cropping_the_decoded_mask() {
+        let with_alpha = encode_png(
+            3,
+            1,
+            ColorType::GrayscaleAlpha,
+            BitDepth::Eight,
+            &[0, 9, 255, 9, 128, 9],
+        );
+        // Large masks first, so the kept buffer holds stale pixels for the
+        // smaller ones that follow.
+        let pngs = [
+            gray(4, 3, &[255; 12]),
+            gray(3, 2, &[0, 128, 255, 0, 0, 128]),
+            gray(2, 2, &[0, 1, 1, 0]),
+            with_alpha,
+            gray(2, 1, &[0, 0]),
+        ];
+        for png in &pngs {
+            let mask = decode_instance_mask(png, DEFAULT_MAX_PIXELS).unwrap();
+            for kind in [MaskKind::Visible, MaskKind::Amodal] {
+                let cropped = decode_cropped_instance_mask(png, DEFAULT_MAX_PIXELS, kind).unwrap();
+                assert_eq!(cropped, mask.cropped(kind));
+            }
+        }
+        let error = decode_cropped_instance_mask(
+            &gray(2, 1, &[0, 7]),
+            DEFAULT_MAX_PIXELS,
+            MaskKind::Visible,
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("value 7 "), "{error}");
     }
 
     #[test]

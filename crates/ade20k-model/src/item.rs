@@ -65,7 +65,7 @@ impl Item {
     /// Loads the instance mask of `self.objects[object]` and keeps the `kind`
     /// of pixels, inside the box around the object only.
     pub fn cropped_mask(&self, object: usize, kind: MaskKind) -> Result<CroppedMask, Error> {
-        Ok(self.instance_mask(object)?.cropped(kind))
+        self.masks.cropped_mask(self, &self.objects[object], kind)
     }
 
     /// Checks the headers of the files the item's masks come from, without

@@ -50,24 +50,28 @@ impl InstanceMask {
 
     /// Builds a mask from row-major pixels valued 0, 128 or 255.
     pub fn from_pixels(width: u32, height: u32, pixels: Vec<u8>) -> Result<Self, Problem> {
-        check_len(width, height, pixels.len())?;
-        let Some(extent) = checked_extent(width, &pixels) else {
-            // Rare: scan again, the slow way, for the value to name.
-            let bad = pixels
-                .iter()
-                .find(|&&p| p != Self::VISIBLE && p != Self::HIDDEN && p != Self::ABSENT)
-                .copied()
-                .unwrap_or_default();
-            return Err(Problem::Invalid(format!(
-                "instance mask value {bad} is none of 0, 128, 255"
-            )));
-        };
+        let extent = validated_extent(width, height, &pixels)?;
         Ok(InstanceMask {
             width,
             height,
             pixels,
             extent,
         })
+    }
+
+    /// The pixels that count as the object for `kind` of the mask whose
+    /// row-major values (0, 128 or 255) are `pixels`: what
+    /// [`InstanceMask::from_pixels`] and then [`InstanceMask::cropped`] give,
+    /// without taking the pixels, so that a decoder can reuse its buffer for
+    /// the next mask instead of allocating an image-size one for each.
+    pub fn crop_pixels(
+        width: u32,
+        height: u32,
+        pixels: &[u8],
+        kind: MaskKind,
+    ) -> Result<CroppedMask, Problem> {
+        let extent = validated_extent(width, height, pixels)?;
+        Ok(crop(width, height, pixels, extent, kind))
     }
 
     /// Width in pixels.
@@ -96,34 +100,7 @@ impl InstanceMask {
     /// [`InstanceMask::extent`]: far less to store and scan than
     /// [`InstanceMask::binary`] when the object covers a small part of the image.
     pub fn cropped(&self, kind: MaskKind) -> CroppedMask {
-        let Some(extent) = self.extent else {
-            return CroppedMask::empty(self.width, self.height);
-        };
-        let (x, width) = (extent.x as usize, extent.width as usize);
-        let mut pixels = Vec::with_capacity(width * extent.height as usize);
-        let rows = self
-            .pixels
-            .chunks_exact(self.width as usize)
-            .skip(extent.y as usize)
-            .take(extent.height as usize);
-        for row in rows {
-            let row = &row[x..x + width];
-            match kind {
-                MaskKind::Visible => pixels.extend(row.iter().map(|&p| p & 1)),
-                MaskKind::Amodal => pixels.extend(row.iter().map(|&p| p >> 7)),
-            }
-        }
-        CroppedMask {
-            frame_width: self.width,
-            frame_height: self.height,
-            x: extent.x,
-            y: extent.y,
-            window: BinaryMask {
-                width: extent.width,
-                height: extent.height,
-                pixels,
-            },
-        }
+        crop(self.width, self.height, &self.pixels, self.extent, kind)
     }
 
     /// The row-major pixel values (0, 128, 255), without a copy.
@@ -154,6 +131,62 @@ impl InstanceMask {
             height: self.height,
             pixels: self.pixels,
         }
+    }
+}
+
+/// The tight box around the non-zero pixels of `width` × `height` instance
+/// mask values, or the problem with them: a wrong count, or a value that is
+/// none of 0, 128, 255.
+fn validated_extent(width: u32, height: u32, pixels: &[u8]) -> Result<Option<BBox>, Problem> {
+    check_len(width, height, pixels.len())?;
+    checked_extent(width, pixels).ok_or_else(|| {
+        // Rare: scan again, the slow way, for the value to name.
+        let bad = pixels
+            .iter()
+            .find(|&&p| {
+                p != InstanceMask::VISIBLE && p != InstanceMask::HIDDEN && p != InstanceMask::ABSENT
+            })
+            .copied()
+            .unwrap_or_default();
+        Problem::Invalid(format!("instance mask value {bad} is none of 0, 128, 255"))
+    })
+}
+
+/// The `kind` pixels of instance mask values inside `extent`, the box around
+/// every non-zero value (`None`: there is none).
+fn crop(
+    width: u32,
+    height: u32,
+    pixels: &[u8],
+    extent: Option<BBox>,
+    kind: MaskKind,
+) -> CroppedMask {
+    let Some(extent) = extent else {
+        return CroppedMask::empty(width, height);
+    };
+    let (x, window_width) = (extent.x as usize, extent.width as usize);
+    let mut window = Vec::with_capacity(window_width * extent.height as usize);
+    let rows = pixels
+        .chunks_exact(width as usize)
+        .skip(extent.y as usize)
+        .take(extent.height as usize);
+    for row in rows {
+        let row = &row[x..x + window_width];
+        match kind {
+            MaskKind::Visible => window.extend(row.iter().map(|&p| p & 1)),
+            MaskKind::Amodal => window.extend(row.iter().map(|&p| p >> 7)),
+        }
+    }
+    CroppedMask {
+        frame_width: width,
+        frame_height: height,
+        x: extent.x,
+        y: extent.y,
+        window: BinaryMask {
+            width: extent.width,
+            height: extent.height,
+            pixels: window,
+        },
     }
 }
 
@@ -650,6 +683,9 @@ mod tests {
             for kind in [MaskKind::Visible, MaskKind::Amodal] {
                 let full = mask.binary(kind);
                 let cropped = mask.cropped(kind);
+                let from_pixels =
+                    InstanceMask::crop_pixels(width, height, mask.pixels(), kind).unwrap();
+                assert_eq!(from_pixels, cropped);
                 assert_eq!(cropped.to_full(), full);
                 assert_eq!(cropped.area(), full.area());
                 assert_eq!(cropped.bbox(), full.bbox());
@@ -671,6 +707,17 @@ mod tests {
         assert_eq!(empty.extent(), None);
         assert_eq!(empty.cropped(MaskKind::Amodal), CroppedMask::empty(2, 1));
         assert_eq!(CroppedMask::empty(2, 1).to_full().pixels(), &[0, 0]);
+    }
+
+    #[test]
+    fn cropping_pixels_checks_them_as_from_pixels_does() {
+        let crop = |width, height, pixels: &[u8]| {
+            InstanceMask::crop_pixels(width, height, pixels, MaskKind::Amodal)
+        };
+        assert!(crop(2, 1, &[0, 7]).is_err());
+        assert!(crop(2, 2, &[0, 255, 0]).is_err());
+        assert!(crop(3, 1, &[0, 255]).is_err());
+        assert_eq!(crop(2, 1, &[0, 0]).unwrap(), CroppedMask::empty(2, 1));
     }
 
     #[test]

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::{ClassMap, Error, InstanceMask, Item, Object};
+use crate::{ClassMap, CroppedMask, Error, InstanceMask, Item, MaskKind, Object};
 
 /// Loads the masks of an item on demand, and gives the bytes of the files
 /// they come from to writers that copy them. Importers implement it;
@@ -23,6 +23,19 @@ pub trait MaskSource: Send + Sync + fmt::Debug {
         object: &Object,
     ) -> Result<(InstanceMask, Option<Vec<u8>>), Error> {
         Ok((self.instance_mask(item, object)?, None))
+    }
+
+    /// The `kind` pixels of the instance mask of `object`, inside the box
+    /// around the object ([`InstanceMask::cropped`]). By default the whole
+    /// mask is loaded first; a source that decodes files overrides it to
+    /// decode into a buffer it reuses, not an image-size mask per object.
+    fn cropped_mask(
+        &self,
+        item: &Item,
+        object: &Object,
+        kind: MaskKind,
+    ) -> Result<CroppedMask, Error> {
+        Ok(self.instance_mask(item, object)?.cropped(kind))
     }
 
     /// The class map of part level `level` (0 = objects) of `item`.

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use ade20k_model::{
-    ClassMap, Error, InstanceMask, Item, ItemSource, MaskKind, MaskSource, Object, SourceFile,
+    ClassMap, CroppedMask, Error, InstanceMask, Item, ItemSource, MaskKind, MaskSource, Object,
+    SourceFile,
 };
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
@@ -376,6 +377,15 @@ impl MaskSource for WithoutRemoved {
         object: &Object,
     ) -> Result<(InstanceMask, Option<Vec<u8>>), Error> {
         self.inner.instance_mask_and_file(item, object)
+    }
+
+    fn cropped_mask(
+        &self,
+        item: &Item,
+        object: &Object,
+        kind: MaskKind,
+    ) -> Result<CroppedMask, Error> {
+        self.inner.cropped_mask(item, object, kind)
     }
 
     fn class_map(&self, item: &Item, level: u32) -> Result<ClassMap, Error> {

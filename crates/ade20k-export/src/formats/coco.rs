@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use ade20k_model::{BBox, Error, Item, Object, Occlusion};
+use ade20k_model::{BBox, Error, Item, Object, ObjectId, Occlusion};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -103,7 +103,7 @@ impl Exporter for Coco {
             })
             .collect();
         let first_id = files.number_annotations(labelled.len() as u64);
-        let coco_ids: HashMap<u32, u64> = labelled
+        let coco_ids: HashMap<ObjectId, u64> = labelled
             .iter()
             .enumerate()
             .map(|(n, (object, _, _))| (object.ade_id, first_id + n as u64))
@@ -250,7 +250,7 @@ impl CocoSink<'_> {
 
 /// The `attributes` object of an annotation: ADE20K's per-object fields,
 /// `parent_id` being the annotation id `coco_ids` gives the parent's ADE id.
-pub(crate) fn attributes(object: &Object, coco_ids: &HashMap<u32, u64>) -> Map<String, Value> {
+pub(crate) fn attributes(object: &Object, coco_ids: &HashMap<ObjectId, u64>) -> Map<String, Value> {
     let mut attributes = Map::new();
     match object.occluded {
         Occlusion::Yes => attributes.insert("occluded".into(), true.into()),
@@ -262,7 +262,7 @@ pub(crate) fn attributes(object: &Object, coco_ids: &HashMap<u32, u64>) -> Map<S
     if let Some(parent) = object.parent.and_then(|ade_id| coco_ids.get(&ade_id)) {
         attributes.insert("parent_id".into(), (*parent).into());
     }
-    attributes.insert("ade_id".into(), object.ade_id.into());
+    attributes.insert("ade_id".into(), object.ade_id.0.into());
     attributes.insert("ade_class".into(), object.class.into());
     attributes.insert("raw_name".into(), object.raw_name.clone().into());
     if let Some(rank) = object.depth_rank {

@@ -81,7 +81,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
 
-use ade20k_model::{BBox, CroppedMask, Error, Item, Object, Occlusion};
+use ade20k_model::{BBox, CroppedMask, Error, Item, Object, ObjectId, Occlusion};
 
 use crate::encode::json_records::RecordWriter;
 use crate::encode::palette::label_color;
@@ -180,11 +180,11 @@ impl Exporter for Cvat {
         }
         files.leave_out_all(left_out);
         let hierarchy = Hierarchy::of(&item);
-        let roots: Vec<u32> = shapes
+        let roots: Vec<ObjectId> = shapes
             .iter()
             .map(|(index, _)| item.objects[hierarchy.root(*index)].ade_id)
             .collect();
-        let mut per_root: HashMap<u32, usize> = HashMap::new();
+        let mut per_root: HashMap<ObjectId, usize> = HashMap::new();
         for ((_, geometries), root) in shapes.iter().zip(&roots) {
             *per_root.entry(*root).or_default() += geometries.len();
         }
@@ -199,7 +199,7 @@ impl Exporter for Cvat {
                 continue;
             };
             let words = words(object);
-            let group = (per_root[root] > 1).then_some(u64::from(*root) + 1);
+            let group = (per_root[root] > 1).then_some(u64::from(root.0) + 1);
             for geometry in geometries {
                 shape_xml(
                     &mut xml,

@@ -161,7 +161,7 @@ impl Exporter for OpenImages {
             bbox,
         } in masked_objects(&self.plan, &item, &self.options, &mut left_out)?
         {
-            let box_id = format!("{:08x}", object.ade_id);
+            let box_id = format!("{:08x}", object.ade_id.0);
             let mask_path = format!("{name}_ade20k{label}_{box_id}.png");
             let pixels = mask
                 .to_full()

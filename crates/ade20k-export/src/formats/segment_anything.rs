@@ -59,7 +59,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::PathBuf;
 
-use ade20k_model::{BBox, CroppedMask, Error, Item};
+use ade20k_model::{BBox, CroppedMask, Error, Item, ObjectId};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -158,7 +158,7 @@ impl Exporter for SegmentAnything {
         counters.images += 1;
         let first_id = counters.annotations + 1;
         counters.annotations += masks.len() as u64;
-        let ids: HashMap<u32, u64> = masks
+        let ids: HashMap<ObjectId, u64> = masks
             .iter()
             .enumerate()
             .map(|(n, mask)| (item.objects[mask.index].ade_id, first_id + n as u64))

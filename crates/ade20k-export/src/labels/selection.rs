@@ -1001,6 +1001,8 @@ fn class_pixels(
 
 #[cfg(test)]
 mod tests {
+    use ade20k_model::ObjectId;
+
     use super::*;
 
     fn classes(list: &LabelList) -> Vec<Vec<&ClassRef>> {
@@ -1124,7 +1126,7 @@ mod tests {
     }
 
     fn object(class: u32, name: &str) -> Object {
-        Object::new(0, class, name)
+        Object::new(ObjectId(0), class, name)
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::formats::coco_json::CocoFiles;
 use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::registry::LabelRegistry;
 use crate::labels::selection::LabelPlan;
+use crate::labels::LabelId;
 use crate::run::{self, ItemFiles};
 use crate::{ExportError, ExportOptions, LeftOut, SegmentationMode, Summary};
 
@@ -95,7 +96,7 @@ impl Exporter for Coco {
         } = prepared;
         let files = sink.files.subset(&item.subset)?;
         let image_id = files.add_image(&item, &file_name)?;
-        let labelled: Vec<(&Object, &Shape, u32)> = shapes
+        let labelled: Vec<(&Object, &Shape, LabelId)> = shapes
             .iter()
             .filter_map(|(index, shape)| {
                 let object = &item.objects[*index];
@@ -216,7 +217,7 @@ pub(crate) struct CocoSink<'a> {
 struct AnnotationRecord<'a> {
     id: u64,
     image_id: u64,
-    category_id: u32,
+    category_id: LabelId,
     segmentation: &'a Segmentation,
     area: u64,
     bbox: [u32; 4],
@@ -226,7 +227,7 @@ struct AnnotationRecord<'a> {
 
 #[derive(Serialize)]
 struct CategoryRecord<'a> {
-    id: u32,
+    id: LabelId,
     name: &'a str,
     supercategory: &'a str,
 }

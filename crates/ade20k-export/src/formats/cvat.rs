@@ -90,6 +90,7 @@ use crate::encode::xml;
 use crate::formats::datumaro::distinct_names;
 use crate::formats::{masked_objects, Exporter, Format, Job, MaskedObject, Scaling, Setting};
 use crate::labels::selection::LabelPlan;
+use crate::labels::LabelId;
 use crate::run::{self, ItemFiles};
 use crate::source::hierarchy::Hierarchy;
 use crate::{ExportError, ExportOptions, LeftOut, SegmentationMode, Summary};
@@ -203,7 +204,7 @@ impl Exporter for Cvat {
             for geometry in geometries {
                 shape_xml(
                     &mut xml,
-                    &self.names[label as usize - 1],
+                    &self.names[label.0 as usize - 1],
                     object,
                     geometry,
                     depth.z_order(*index),
@@ -236,7 +237,7 @@ impl Exporter for Cvat {
             labelled,
         } = prepared;
         for (label, level, words) in labelled {
-            let at = label as usize - 1;
+            let at = label.0 as usize - 1;
             sink.levels[at] = sink.levels[at].max(level);
             sink.words[at].extend(words);
         }
@@ -377,7 +378,7 @@ pub(crate) struct PreparedItem {
     /// How many shapes `xml` holds.
     count: u64,
     /// Label id, part level and attribute words of each object written.
-    labelled: Vec<(u32, u32, Vec<String>)>,
+    labelled: Vec<(LabelId, u32, Vec<String>)>,
 }
 
 /// The geometry of one shape.

@@ -188,7 +188,7 @@ impl Exporter for Datumaro {
                 continue;
             };
             // Ids are 1..=N here: those of a resolved plan, or raw ids.
-            let label_id = id as usize - 1;
+            let label_id = id.0 as usize - 1;
             for key in shape.attributes.keys() {
                 if !sink.attribute_names.contains(key) {
                     sink.attribute_names.insert(key.clone());
@@ -427,7 +427,7 @@ impl DatumaroSink<'_> {
             labels.sort_by_key(|label| label.id);
             return labels
                 .into_iter()
-                .map(|label| (label.name, voc_color(label.id)))
+                .map(|label| (label.name, voc_color(label.id.0)))
                 .collect();
         }
         let full_names =

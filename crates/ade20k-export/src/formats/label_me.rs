@@ -269,7 +269,7 @@ impl LabelMe {
                  <attributes>{}</attributes>\n    <parts>\n      \
                  <hasparts>{has_parts}</hasparts>\n      <ispartof>{is_part_of}</ispartof>\n    \
                  </parts>\n    <date>{}</date>\n    <id>{}</id>\n",
-                xml::text(&self.names[label as usize - 1]),
+                xml::text(&self.names[label.0 as usize - 1]),
                 xml::text(&attributes(object)),
                 xml::text(&object.saved_date),
                 object.ade_id

@@ -176,7 +176,7 @@ impl Exporter for OpenImages {
                 PngPixels::Gray8(pixels),
             );
             rows.push_str(&mask_row(
-                &mask_path, &name, label, &box_id, bbox, width, height,
+                &mask_path, &name, label.0, &box_id, bbox, width, height,
             ));
             written.push(index);
         }

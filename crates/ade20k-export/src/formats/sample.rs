@@ -201,7 +201,7 @@ impl SampleConversion {
                 left_out.push(LeftOut::NoPixels);
                 continue;
             }
-            objects.push(sample_object(object, id - 1, visible, amodal));
+            objects.push(sample_object(object, id.0 - 1, visible, amodal));
         }
         files.leave_out_all(left_out);
         let filename = image_file_name(&item);

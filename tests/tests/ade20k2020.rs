@@ -12,7 +12,7 @@ use ade20k_export::{
     MediaMode, PartsMode,
 };
 use ade20k_import::{Ade20k2020Dataset, ImportOptions};
-use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Object};
+use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Object, ObjectId};
 use ade20k_test_support::folders::copy_dir;
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
@@ -209,13 +209,13 @@ fn a_label_list_and_one_subset_cut_a_smaller_ade20k() {
         assert_eq!(read.objects.len(), table.len(), "{}", source.id);
         let mut written_at = vec![Vec::new(); source.part_levels as usize + 1];
         for (id, children) in table {
-            let index = source.object_index(*id).unwrap();
+            let index = source.object_index(ObjectId(*id)).unwrap();
             // Only the links to removed parts go.
             let want = Object {
-                children: children.clone(),
+                children: children.iter().copied().map(ObjectId).collect(),
                 ..source.objects[index].clone()
             };
-            let read_index = read.object_index(*id).unwrap();
+            let read_index = read.object_index(ObjectId(*id)).unwrap();
             assert_eq!(read.objects[read_index], want, "{}", source.id);
             let mask = source.instance_mask(index).unwrap();
             assert_eq!(read.instance_mask(read_index).unwrap(), mask);
@@ -272,7 +272,7 @@ fn coco_of_a_cut_read_back_names_the_source_objects_by_ade_id() {
     for annotation in json["annotations"].as_array().unwrap() {
         let source = &sources[&item_of[&annotation["image_id"].as_u64().unwrap()]];
         let ade_id = annotation["attributes"]["ade_id"].as_u64().unwrap() as u32;
-        let index = source.object_index(ade_id).unwrap();
+        let index = source.object_index(ObjectId(ade_id)).unwrap();
         let object = &source.objects[index];
         let area = source.binary_mask(index, MaskKind::Visible).unwrap().area();
         assert_eq!(

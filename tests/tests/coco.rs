@@ -7,7 +7,7 @@ use ade20k_export::rle::Rle;
 use ade20k_export::trace::rasterize_even_odd;
 use ade20k_export::{ExportOptions, LabelNaming, MediaMode, PartsMode, SegmentationMode};
 use ade20k_import::Ade20k2020Dataset;
-use ade20k_model::{BinaryMask, Item, ItemSource, MaskKind};
+use ade20k_model::{BinaryMask, Item, ItemSource, MaskKind, ObjectId};
 use ade20k_test_support::read_json;
 use ade20k_tests::{assert_output_independent_of_threads, convert, open, options, FIXTURES};
 use serde_json::Value;
@@ -46,7 +46,11 @@ fn for_each_annotation(
             let file_name = &file_names[&annotation["image_id"].as_u64().unwrap()];
             let item = &items[&(subset.clone(), file_name.clone())];
             let ade_id = annotation["attributes"]["ade_id"].as_u64().unwrap() as u32;
-            check(annotation, item, item.object_index(ade_id).unwrap());
+            check(
+                annotation,
+                item,
+                item.object_index(ObjectId(ade_id)).unwrap(),
+            );
             seen += 1;
         }
     }
@@ -203,7 +207,7 @@ fn parts_point_to_their_parent_annotation() {
         }
         let parent_id = annotation["attributes"]["parent_id"].as_u64().unwrap();
         let parent_annotation = by_id[&parent_id];
-        assert_eq!(parent_annotation["attributes"]["ade_id"], parent);
+        assert_eq!(parent_annotation["attributes"]["ade_id"], parent.0);
         assert_eq!(parent_annotation["image_id"], annotation["image_id"]);
         parts += 1;
     });

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use ade20k_export::trace::rasterize_even_odd;
 use ade20k_export::{ExportOptions, MediaMode, PartsMode, SegmentationMode};
-use ade20k_model::{BinaryMask, Item, MaskKind, Occlusion};
+use ade20k_model::{BinaryMask, Item, MaskKind, ObjectId, Occlusion};
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{
     assert_image_placed, assert_output_independent_of_threads, convert, file_contents, open,
@@ -124,7 +124,7 @@ fn masks_are_the_source_masks_with_occlusion_groups_and_attributes() {
             assert_eq!(image["width"], item.image.width.to_string());
             let objects = written(item);
             assert_eq!(shapes.len(), objects.len(), "{name} {}", item.id);
-            let ids: HashMap<u32, usize> = item
+            let ids: HashMap<ObjectId, usize> = item
                 .objects
                 .iter()
                 .enumerate()
@@ -170,7 +170,7 @@ fn masks_are_the_source_masks_with_occlusion_groups_and_attributes() {
                 });
                 match shape.fields.get("group_id") {
                     Some(group) => {
-                        assert_eq!(*group, (root.ade_id + 1).to_string());
+                        assert_eq!(*group, (root.ade_id.0 + 1).to_string());
                         assert!(grouped.count() > 1);
                     }
                     None => assert_eq!(grouped.count(), 1, "{} {}", item.id, object.ade_id),

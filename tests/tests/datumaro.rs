@@ -12,6 +12,7 @@ use ade20k_export::{
 };
 use ade20k_model::{
     BinaryMask, Categories, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object,
+    ObjectId,
 };
 use ade20k_test_support::read_json;
 use ade20k_test_support::synthetic::{items, synthetic_item, synthetic_object, Synthetic};
@@ -164,13 +165,13 @@ fn check_annotations(
             assert_eq!(record["attr"], json!({"scene": item.scene}));
             for annotation in record["annotations"].as_array().unwrap() {
                 let ade_id = annotation["id"].as_u64().unwrap() as u32;
-                let index = item.object_index(ade_id).unwrap();
+                let index = item.object_index(ObjectId(ade_id)).unwrap();
                 let object = &item.objects[index];
                 let mut root = object;
                 while let Some(parent) = root.parent {
                     root = &item.objects[item.object_index(parent).unwrap()];
                 }
-                assert_eq!(annotation["group"], root.ade_id + 1);
+                assert_eq!(annotation["group"], root.ade_id.0 + 1);
                 assert_eq!(annotation["z_order"], object.part_level);
                 let label = annotation["label_id"].as_u64().unwrap() as usize;
                 assert_eq!(labels[label], name_of(object), "{} {ade_id}", item.id);
@@ -638,10 +639,10 @@ fn one_pixel_objects(subset: &str, id: &str, classes: &[(u32, &str, &str)]) -> I
             let mut pixels = vec![InstanceMask::ABSENT; width as usize];
             pixels[position] = InstanceMask::VISIBLE;
             let mask = InstanceMask::from_pixels(width, 1, pixels).unwrap();
-            masks.instance_masks.insert(ade_id, mask);
+            masks.instance_masks.insert(ObjectId(ade_id), mask);
             Object {
                 attributes: vec![String::new(), "crop".into(), "open".into()],
-                ..synthetic_object(ade_id, class, name, raw_name)
+                ..synthetic_object(ObjectId(ade_id), class, name, raw_name)
             }
         })
         .collect();

@@ -39,7 +39,7 @@ fn large_objects(dataset: &Ade20k2020Dataset, index: usize, min_area: u64) -> BT
     };
     (0..item.objects.len())
         .filter(|&i| keeps(i))
-        .map(|i| item.objects[i].ade_id)
+        .map(|i| item.objects[i].ade_id.0)
         .collect()
 }
 
@@ -138,7 +138,7 @@ fn a_cut_by_area_is_a_consistent_dataset() {
     let mut objects = 0;
     for index in 0..cut.len() {
         let item = cut.load(index).unwrap();
-        let ids: Vec<u32> = item.objects.iter().map(|o| o.ade_id).collect();
+        let ids: Vec<u32> = item.objects.iter().map(|o| o.ade_id.0).collect();
         let kept: Vec<u32> = large_objects(&dataset, index, 40).into_iter().collect();
         assert_eq!(ids, kept, "{}: ids are the source's", item.id);
         objects += item.objects.len();

@@ -62,7 +62,7 @@ fn every_object_with_pixels_is_one_mask_at_the_image_size() {
                 let mut kept = 0;
                 for (index, object) in item.objects.iter().enumerate() {
                     let mask = item.binary_mask(index, kind).unwrap();
-                    let box_id = format!("{:08x}", object.ade_id);
+                    let box_id = format!("{:08x}", object.ade_id.0);
                     let Some(row) = of_item.get(&box_id) else {
                         assert!(mask.is_empty(), "{} object {index} is written", item.id);
                         continue;

@@ -72,7 +72,7 @@ fn every_object_with_pixels_is_one_annotation_of_its_mask() {
                 let mut kept = 0;
                 for (index, object) in item.objects.iter().enumerate() {
                     let mask = item.binary_mask(index, kind).unwrap();
-                    let Some(annotation) = annotations.get(&u64::from(object.ade_id)) else {
+                    let Some(annotation) = annotations.get(&u64::from(object.ade_id.0)) else {
                         assert!(mask.is_empty(), "{} object {index} is written", item.id);
                         continue;
                     };
@@ -108,7 +108,7 @@ fn every_object_with_pixels_is_one_annotation_of_its_mask() {
                     if let Some(parent) = object.parent {
                         assert_eq!(
                             annotation["attributes"]["parent_id"],
-                            annotations[&u64::from(parent)]["id"],
+                            annotations[&u64::from(parent.0)]["id"],
                             "{what}"
                         );
                     }

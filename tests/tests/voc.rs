@@ -11,7 +11,8 @@ use ade20k_export::{
     PartsMode,
 };
 use ade20k_model::{
-    Categories, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object, Occlusion,
+    Categories, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object, ObjectId,
+    Occlusion,
 };
 use ade20k_test_support::synthetic::{items, synthetic_item, synthetic_object, Synthetic};
 use ade20k_tests::{
@@ -510,10 +511,10 @@ fn one_pixel_objects(subset: &str, id: &str, width: u32) -> Item {
             let mut pixels = vec![InstanceMask::ABSENT; width as usize];
             pixels[ade_id as usize] = InstanceMask::VISIBLE;
             let mask = InstanceMask::from_pixels(width, 1, pixels).unwrap();
-            masks.instance_masks.insert(ade_id, mask);
+            masks.instance_masks.insert(ObjectId(ade_id), mask);
             Object {
                 occluded: Occlusion::No,
-                ..synthetic_object(ade_id, 1, "thing", "thing")
+                ..synthetic_object(ObjectId(ade_id), 1, "thing", "thing")
             }
         })
         .collect();

@@ -12,6 +12,7 @@ use ade20k_export::{
 };
 use ade20k_model::{
     BinaryMask, Categories, ClassIndex, CroppedMask, InMemoryMasks, InstanceMask, Item, MaskKind,
+    ObjectId,
 };
 use ade20k_test_support::synthetic::{items, synthetic_item, synthetic_object, Synthetic};
 use ade20k_tests::{
@@ -607,9 +608,9 @@ fn drawn_item(subset: &str, id: &str, masks: &[&[&str]]) -> Item {
                 })
                 .collect();
             let mask = InstanceMask::from_pixels(width, height, pixels).unwrap();
-            in_memory.instance_masks.insert(ade_id, mask);
+            in_memory.instance_masks.insert(ObjectId(ade_id), mask);
             synthetic_object(
-                ade_id,
+                ObjectId(ade_id),
                 ade_id + 1,
                 &format!("thing {}", ade_id + 1),
                 "thing",

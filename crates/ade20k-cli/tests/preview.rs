@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use ade20k_import::Ade20k2020Dataset;
-use ade20k_model::{ItemSource, MaskKind};
+use ade20k_model::{ItemSource, MaskKind, ObjectId};
 use ade20k_test_support::{arg, fixture, text, Binary};
 
 /// The binary under test.
@@ -28,7 +28,10 @@ fn visible(ade_id: u32) -> impl Fn(u32, u32) -> bool {
         .unwrap();
     let item = dataset.load(index).unwrap();
     let mask = item
-        .binary_mask(item.object_index(ade_id).unwrap(), MaskKind::Visible)
+        .binary_mask(
+            item.object_index(ObjectId(ade_id)).unwrap(),
+            MaskKind::Visible,
+        )
         .unwrap();
     move |x, y| mask.get(x, y)
 }

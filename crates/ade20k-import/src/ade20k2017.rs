@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use ade20k_model::{
     ClassIndex, ClassMap, Error, ImageInfo, InstanceMask, Item, ItemSource, MaskSource, Object,
+    ObjectId,
 };
 
 use crate::annotation::decode_text;
@@ -197,7 +198,7 @@ fn derive_objects(
             )));
         }
         objects.push(Object {
-            ade_id,
+            ade_id: ObjectId(ade_id),
             class,
             name: line.name.clone(),
             raw_name: line.raw_name.clone(),
@@ -230,7 +231,7 @@ fn derive_objects(
         };
         if let Some(&parent) = ade_id_of.get(&parent_region) {
             let child = objects[position].ade_id;
-            objects[position].parent = Some(parent);
+            objects[position].parent = Some(ObjectId(parent));
             objects[parent as usize].children.push(child);
         }
     }
@@ -335,7 +336,7 @@ impl MaskSource for RegionMasks {
     fn instance_mask(&self, item: &Item, object: &Object) -> Result<InstanceMask, Error> {
         let Some((&Region { level, code }, map)) = self
             .regions
-            .get(object.ade_id as usize)
+            .get(object.ade_id.0 as usize)
             .and_then(|region| Some((region, self.maps.get(region.level as usize)?)))
         else {
             return Err(Error::invalid(

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use ade20k_model::{Object, Occlusion, Problem, SourceInfo};
+use ade20k_model::{Object, ObjectId, Occlusion, Problem, SourceInfo};
 use serde_json::{Map, Value};
 
 /// The deepest part level an annotation may give (`parts.part_level`, the
@@ -102,7 +102,7 @@ fn parse_object(position: usize, entry: &Value) -> Result<Object, Problem> {
         )));
     };
     let fields = Fields::new(map, format!("object at position {position}"));
-    let ade_id = fields.required_uint("id")?;
+    let ade_id = ObjectId(fields.required_uint("id")?);
     let fields = Fields::new(map, format!("object {ade_id}"));
     let class = fields.required_uint("name_ndx")?;
     if class == 0 {
@@ -132,7 +132,7 @@ fn parse_object(position: usize, entry: &Value) -> Result<Object, Problem> {
         hypernym: fields.strings("hypernym")?,
         part_level,
         parent: parse_parent(&parts)?,
-        children: parts.uints("hasparts")?,
+        children: parts.uints("hasparts")?.into_iter().map(ObjectId).collect(),
         occluded: parse_occlusion(&fields)?,
         crop: parse_crop(&fields)?,
         depth_rank: fields.uint("depth_ordering_rank")?,
@@ -144,11 +144,11 @@ fn parse_object(position: usize, entry: &Value) -> Result<Object, Problem> {
 }
 
 /// `parts.ispartof`: `[]` or absent at level 0, an id (maybe in a one-element list) otherwise.
-fn parse_parent(parts: &Fields) -> Result<Option<u32>, Problem> {
+fn parse_parent(parts: &Fields) -> Result<Option<ObjectId>, Problem> {
     let parents = parts.uints("ispartof")?;
     match parents.as_slice() {
         [] => Ok(None),
-        [parent] => Ok(Some(*parent)),
+        [parent] => Ok(Some(ObjectId(*parent))),
         _ => Err(parts.problem("ispartof", "names more than one parent")),
     }
 }
@@ -554,19 +554,25 @@ mod tests {
         let car = &annotation.objects[0];
         assert_eq!(
             (car.ade_id, car.class, car.raw_name.as_str()),
-            (0, 401, "cars")
+            (ObjectId(0), 401, "cars")
         );
         assert_eq!(car.hypernym, ["car, auto", "entity"]);
         assert_eq!(car.attributes, ["parked", "red"]);
         assert_eq!(car.depth_rank, Some(2));
         assert_eq!(car.occluded, Occlusion::Yes);
         assert!(car.crop);
-        assert_eq!((car.parent, car.children.as_slice()), (None, &[1, 2][..]));
+        assert_eq!(
+            (car.parent, car.children.as_slice()),
+            (None, &[ObjectId(1), ObjectId(2)][..])
+        );
         assert_eq!(car.polygon, [[1.0, 4.0], [2.5, 5.0], [3.0, 6.25]]);
         assert_eq!(car.saved_date, "21-Jan-2006 17:11:45");
         let parents: Vec<_> = annotation.objects.iter().map(|o| o.parent).collect();
-        assert_eq!(parents, [None, Some(0), Some(0), Some(2)]);
-        assert_eq!(annotation.objects[2].children, [3]);
+        assert_eq!(
+            parents,
+            [None, Some(0), Some(0), Some(2)].map(|id| id.map(ObjectId))
+        );
+        assert_eq!(annotation.objects[2].children, [ObjectId(3)]);
         assert_eq!(annotation.objects[3].part_level, 2);
     }
 
@@ -645,8 +651,8 @@ mod tests {
                 .clone()
         };
         assert!(children(json!([])).is_empty());
-        assert_eq!(children(json!(1)), [1]);
-        assert_eq!(children(json!([1, 2])), [1, 2]);
+        assert_eq!(children(json!(1)), [ObjectId(1)]);
+        assert_eq!(children(json!([1, 2])), [ObjectId(1), ObjectId(2)]);
         assert!(message(parse_annotation(&annotation(json!("one"))))
             .contains("object 0: field `parts.hasparts`"));
     }

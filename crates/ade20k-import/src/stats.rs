@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use ade20k_model::{
-    Categories, ClassIndex, Error, Item, ItemSource, Occlusion, PassCounter, Phase, PhaseHook,
+    Categories, ClassIndex, Error, Item, ItemSource, ObjectId, Occlusion, PassCounter, Phase,
+    PhaseHook,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -190,7 +191,7 @@ impl Tally {
                 ..SubsetStats::default()
             });
         subset.items += 1;
-        let class_of: HashMap<u32, ClassIndex> = item
+        let class_of: HashMap<ObjectId, ClassIndex> = item
             .objects
             .iter()
             .map(|object| (object.ade_id, object.class))

@@ -5,8 +5,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use ade20k_model::{
-    ClassIndex, ClassMap, Error, InstanceMask, Item, ItemSource, Object, PassCounter, Phase,
-    PhaseHook,
+    ClassIndex, ClassMap, Error, InstanceMask, Item, ItemSource, Object, ObjectId, PassCounter,
+    Phase, PhaseHook,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -143,7 +143,7 @@ pub struct Finding {
     /// The file it is in: the annotation, a mask or a class map.
     pub file: PathBuf,
     /// The object or part it is about (its `id`); `None` for the item or a region.
-    pub object: Option<u32>,
+    pub object: Option<ObjectId>,
     /// What is wrong, with pixel counts where pixels disagree; for a warning,
     /// followed by what conversions do about it ([`FindingKind::tolerated_as`]).
     pub message: String,
@@ -152,7 +152,12 @@ pub struct Finding {
 impl Finding {
     /// A finding of `kind` about `file` (and `object`): `problem`, then for a
     /// warning what conversions do about it.
-    pub fn new(kind: FindingKind, file: PathBuf, object: Option<u32>, problem: String) -> Self {
+    pub fn new(
+        kind: FindingKind,
+        file: PathBuf,
+        object: Option<ObjectId>,
+        problem: String,
+    ) -> Self {
         let message = match kind.tolerated_as() {
             Some(tolerated) => format!("{problem}; {tolerated}"),
             None => problem,
@@ -280,7 +285,7 @@ pub fn validate_with_progress(
 }
 
 /// A finding made of a loading error: its file and problem.
-fn finding_of(kind: FindingKind, object: Option<u32>, error: Error) -> Finding {
+fn finding_of(kind: FindingKind, object: Option<ObjectId>, error: Error) -> Finding {
     Finding::new(kind, error.path, object, error.problem.to_string())
 }
 
@@ -317,7 +322,7 @@ fn annotation_file(photo: &Path) -> PathBuf {
 }
 
 fn check_hierarchy(item: &Item, annotation: &Path, findings: &mut Vec<Finding>) {
-    let by_id: HashMap<u32, &Object> = item.objects.iter().map(|o| (o.ade_id, o)).collect();
+    let by_id: HashMap<ObjectId, &Object> = item.objects.iter().map(|o| (o.ade_id, o)).collect();
     let mut report = |kind: FindingKind, object: &Object, message: String| {
         findings.push(Finding::new(
             kind,
@@ -541,7 +546,7 @@ fn check_instance_regions(
     for &code in map.instances() {
         region_size[usize::from(code)] += 1;
     }
-    let mut report = |object: Option<u32>, message: String| {
+    let mut report = |object: Option<ObjectId>, message: String| {
         findings.push(Finding::new(
             FindingKind::InstanceRegion,
             map_path.to_path_buf(),
@@ -550,7 +555,7 @@ fn check_instance_regions(
         ));
     };
     // Objects whose visible region is (exactly, or mostly) each B value's.
-    let mut exact: BTreeMap<u8, Vec<u32>> = BTreeMap::new();
+    let mut exact: BTreeMap<u8, Vec<ObjectId>> = BTreeMap::new();
     let mut claimed = [false; 256];
     for (object, overlap) in overlaps {
         if overlap.visible == 0 {
@@ -582,7 +587,7 @@ fn check_instance_regions(
         }
     }
     for (code, objects) in exact.iter().filter(|(_, objects)| objects.len() > 1) {
-        let ids: Vec<String> = objects.iter().map(u32::to_string).collect();
+        let ids: Vec<String> = objects.iter().map(ObjectId::to_string).collect();
         report(
             None,
             format!(

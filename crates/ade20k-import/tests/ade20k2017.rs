@@ -4,7 +4,7 @@
 use ade20k_import::{
     detect, detect_format, open, Ade20k2017Dataset, Ade20k2020Dataset, ImportOptions, InputFormat,
 };
-use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Occlusion, Problem};
+use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, ObjectId, Occlusion, Problem};
 use ade20k_test_support::images::{jpeg, rgb_png};
 use ade20k_test_support::{message, Fixture};
 
@@ -160,11 +160,11 @@ fn every_field_is_read() {
         .iter()
         .map(|o| {
             (
-                o.ade_id,
+                o.ade_id.0,
                 o.class,
                 o.part_level,
-                o.parent,
-                o.children.clone(),
+                o.parent.map(|parent| parent.0),
+                o.children.iter().map(|child| child.0).collect::<Vec<_>>(),
                 o.occluded,
             )
         })
@@ -242,7 +242,10 @@ fn the_datumaro_asset_gives_the_masks_datumaro_expects() {
         assert_eq!(item.instance_mask(index).unwrap().pixels(), expected);
     }
     let parents: Vec<_> = item.objects.iter().map(|o| o.parent).collect();
-    assert_eq!(parents, [None, None, Some(0), Some(2)]);
+    assert_eq!(
+        parents,
+        [None, None, Some(0), Some(2)].map(|id| id.map(ObjectId))
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Opening datasets and loading their items and masks.
 
 use ade20k_import::{Ade20k2020Dataset, ImportOptions};
-use ade20k_model::{ItemSource, MaskKind, Occlusion};
+use ade20k_model::{ItemSource, MaskKind, ObjectId, Occlusion};
 use ade20k_test_support::images::{gray_png, jpeg, rgb_png};
 use ade20k_test_support::{
     message, standard_annotation, Fixture, CAR, CAR_MASK, HEIGHT, WHEEL, WHEEL_MASK, WIDTH,
@@ -49,10 +49,13 @@ fn items_are_ordered_by_subset_then_id_and_load_fully() {
     let [car, wheel] = item.objects.as_slice() else {
         panic!("two objects expected, got {:?}", item.objects);
     };
-    assert_eq!((car.ade_id, car.class, car.parent), (0, CAR, None));
+    assert_eq!(
+        (car.ade_id, car.class, car.parent),
+        (ObjectId(0), CAR, None)
+    );
     assert_eq!(
         (wheel.class, wheel.part_level, wheel.parent),
-        (WHEEL, 1, Some(0))
+        (WHEEL, 1, Some(ObjectId(0)))
     );
     assert_eq!(car.occluded, Occlusion::No);
     assert_eq!(car.polygon, [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]);

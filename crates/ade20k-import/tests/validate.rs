@@ -6,6 +6,7 @@ use ade20k_import::{
     dataset_stats, validate, Ade20k2020Dataset, Finding, FindingKind, Severity, StatsOptions,
     MAX_PART_LEVEL,
 };
+use ade20k_model::ObjectId;
 use ade20k_test_support::images::gray_png;
 use ade20k_test_support::{
     object, standard_annotation, Fixture, CAR, CAR_MASK, HEIGHT, WHEEL, WHEEL_MASK, WIDTH,
@@ -36,7 +37,13 @@ fn findings(fixture: &Fixture) -> Vec<(FindingKind, Option<u32>, String)> {
     validate(&dataset)
         .findings
         .into_iter()
-        .map(|finding| (finding.kind, finding.object, problem(&finding)))
+        .map(|finding| {
+            (
+                finding.kind,
+                finding.object.map(|id| id.0),
+                problem(&finding),
+            )
+        })
         .collect()
 }
 
@@ -76,7 +83,7 @@ fn a_part_its_parent_does_not_list_is_a_hierarchy_finding() {
     assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
     let finding = &report.findings[0];
     assert_eq!(finding.kind, FindingKind::Hierarchy);
-    assert_eq!(finding.object, Some(1));
+    assert_eq!(finding.object, Some(ObjectId(1)));
     assert_eq!(finding.file, fixture.path(&format!("{FOLDER}/{STEM}.json")));
     assert_eq!(
         finding.to_string(),
@@ -205,7 +212,7 @@ fn missing_and_misshapen_files_are_findings_not_aborts() {
         .iter()
         .map(|f| {
             let file = f.file.strip_prefix(fixture.root()).unwrap();
-            (f.kind, f.object, file.display().to_string())
+            (f.kind, f.object.map(|id| id.0), file.display().to_string())
         })
         .collect();
     assert_eq!(

@@ -12,6 +12,19 @@ use crate::{
 /// class maps. 0 means unlabeled and is never the class of an object.
 pub type ClassIndex = u32;
 
+/// An object's id in its item (the annotation's `id`), which also names its
+/// instance mask. Ids are unique within an item, not across items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(transparent)]
+pub struct ObjectId(pub u32);
+
+impl fmt::Display for ObjectId {
+    /// The bare number, e.g. `3`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// One annotated photo, with every object and part in it.
 ///
 /// Masks are not held by the item: [`Item::instance_mask`] and [`Item::class_map`]
@@ -93,7 +106,7 @@ impl Item {
     }
 
     /// Index in `self.objects` of the object whose ADE id is `ade_id`.
-    pub fn object_index(&self, ade_id: u32) -> Option<usize> {
+    pub fn object_index(&self, ade_id: ObjectId) -> Option<usize> {
         self.objects
             .iter()
             .position(|object| object.ade_id == ade_id)
@@ -158,7 +171,7 @@ pub enum Occlusion {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Object {
     /// The object's id in its item (`id`), which also names its instance mask.
-    pub ade_id: u32,
+    pub ade_id: ObjectId,
     /// Class index (`name_ndx`), the class value of its pixels in the class maps.
     pub class: ClassIndex,
     /// Canonical WordNet class name, e.g. `car, auto, automobile, machine, motorcar`.
@@ -170,9 +183,9 @@ pub struct Object {
     /// 0 = whole object, 1 = part, 2 = part of a part, …
     pub part_level: u32,
     /// ADE id of the object this is a part of; `None` at level 0.
-    pub parent: Option<u32>,
+    pub parent: Option<ObjectId>,
     /// ADE ids of this object's parts.
-    pub children: Vec<u32>,
+    pub children: Vec<ObjectId>,
     /// Whether the object is occluded.
     pub occluded: Occlusion,
     /// Whether the object is cut by the image border.
@@ -195,7 +208,7 @@ impl Object {
     /// A whole object (level 0) with id `ade_id`, class index `class` and
     /// canonical name `name`, and nothing else recorded: no raw name, parts,
     /// mask or polygon, occlusion unknown.
-    pub fn new(ade_id: u32, class: ClassIndex, name: impl Into<String>) -> Self {
+    pub fn new(ade_id: ObjectId, class: ClassIndex, name: impl Into<String>) -> Self {
         Object {
             ade_id,
             class,

@@ -9,7 +9,7 @@ mod progress;
 mod source;
 
 pub use error::{Error, Problem};
-pub use item::{ClassIndex, ImageInfo, Item, Object, Occlusion, SourceInfo};
+pub use item::{ClassIndex, ImageInfo, Item, Object, ObjectId, Occlusion, SourceInfo};
 pub use label::{Categories, Category};
 pub use mask::{BBox, BinaryMask, ClassMap, CroppedMask, InstanceMask, MaskKind};
 pub use progress::{PassCounter, Phase, PhaseHook, PhaseProgress};

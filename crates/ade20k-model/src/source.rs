@@ -2,7 +2,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::{ClassMap, CroppedMask, Error, InstanceMask, Item, MaskKind, Object};
+use crate::{ClassMap, CroppedMask, Error, InstanceMask, Item, MaskKind, Object, ObjectId};
 
 /// Loads the masks of an item on demand, and gives the bytes of the files
 /// they come from to writers that copy them. Importers implement it;
@@ -84,7 +84,7 @@ pub struct SourceFile {
 #[derive(Clone, Debug, Default)]
 pub struct InMemoryMasks {
     /// Instance mask per ADE object id.
-    pub instance_masks: HashMap<u32, InstanceMask>,
+    pub instance_masks: HashMap<ObjectId, InstanceMask>,
     /// Class map per part level.
     pub class_maps: HashMap<u32, ClassMap>,
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use ade20k_model::{Category as ModelCategory, Error, Item as ModelItem, MaskKind};
-use ade20k_model::{Object as ModelObject, Occlusion};
+use ade20k_model::{Object as ModelObject, ObjectId, Occlusion};
 use numpy::ndarray::{Array2, Array3};
 use numpy::{IntoPyArray, PyArray2, PyArray3};
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
@@ -34,7 +34,7 @@ impl Item {
     fn object_index(&self, object: &Bound<'_, PyAny>) -> PyResult<usize> {
         let id = match object.cast::<Object>() {
             Ok(object) => object.get().object.ade_id,
-            Err(_) => object.extract::<u32>().map_err(|_| {
+            Err(_) => object.extract::<u32>().map(ObjectId).map_err(|_| {
                 PyTypeError::new_err("an object is an ade20k.Object or an object id (int)")
             })?,
         };
@@ -63,7 +63,7 @@ impl Item {
                 continue;
             }
             let mask = self.item.binary_mask(index, MaskKind::Visible)?;
-            let id = object.ade_id as i32;
+            let id = object.ade_id.0 as i32;
             for (pixel, &visible) in ids.iter_mut().zip(mask.pixels()) {
                 if visible != 0 {
                     *pixel = id;
@@ -373,7 +373,7 @@ impl Object {
     /// its position: ids skip numbers.
     #[getter]
     fn id(&self) -> u32 {
-        self.object.ade_id
+        self.object.ade_id.0
     }
 
     /// Position of the object in `item.objects`.
@@ -421,13 +421,13 @@ impl Object {
     /// Id of the object this is a part of; None at level 0.
     #[getter]
     fn parent(&self) -> Option<u32> {
-        self.object.parent
+        self.object.parent.map(|parent| parent.0)
     }
 
     /// Ids of this object's parts.
     #[getter]
     fn children(&self) -> Vec<u32> {
-        self.object.children.clone()
+        self.object.children.iter().map(|child| child.0).collect()
     }
 
     /// Whether the annotator marked it occluded: True, False, or None when

@@ -8,6 +8,7 @@ use ade20k_model::{Error, Item};
 
 use crate::encode::composite::ObjectMap;
 use crate::labels::selection::LabelPlan;
+use crate::labels::LabelId;
 use crate::LeftOut;
 
 /// The level-0 objects of kept classes of one item, where they are seen.
@@ -49,7 +50,7 @@ impl NumberedObjects {
             seen[owner as usize] = true;
         }
         let mut values = vec![(0, 0); item.objects.len() + 1];
-        let mut numbered: HashMap<u32, u32> = HashMap::new();
+        let mut numbered: HashMap<LabelId, u32> = HashMap::new();
         let mut objects = 0;
         for (index, label_id) in label_ids.iter().enumerate() {
             let Some(label_id) = *label_id else { continue };
@@ -58,7 +59,7 @@ impl NumberedObjects {
                 continue;
             }
             objects += 1;
-            let last = last_instance(label_id);
+            let last = last_instance(label_id.0);
             let mut instance = 0;
             if last > 0 {
                 let count = numbered.entry(label_id).or_default();
@@ -69,7 +70,7 @@ impl NumberedObjects {
                     left_out.push(LeftOut::Grouped);
                 }
             }
-            values[index + 1] = (label_id, instance);
+            values[index + 1] = (label_id.0, instance);
         }
         Ok(NumberedObjects {
             map,

@@ -26,7 +26,7 @@ pub(crate) fn voc_palette() -> Vec<u8> {
 
 /// The colour of a planned label: the list's own, else the VOC colour of its id.
 pub(crate) fn label_color(label: &PlannedLabel) -> [u8; 3] {
-    label.color.unwrap_or_else(|| voc_color(label.id))
+    label.color.unwrap_or_else(|| voc_color(label.id.0))
 }
 
 #[cfg(test)]

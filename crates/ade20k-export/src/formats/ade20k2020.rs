@@ -73,7 +73,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ade20k_model::{ClassIndex, ClassMap, Error, Item, Object, Occlusion, SourceInfo};
+use ade20k_model::{ClassIndex, ClassMap, Error, Item, Object, ObjectId, Occlusion, SourceInfo};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -174,7 +174,7 @@ impl Exporter for Ade20k2020 {
             Some(file) => {
                 let source = SourceAnnotation::parse(file)?;
                 source.check_objects_of(&item)?;
-                let written_ids: HashSet<u32> =
+                let written_ids: HashSet<ObjectId> =
                     cut.written().map(|i| item.objects[i].ade_id).collect();
                 let written =
                     source.written(&written_ids, |id| instance_mask_name(&files.stem, id));
@@ -320,7 +320,7 @@ fn last_segment(path: &str) -> &str {
 
 /// `<stem>/instance_<NNN>_<stem>.png`: the instance mask of object `id`,
 /// relative to the folder of the annotation.
-fn instance_mask_name(stem: &str, id: u32) -> String {
+fn instance_mask_name(stem: &str, id: ObjectId) -> String {
     format!("{stem}/instance_{id:03}_{stem}.png")
 }
 
@@ -500,7 +500,7 @@ struct AnnotationRecord<'a> {
 /// One entry of `object`; the fields are named as in the release.
 #[derive(Serialize)]
 struct ObjectRecord<'a> {
-    id: u32,
+    id: ObjectId,
     name: &'a str,
     name_ndx: ClassIndex,
     hypernym: &'a [String],
@@ -520,7 +520,7 @@ struct ObjectRecord<'a> {
 /// `parts` of an object.
 #[derive(Serialize)]
 struct PartsRecord {
-    hasparts: Vec<u32>,
+    hasparts: Vec<ObjectId>,
     /// `[]` for whole objects, the parent's id for parts.
     ispartof: Value,
     part_level: u32,
@@ -535,7 +535,7 @@ struct PolygonRecord {
 
 /// The annotation of the written objects of `item`, under their own ids.
 fn annotation_file<'a>(item: &'a Item, cut: &Cut, files: &'a ItemPaths) -> AnnotationFile<'a> {
-    let written: HashSet<u32> = cut
+    let written: HashSet<ObjectId> = cut
         .written()
         .map(|index| item.objects[index].ade_id)
         .collect();
@@ -565,7 +565,9 @@ fn annotation_file<'a>(item: &'a Item, cut: &Cut, files: &'a ItemPaths) -> Annot
                         .filter(|child| written.contains(child))
                         .collect(),
                     // A written part's parent is written.
-                    ispartof: object.parent.map_or_else(|| json!([]), Value::from),
+                    ispartof: object
+                        .parent
+                        .map_or_else(|| json!([]), |parent| json!(parent)),
                     part_level: object.part_level,
                 },
                 instance_mask: instance_mask_name(&files.stem, object.ade_id),
@@ -645,8 +647,8 @@ mod tests {
     fn object(ade_id: u32, class: ClassIndex, parent: Option<u32>) -> Object {
         Object {
             part_level: u32::from(parent.is_some()),
-            parent,
-            ..Object::new(ade_id, class, format!("class {class}"))
+            parent: parent.map(ObjectId),
+            ..Object::new(ObjectId(ade_id), class, format!("class {class}"))
         }
     }
 
@@ -688,11 +690,11 @@ mod tests {
         // Ids with gaps, as real items have them: 3 is a part of 0, 5 of 2.
         let objects = vec![
             Object {
-                children: vec![3],
+                children: vec![ObjectId(3)],
                 ..object(0, 1, None)
             },
             Object {
-                children: vec![5],
+                children: vec![ObjectId(5)],
                 ..object(2, 9, None)
             },
             object(3, 7, Some(0)),
@@ -779,8 +781,12 @@ mod tests {
         // seen on pixel 2 and hidden behind object 0 on pixel 1.
         let mut masks = InMemoryMasks::default();
         let mask = |pixels: Vec<u8>| InstanceMask::from_pixels(3, 1, pixels).unwrap();
-        masks.instance_masks.insert(0, mask(vec![255, 255, 0]));
-        masks.instance_masks.insert(1, mask(vec![0, 128, 255]));
+        masks
+            .instance_masks
+            .insert(ObjectId(0), mask(vec![255, 255, 0]));
+        masks
+            .instance_masks
+            .insert(ObjectId(1), mask(vec![0, 128, 255]));
         let map = ClassMap::from_pixels(3, 1, vec![300, 300, 2], vec![7, 7, 9]).unwrap();
         let item = item(vec![object(0, 300, None), object(1, 2, None)], masks);
         let keep_all = Cut::of(&item, PartsMode::Include, |_| true).unwrap();

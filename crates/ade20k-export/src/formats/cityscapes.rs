@@ -85,6 +85,7 @@ use crate::formats::flat_names::{FlatItem, FlatNames};
 use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::colors::{write_label_colors, ColoredLabel, Stuff};
 use crate::labels::selection::LabelPlan;
+use crate::labels::LabelId;
 use crate::run::{self, ItemFiles};
 use crate::{ExportError, LeftOut, Summary};
 
@@ -218,7 +219,7 @@ fn resolve_labels(job: &Job<'_>) -> Result<(LabelPlan, Vec<ColoredLabel>), Expor
     if let Some(label) = plan
         .labels()
         .iter()
-        .find(|label| stuff.is_thing(label) && label.id > MAX_THING_ID)
+        .find(|label| stuff.is_thing(label) && label.id.0 > MAX_THING_ID)
     {
         return Err(ExportError::Usage(format!(
             "cityscapes writes a thing pixel as id × 1000 + instance in 16 bits, so thing \
@@ -274,13 +275,13 @@ impl Cityscapes {
         &self,
         map: &ObjectMap,
         objects: usize,
-        drawn: &[(usize, u32, Region)],
+        drawn: &[(usize, LabelId, Region)],
         left_out: &mut Vec<LeftOut>,
     ) -> Drawing {
         let mut values = vec![(0u8, 0u16); objects + 1];
         let mut next_instance: HashMap<u32, u32> = HashMap::new();
         let mut polygons = Vec::new();
-        for &(index, label_id, region) in drawn {
+        for &(index, LabelId(label_id), region) in drawn {
             let label = &self.labels[label_id as usize];
             let mut instance = None;
             if label.is_thing {

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use ade20k_model::{BBox, Error, Item, Object, Occlusion};
+use ade20k_model::{BBox, Error, Item, Object, ObjectId, Occlusion};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -21,6 +21,7 @@ use crate::formats::coco_json::CocoFiles;
 use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::registry::LabelRegistry;
 use crate::labels::selection::LabelPlan;
+use crate::labels::LabelId;
 use crate::run::{self, ItemFiles};
 use crate::{ExportError, ExportOptions, LeftOut, SegmentationMode, Summary};
 
@@ -95,7 +96,7 @@ impl Exporter for Coco {
         } = prepared;
         let files = sink.files.subset(&item.subset)?;
         let image_id = files.add_image(&item, &file_name)?;
-        let labelled: Vec<(&Object, &Shape, u32)> = shapes
+        let labelled: Vec<(&Object, &Shape, LabelId)> = shapes
             .iter()
             .filter_map(|(index, shape)| {
                 let object = &item.objects[*index];
@@ -103,7 +104,7 @@ impl Exporter for Coco {
             })
             .collect();
         let first_id = files.number_annotations(labelled.len() as u64);
-        let coco_ids: HashMap<u32, u64> = labelled
+        let coco_ids: HashMap<ObjectId, u64> = labelled
             .iter()
             .enumerate()
             .map(|(n, (object, _, _))| (object.ade_id, first_id + n as u64))
@@ -216,7 +217,7 @@ pub(crate) struct CocoSink<'a> {
 struct AnnotationRecord<'a> {
     id: u64,
     image_id: u64,
-    category_id: u32,
+    category_id: LabelId,
     segmentation: &'a Segmentation,
     area: u64,
     bbox: [u32; 4],
@@ -226,7 +227,7 @@ struct AnnotationRecord<'a> {
 
 #[derive(Serialize)]
 struct CategoryRecord<'a> {
-    id: u32,
+    id: LabelId,
     name: &'a str,
     supercategory: &'a str,
 }
@@ -250,7 +251,7 @@ impl CocoSink<'_> {
 
 /// The `attributes` object of an annotation: ADE20K's per-object fields,
 /// `parent_id` being the annotation id `coco_ids` gives the parent's ADE id.
-pub(crate) fn attributes(object: &Object, coco_ids: &HashMap<u32, u64>) -> Map<String, Value> {
+pub(crate) fn attributes(object: &Object, coco_ids: &HashMap<ObjectId, u64>) -> Map<String, Value> {
     let mut attributes = Map::new();
     match object.occluded {
         Occlusion::Yes => attributes.insert("occluded".into(), true.into()),
@@ -262,7 +263,7 @@ pub(crate) fn attributes(object: &Object, coco_ids: &HashMap<u32, u64>) -> Map<S
     if let Some(parent) = object.parent.and_then(|ade_id| coco_ids.get(&ade_id)) {
         attributes.insert("parent_id".into(), (*parent).into());
     }
-    attributes.insert("ade_id".into(), object.ade_id.into());
+    attributes.insert("ade_id".into(), object.ade_id.0.into());
     attributes.insert("ade_class".into(), object.class.into());
     attributes.insert("raw_name".into(), object.raw_name.clone().into());
     if let Some(rank) = object.depth_rank {

@@ -43,6 +43,7 @@ use crate::formats::coco_json::CocoFiles;
 use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::registry::LabelRegistry;
 use crate::labels::selection::LabelPlan;
+use crate::labels::LabelId;
 use crate::run::{self, ItemFiles, WholeDataset};
 use crate::{ExportError, ExportOptions, LabelNaming, LabelSelection, LeftOut, Summary};
 
@@ -107,7 +108,7 @@ impl Exporter for CocoPanoptic {
     fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<PreparedItem, Error> {
         let file_name = files.image_in_subset_folder(&item, &self.out.join("images"))?;
         let mut left_out = Vec::new();
-        let labels: Vec<Option<u32>> = item
+        let labels: Vec<Option<LabelId>> = item
             .objects
             .iter()
             .map(|object| {
@@ -218,7 +219,7 @@ fn png_dir(out: &Path, subset: &str) -> PathBuf {
 #[derive(Debug)]
 enum StuffRule {
     /// Output labels that are stuff, by id; empty when every one is a thing.
-    Labels(BTreeSet<u32>),
+    Labels(BTreeSet<LabelId>),
     /// Categories are ADE classes; those `--stuff` keeps are stuff.
     Classes(LabelPlan),
 }
@@ -261,7 +262,7 @@ impl StuffRule {
     }
 
     /// Whether `object`, of output label `label`, is stuff.
-    fn is_stuff(&self, label: u32, object: &Object) -> bool {
+    fn is_stuff(&self, label: LabelId, object: &Object) -> bool {
         match self {
             StuffRule::Labels(ids) => ids.contains(&label),
             StuffRule::Classes(listed) => listed.label_of(object).is_some(),
@@ -291,13 +292,13 @@ impl CocoPanoptic {
     fn segments(
         &self,
         item: &Item,
-        labels: &[Option<u32>],
+        labels: &[Option<LabelId>],
         visible: &[bool],
         left_out: &mut Vec<LeftOut>,
     ) -> (Vec<Segment>, Vec<u32>) {
         let mut segments: Vec<Segment> = Vec::new();
         let mut segment_of = vec![0u32; item.objects.len()];
-        let mut stuff_segments: HashMap<u32, usize> = HashMap::new();
+        let mut stuff_segments: HashMap<LabelId, usize> = HashMap::new();
         for (index, object) in item.objects.iter().enumerate() {
             let Some(label) = labels[index] else {
                 continue;
@@ -333,7 +334,7 @@ pub(crate) struct PanopticSink<'a> {
     files: CocoFiles,
     labels: LabelRegistry<'a>,
     /// Category ids written as stuff segments.
-    stuff_categories: BTreeSet<u32>,
+    stuff_categories: BTreeSet<LabelId>,
 }
 
 /// One entry of `annotations`: the segments of one image.
@@ -348,7 +349,7 @@ struct AnnotationRecord<'a> {
 #[derive(Serialize)]
 struct SegmentRecord {
     id: u32,
-    category_id: u32,
+    category_id: LabelId,
     area: u64,
     bbox: [u32; 4],
     iscrowd: u8,
@@ -357,7 +358,7 @@ struct SegmentRecord {
 /// One entry of `categories`.
 #[derive(Serialize)]
 struct CategoryRecord<'a> {
-    id: u32,
+    id: LabelId,
     name: &'a str,
     supercategory: &'a str,
     isthing: u8,
@@ -383,7 +384,7 @@ impl PanopticSink<'_> {
                     name: &label.name,
                     supercategory: &label.supercategory,
                     isthing: u8::from(!is_stuff),
-                    color: label.color.unwrap_or_else(|| voc_color(label.id)),
+                    color: label.color.unwrap_or_else(|| voc_color(label.id.0)),
                 }
             })
             .collect();

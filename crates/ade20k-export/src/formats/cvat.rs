@@ -81,7 +81,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
 
-use ade20k_model::{BBox, CroppedMask, Error, Item, Object, Occlusion};
+use ade20k_model::{BBox, CroppedMask, Error, Item, Object, ObjectId, Occlusion};
 
 use crate::encode::json_records::RecordWriter;
 use crate::encode::palette::label_color;
@@ -90,6 +90,7 @@ use crate::encode::xml;
 use crate::formats::datumaro::distinct_names;
 use crate::formats::{masked_objects, Exporter, Format, Job, MaskedObject, Scaling, Setting};
 use crate::labels::selection::LabelPlan;
+use crate::labels::LabelId;
 use crate::run::{self, ItemFiles};
 use crate::source::hierarchy::Hierarchy;
 use crate::{ExportError, ExportOptions, LeftOut, SegmentationMode, Summary};
@@ -180,11 +181,11 @@ impl Exporter for Cvat {
         }
         files.leave_out_all(left_out);
         let hierarchy = Hierarchy::of(&item);
-        let roots: Vec<u32> = shapes
+        let roots: Vec<ObjectId> = shapes
             .iter()
             .map(|(index, _)| item.objects[hierarchy.root(*index)].ade_id)
             .collect();
-        let mut per_root: HashMap<u32, usize> = HashMap::new();
+        let mut per_root: HashMap<ObjectId, usize> = HashMap::new();
         for ((_, geometries), root) in shapes.iter().zip(&roots) {
             *per_root.entry(*root).or_default() += geometries.len();
         }
@@ -199,11 +200,11 @@ impl Exporter for Cvat {
                 continue;
             };
             let words = words(object);
-            let group = (per_root[root] > 1).then_some(u64::from(*root) + 1);
+            let group = (per_root[root] > 1).then_some(u64::from(root.0) + 1);
             for geometry in geometries {
                 shape_xml(
                     &mut xml,
-                    &self.names[label as usize - 1],
+                    &self.names[label.0 as usize - 1],
                     object,
                     geometry,
                     depth.z_order(*index),
@@ -236,7 +237,7 @@ impl Exporter for Cvat {
             labelled,
         } = prepared;
         for (label, level, words) in labelled {
-            let at = label as usize - 1;
+            let at = label.0 as usize - 1;
             sink.levels[at] = sink.levels[at].max(level);
             sink.words[at].extend(words);
         }
@@ -377,7 +378,7 @@ pub(crate) struct PreparedItem {
     /// How many shapes `xml` holds.
     count: u64,
     /// Label id, part level and attribute words of each object written.
-    labelled: Vec<(u32, u32, Vec<String>)>,
+    labelled: Vec<(LabelId, u32, Vec<String>)>,
 }
 
 /// The geometry of one shape.

@@ -63,7 +63,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::PathBuf;
 
-use ade20k_model::{Categories, Error, Item, Object, Occlusion};
+use ade20k_model::{Categories, Error, Item, Object, ObjectId, Occlusion};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -144,7 +144,7 @@ impl Exporter for Datumaro {
             kept.push((index, Rle::encode_cropped(&mask)));
         }
         let hierarchy = Hierarchy::of(&item);
-        let written: HashSet<u32> = kept
+        let written: HashSet<ObjectId> = kept
             .iter()
             .map(|(index, _)| item.objects[*index].ade_id)
             .collect();
@@ -160,7 +160,7 @@ impl Exporter for Datumaro {
                     index,
                     counts: rle.to_coco_string(),
                     size: [rle.height, rle.width],
-                    group: u64::from(item.objects[hierarchy.root(index)].ade_id) + 1,
+                    group: u64::from(item.objects[hierarchy.root(index)].ade_id.0) + 1,
                     attributes: attributes(object, &written),
                     polygon,
                 }
@@ -188,7 +188,7 @@ impl Exporter for Datumaro {
                 continue;
             };
             // Ids are 1..=N here: those of a resolved plan, or raw ids.
-            let label_id = id as usize - 1;
+            let label_id = id.0 as usize - 1;
             for key in shape.attributes.keys() {
                 if !sink.attribute_names.contains(key) {
                     sink.attribute_names.insert(key.clone());
@@ -281,7 +281,7 @@ const RESERVED_KEYS: [&str; 7] = [
 ];
 
 /// The `attributes` of an object's annotations (see the module docs).
-fn attributes(object: &Object, written: &HashSet<u32>) -> Map<String, Value> {
+fn attributes(object: &Object, written: &HashSet<ObjectId>) -> Map<String, Value> {
     let mut attributes: Map<String, Value> = object
         .attributes
         .iter()
@@ -296,7 +296,7 @@ fn attributes(object: &Object, written: &HashSet<u32>) -> Map<String, Value> {
     attributes.insert("crop".into(), object.crop.into());
     attributes.insert("part_level".into(), object.part_level.into());
     if let Some(parent) = object.parent.filter(|parent| written.contains(parent)) {
-        attributes.insert("parent_id".into(), parent.into());
+        attributes.insert("parent_id".into(), parent.0.into());
     }
     attributes.insert("ade_class".into(), object.class.into());
     attributes.insert("raw_name".into(), object.raw_name.clone().into());
@@ -352,7 +352,7 @@ struct ItemAttributes<'a> {
 /// One annotation of an item.
 #[derive(Serialize)]
 struct AnnotationRecord<'a> {
-    id: u32,
+    id: ObjectId,
     #[serde(flatten)]
     shape: ShapeRecord<'a>,
     attributes: &'a Map<String, Value>,
@@ -427,7 +427,7 @@ impl DatumaroSink<'_> {
             labels.sort_by_key(|label| label.id);
             return labels
                 .into_iter()
-                .map(|label| (label.name, voc_color(label.id)))
+                .map(|label| (label.name, voc_color(label.id.0)))
                 .collect();
         }
         let full_names =
@@ -521,7 +521,7 @@ mod tests {
     fn annotations_serialize_as_datumaro_reads_them() {
         let attributes = Map::from_iter([("crop".to_string(), Value::Bool(true))]);
         let mask = AnnotationRecord {
-            id: 3,
+            id: ObjectId(3),
             shape: ShapeRecord::Mask {
                 rle: RleRecord {
                     counts: "332O3O",

@@ -53,7 +53,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use ade20k_model::{BBox, Error, Item, Object, Occlusion};
+use ade20k_model::{BBox, Error, Item, Object, ObjectId, Occlusion};
 
 use crate::encode::png_out::PngPixels;
 use crate::encode::xml;
@@ -216,11 +216,11 @@ enum Shape {
 impl LabelMe {
     /// The `<annotation>` of `item`, whose objects `kept` (index, shape) are written.
     fn annotation_xml(&self, item: &Item, file_name: &str, kept: &[(usize, Shape)]) -> String {
-        let written: HashSet<u32> = kept
+        let written: HashSet<ObjectId> = kept
             .iter()
             .map(|(index, _)| item.objects[*index].ade_id)
             .collect();
-        let mut parts: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut parts: HashMap<ObjectId, Vec<ObjectId>> = HashMap::new();
         for (index, _) in kept {
             let object = &item.objects[*index];
             if let Some(parent) = object.parent.filter(|p| written.contains(p)) {
@@ -250,7 +250,12 @@ impl LabelMe {
             };
             let has_parts = parts
                 .get(&object.ade_id)
-                .map(|ids| ids.iter().map(u32::to_string).collect::<Vec<_>>().join(","))
+                .map(|ids| {
+                    ids.iter()
+                        .map(ObjectId::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
                 .unwrap_or_default();
             let is_part_of = object
                 .parent
@@ -264,7 +269,7 @@ impl LabelMe {
                  <attributes>{}</attributes>\n    <parts>\n      \
                  <hasparts>{has_parts}</hasparts>\n      <ispartof>{is_part_of}</ispartof>\n    \
                  </parts>\n    <date>{}</date>\n    <id>{}</id>\n",
-                xml::text(&self.names[label as usize - 1]),
+                xml::text(&self.names[label.0 as usize - 1]),
                 xml::text(&attributes(object)),
                 xml::text(&object.saved_date),
                 object.ade_id

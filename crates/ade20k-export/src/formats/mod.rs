@@ -42,6 +42,7 @@ use std::path::{Path, PathBuf};
 use ade20k_model::{BBox, CroppedMask, Error, Item, ItemSource, Object};
 
 use crate::labels::selection::LabelPlan;
+use crate::labels::LabelId;
 use crate::run::{ItemFiles, Ran, WholeDataset};
 use crate::{
     ExportError, ExportOptions, LabelNaming, LeftOut, MaxShortSide, MediaMode, SegmentationMode,
@@ -364,7 +365,7 @@ pub(crate) struct MaskedObject<'a> {
     /// The object.
     pub object: &'a Object,
     /// Its output label id in the plan.
-    pub label: u32,
+    pub label: LabelId,
     /// Its mask of [`ExportOptions::mask_kind`], cropped to its box.
     pub mask: CroppedMask,
     /// The box of the mask's pixels, in image coordinates.

@@ -161,7 +161,7 @@ impl Exporter for OpenImages {
             bbox,
         } in masked_objects(&self.plan, &item, &self.options, &mut left_out)?
         {
-            let box_id = format!("{:08x}", object.ade_id);
+            let box_id = format!("{:08x}", object.ade_id.0);
             let mask_path = format!("{name}_ade20k{label}_{box_id}.png");
             let pixels = mask
                 .to_full()
@@ -176,7 +176,7 @@ impl Exporter for OpenImages {
                 PngPixels::Gray8(pixels),
             );
             rows.push_str(&mask_row(
-                &mask_path, &name, label, &box_id, bbox, width, height,
+                &mask_path, &name, label.0, &box_id, bbox, width, height,
             ));
             written.push(index);
         }

@@ -14,6 +14,7 @@ use ade20k_model::{Error, Item};
 
 use crate::formats::{Exporter, Format, Job, Scaling, Setting};
 use crate::labels::selection::LabelPlan;
+use crate::labels::LabelId;
 use crate::run::{self, ItemFiles};
 use crate::{ExportError, ExportOptions, LeftOut, Summary};
 
@@ -34,9 +35,9 @@ impl Exporter for Areas {
         scaling: Scaling::Optional,
     };
     // The labels of the item's lines.
-    type Prepared = Vec<u32>;
+    type Prepared = Vec<LabelId>;
     // Labels seen, in order: the state `write` keeps.
-    type Sink<'e> = Vec<u32>;
+    type Sink<'e> = Vec<LabelId>;
 
     fn start(job: &Job<'_>) -> Result<Self, ExportError> {
         Ok(Areas {
@@ -46,12 +47,12 @@ impl Exporter for Areas {
         })
     }
 
-    fn sink(&self, _job: &Job<'_>) -> Result<Vec<u32>, Error> {
+    fn sink(&self, _job: &Job<'_>) -> Result<Vec<LabelId>, Error> {
         Ok(Vec::new())
     }
 
     // On any thread: read the masks, write nothing but through `files`.
-    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<Vec<u32>, Error> {
+    fn prepare(&self, item: Item, files: &mut ItemFiles) -> Result<Vec<LabelId>, Error> {
         let mut left_out = Vec::new();
         let mut labels = Vec::new();
         let mut text = String::new();
@@ -78,7 +79,7 @@ impl Exporter for Areas {
     }
 
     // In item order: number, append, remember.
-    fn write(&self, labels: &mut Vec<u32>, item: Vec<u32>) -> Result<u64, Error> {
+    fn write(&self, labels: &mut Vec<LabelId>, item: Vec<LabelId>) -> Result<u64, Error> {
         let annotations = item.len() as u64;
         labels.extend(item);
         Ok(annotations)
@@ -86,7 +87,7 @@ impl Exporter for Areas {
 
     fn finish(
         &self,
-        mut labels: Vec<u32>,
+        mut labels: Vec<LabelId>,
         _job: &Job<'_>,
         _subsets: &[String],
         summary: &mut Summary,

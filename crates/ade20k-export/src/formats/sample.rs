@@ -13,7 +13,7 @@
 //! `datasets` `ClassLabel` counts; a class-map pixel holds the label's id
 //! (position + 1), 0 for unlabeled pixels and classes not kept.
 
-use ade20k_model::{Error, Item, MaskKind, Object, Occlusion, SourceInfo};
+use ade20k_model::{Error, Item, MaskKind, Object, ObjectId, Occlusion, SourceInfo};
 use serde::Serialize;
 
 use crate::encode::png_out::encode_png;
@@ -105,7 +105,7 @@ pub(crate) struct Sample {
 #[derive(Debug, Serialize)]
 pub(crate) struct SampleObject {
     /// ADE id within the item.
-    pub id: u32,
+    pub id: ObjectId,
     /// Position of the object's label in the label list, from 0.
     pub label: u32,
     /// ADE class index.
@@ -119,9 +119,9 @@ pub(crate) struct SampleObject {
     /// 0 for whole objects, 1 for parts, …
     pub part_level: u32,
     /// ADE id of the object this is a part of.
-    pub parent: Option<u32>,
+    pub parent: Option<ObjectId>,
     /// ADE ids of its parts.
-    pub children: Vec<u32>,
+    pub children: Vec<ObjectId>,
     /// Whether it is occluded; `None` when not annotated.
     pub occluded: Option<bool>,
     /// Whether the image border cuts it.
@@ -201,7 +201,7 @@ impl SampleConversion {
                 left_out.push(LeftOut::NoPixels);
                 continue;
             }
-            objects.push(sample_object(object, id - 1, visible, amodal));
+            objects.push(sample_object(object, id.0 - 1, visible, amodal));
         }
         files.leave_out_all(left_out);
         let filename = image_file_name(&item);

@@ -59,7 +59,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::PathBuf;
 
-use ade20k_model::{BBox, CroppedMask, Error, Item};
+use ade20k_model::{BBox, CroppedMask, Error, Item, ObjectId};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -68,6 +68,7 @@ use crate::formats::coco::attributes;
 use crate::formats::flat_names::FlatNames;
 use crate::formats::{masked_objects, Exporter, Format, Job, MaskedObject, Scaling, Setting};
 use crate::labels::selection::LabelPlan;
+use crate::labels::LabelId;
 use crate::run::{self, ItemFiles};
 use crate::{ExportError, ExportOptions, Summary};
 
@@ -158,7 +159,7 @@ impl Exporter for SegmentAnything {
         counters.images += 1;
         let first_id = counters.annotations + 1;
         counters.annotations += masks.len() as u64;
-        let ids: HashMap<u32, u64> = masks
+        let ids: HashMap<ObjectId, u64> = masks
             .iter()
             .enumerate()
             .map(|(n, mask)| (item.objects[mask.index].ade_id, first_id + n as u64))
@@ -240,7 +241,7 @@ struct Encoded {
     /// Index of the object in `item.objects`.
     index: usize,
     /// The label plan's id of its class.
-    category_id: u32,
+    category_id: LabelId,
     rle: Rle,
     bbox: BBox,
     area: u64,
@@ -254,7 +255,7 @@ struct Encoded {
 pub(crate) struct SaSink {
     names: FlatNames,
     counters: HashMap<String, Counters>,
-    categories: BTreeSet<u32>,
+    categories: BTreeSet<LabelId>,
 }
 
 /// The last image and annotation ids of one subset.
@@ -288,7 +289,7 @@ struct AnnotationRecord {
     point_coords: [[u32; 2]; 1],
     stability_score: f64,
     crop_box: [u32; 4],
-    category_id: u32,
+    category_id: LabelId,
     category_name: String,
     attributes: Map<String, Value>,
 }

@@ -241,7 +241,7 @@ impl SemanticSink {
             plan.labels()
                 .iter()
                 .map(|label| MetaLabel {
-                    value: label.id,
+                    value: label.id.0,
                     name: label.name.clone(),
                     color: label_color(label),
                 })

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
-use ade20k_model::{Error, Item, Problem, SourceFile};
+use ade20k_model::{Error, Item, ObjectId, Problem, SourceFile};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Number;
@@ -47,7 +47,7 @@ struct ListSpan {
 
 /// One entry of `object`.
 struct Entry {
-    id: u32,
+    id: ObjectId,
     /// `parts.hasparts`, when given.
     hasparts: Option<HasParts>,
     /// Where the `instance_mask` value is, and the path it says.
@@ -57,9 +57,9 @@ struct Entry {
 /// `parts.hasparts` of an entry.
 enum HasParts {
     /// A bare id: where it is, and the id.
-    Single(Range<usize>, u32),
+    Single(Range<usize>, ObjectId),
     /// A list of ids.
-    List(ListSpan, Vec<u32>),
+    List(ListSpan, Vec<ObjectId>),
 }
 
 /// One change of the text: `span` becomes `text`.
@@ -123,8 +123,8 @@ impl SourceAnnotation {
     /// bytes when that changes nothing.
     pub(crate) fn written(
         &self,
-        written: &HashSet<u32>,
-        mask_name: impl Fn(u32) -> String,
+        written: &HashSet<ObjectId>,
+        mask_name: impl Fn(ObjectId) -> String,
     ) -> Written<'_> {
         let mut edits = Vec::new();
         let mut renamed_masks = 0;
@@ -295,6 +295,7 @@ fn parse_entry(text: &str, raw: &RawValue) -> Result<Entry, String> {
         .id
         .as_ref()
         .and_then(whole_number)
+        .map(ObjectId)
         .ok_or("`id` must be a non-negative integer")?;
     let hasparts = match fields.parts.filter(|parts| parts.get().starts_with('{')) {
         None => None,
@@ -329,6 +330,7 @@ fn parse_hasparts(text: &str, raw: &RawValue) -> Result<HasParts, String> {
             .ok()
             .as_ref()
             .and_then(whole_number)
+            .map(ObjectId)
             .ok_or("`parts.hasparts` must be an id or a list of ids")
     };
     match list(text, raw) {
@@ -386,13 +388,13 @@ mod tests {
     }
 
     /// The mask name of object `id` in the tests' files: `m<id>`.
-    fn mask_name(id: u32) -> String {
+    fn mask_name(id: ObjectId) -> String {
         format!("m{id}")
     }
 
     /// The file written with the objects `ids`.
     fn written_with(source: &SourceAnnotation, ids: &[u32]) -> String {
-        let written = source.written(&ids.iter().copied().collect(), mask_name);
+        let written = source.written(&ids.iter().copied().map(ObjectId).collect(), mask_name);
         String::from_utf8(written.bytes.into_owned()).unwrap()
     }
 
@@ -411,7 +413,7 @@ mod tests {
     #[test]
     fn a_file_that_nothing_changes_is_its_bytes() {
         let source = annotation(RELEASE.as_bytes());
-        let written = source.written(&[0, 2, 5, 6, 9].into(), mask_name);
+        let written = source.written(&[0, 2, 5, 6, 9].map(ObjectId).into(), mask_name);
         assert!(matches!(written.bytes, Cow::Borrowed(_)));
         assert_eq!(written.bytes, RELEASE.as_bytes());
         assert_eq!((written.removed, written.renamed_masks), (0, 0));
@@ -440,7 +442,7 @@ mod tests {
         assert!(
             text.contains(r#""hasparts":[],"ispartof":[],"part_level":0},"instance_mask":"m2""#)
         );
-        let written = source.written(&[0, 2].into(), mask_name);
+        let written = source.written(&[0, 2].map(ObjectId).into(), mask_name);
         assert_eq!(written.removed, 3);
         assert_eq!(
             written_with(&source, &[]),
@@ -473,7 +475,7 @@ mod tests {
     fn masks_named_otherwise_get_the_name_written_in_the_file_s_encoding() {
         let utf8 =
             annotation(br#"{"annotation":{"object":[{"id":7,"instance_mask":"x/../m7.png"}]}}"#);
-        let written = utf8.written(&[7].into(), |id| format!("café/{id}"));
+        let written = utf8.written(&[ObjectId(7)].into(), |id| format!("café/{id}"));
         assert_eq!(written.renamed_masks, 1);
         assert_eq!(
             written.bytes,
@@ -483,7 +485,7 @@ mod tests {
         let mut bytes = BOM.to_vec();
         bytes.extend(b"{\"annotation\":{\"object\":[{\"id\":7,\"raw_name\":\"caf\xE9\",\"instance_mask\":\"m\"},{\"id\":8}]}}");
         let latin1 = annotation(&bytes);
-        let written = latin1.written(&[7].into(), |id| format!("café/{id}"));
+        let written = latin1.written(&[ObjectId(7)].into(), |id| format!("café/{id}"));
         let mut expected = BOM.to_vec();
         expected.extend(b"{\"annotation\":{\"object\":[{\"id\":7,\"raw_name\":\"caf\xE9\",\"instance_mask\":\"caf\\u00e9/7\"}]}}");
         assert_eq!(written.bytes, expected);
@@ -506,7 +508,7 @@ mod tests {
             objects: ids
                 .iter()
                 .map(|&ade_id| Object {
-                    ade_id,
+                    ade_id: ObjectId(ade_id),
                     ..Object::default()
                 })
                 .collect(),

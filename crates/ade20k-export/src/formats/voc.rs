@@ -174,7 +174,7 @@ impl Exporter for Voc {
                 VOID
             };
             // Label ids fit: the plan was resolved with a capacity of 254.
-            classes[object.index] = u8::try_from(object.label.id).unwrap_or(VOID);
+            classes[object.index] = u8::try_from(object.label.id.0).unwrap_or(VOID);
         }
         let values = |of: &[u8]| -> Vec<u8> {
             map.owners
@@ -398,7 +398,7 @@ impl Voc {
         let Some(label) = self
             .plan
             .label_of(object)
-            .and_then(|id| (id as usize).checked_sub(1))
+            .and_then(|id| (id.0 as usize).checked_sub(1))
             .and_then(|position| self.plan.labels().get(position))
         else {
             return Ok(Err(LeftOut::NotSelected));
@@ -583,7 +583,7 @@ impl VocSink<'_> {
 fn label_map(labels: &[PlannedLabel]) -> String {
     let mut text = format!("# label:color_rgb:parts:actions\n{BACKGROUND}:0,0,0::\n");
     for label in labels {
-        let [r, g, b] = voc_color(label.id);
+        let [r, g, b] = voc_color(label.id.0);
         let _ = writeln!(text, "{}:{r},{g},{b}::", label.name);
     }
     text
@@ -592,10 +592,11 @@ fn label_map(labels: &[PlannedLabel]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::labels::LabelId;
 
     fn planned(id: u32, name: &str) -> PlannedLabel {
         PlannedLabel {
-            id,
+            id: LabelId(id),
             name: name.into(),
             is_thing: None,
             color: None,

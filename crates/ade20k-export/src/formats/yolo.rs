@@ -213,7 +213,7 @@ impl Exporter for Yolo {
         for (index, coordinates) in &shapes {
             // Every shape's class is kept: the plan was asked when preparing.
             if let Some(id) = sink.labels.category_id(&item.objects[*index]) {
-                let _ = writeln!(text, "{} {coordinates}", id - 1);
+                let _ = writeln!(text, "{} {coordinates}", id.0 - 1);
                 lines += 1;
             }
         }
@@ -537,7 +537,7 @@ impl YoloSink<'_> {
             .into_iter()
             .map(|label| {
                 let full = self.full_names.as_ref().and_then(|classes| {
-                    let planned = plan.labels().get(label.id as usize - 1)?;
+                    let planned = plan.labels().get(label.id.0 as usize - 1)?;
                     let [class] = planned.class_indices[..] else {
                         return None;
                     };

@@ -75,7 +75,7 @@ impl ColoredLabel {
         }];
         for label in plan.labels() {
             labels.push(ColoredLabel {
-                name: unique_name(&label.name, label.id, &mut taken),
+                name: unique_name(&label.name, label.id.0, &mut taken),
                 color: label_color(label),
                 is_thing: stuff.is_thing(label),
             });

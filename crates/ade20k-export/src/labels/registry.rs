@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use ade20k_model::{Categories, Category, Object};
 
 use crate::labels::selection::LabelPlan;
+use crate::labels::LabelId;
 use crate::LabelNaming;
 
 /// Why `--label-name raw` is refused together with a label selection.
@@ -17,7 +18,7 @@ pub(crate) const RAW_NAMES_WITH_SELECTION: &str =
 pub(crate) struct Label {
     /// Category id: the ADE class index, a position in the label list, or
     /// (raw naming) a position from 1.
-    pub id: u32,
+    pub id: LabelId,
     /// Category name.
     pub name: String,
     /// The nearest more general WordNet class.
@@ -43,7 +44,7 @@ pub(crate) struct LabelRegistry<'a> {
     label_order: Vec<String>,
     classes: Categories,
     raw_labels: Vec<(String, Option<Category>)>,
-    raw_ids: HashMap<String, u32>,
+    raw_ids: HashMap<String, LabelId>,
 }
 
 impl<'a> LabelRegistry<'a> {
@@ -68,24 +69,24 @@ impl<'a> LabelRegistry<'a> {
 
     /// The category id of `object`, recording its class; `None` when the
     /// object's class is not selected.
-    pub fn category_id(&mut self, object: &Object) -> Option<u32> {
+    pub fn category_id(&mut self, object: &Object) -> Option<LabelId> {
         let id = self.plan.label_of(object)?;
         self.classes.observe(object);
         if self.naming != LabelNaming::Raw {
             return Some(id);
         }
         let id = self.raw_id(&object.raw_name);
-        let slot = &mut self.raw_labels[id as usize - 1].1;
+        let slot = &mut self.raw_labels[id.0 as usize - 1].1;
         slot.get_or_insert_with(|| Category::of(object));
         Some(id)
     }
 
-    fn raw_id(&mut self, raw_name: &str) -> u32 {
+    fn raw_id(&mut self, raw_name: &str) -> LabelId {
         if let Some(&id) = self.raw_ids.get(raw_name) {
             return id;
         }
         self.raw_labels.push((raw_name.to_string(), None));
-        let id = self.raw_labels.len() as u32;
+        let id = LabelId(self.raw_labels.len() as u32);
         self.raw_ids.insert(raw_name.to_string(), id);
         id
     }
@@ -100,7 +101,7 @@ impl<'a> LabelRegistry<'a> {
                     .iter()
                     .enumerate()
                     .map(|(position, (name, category))| Label {
-                        id: position as u32 + 1,
+                        id: LabelId(position as u32 + 1),
                         name: name.clone(),
                         supercategory: supercategory(category.as_ref()),
                         is_thing: None,
@@ -110,7 +111,7 @@ impl<'a> LabelRegistry<'a> {
             );
         }
         if !self.plan.is_by_class_index() {
-            let mut members: HashMap<u32, &Category> = HashMap::new();
+            let mut members: HashMap<LabelId, &Category> = HashMap::new();
             for category in self.classes.iter() {
                 if let Some(id) = self.plan.label_of_class(category) {
                     members.entry(id).or_insert(category);
@@ -134,7 +135,7 @@ impl<'a> LabelRegistry<'a> {
             self.classes
                 .iter()
                 .map(|category| Label {
-                    id: category.index,
+                    id: LabelId(category.index),
                     name: match self.naming {
                         LabelNaming::Full => category.name.clone(),
                         _ => canonical[&category.index].clone(),

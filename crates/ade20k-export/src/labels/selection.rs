@@ -14,6 +14,7 @@ use ade20k_model::{
 use rayon::prelude::*;
 
 use crate::encode::png_out::GreyDepth;
+use crate::labels::LabelId;
 use crate::run::WholeDataset;
 use crate::{ExportError, ExportOptions, LabelNaming, LeftOut, PartsMode};
 
@@ -390,7 +391,7 @@ impl Synonyms {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct PlannedLabel {
     /// Output id, from 1.
-    pub id: u32,
+    pub id: LabelId,
     /// Output name.
     pub name: String,
     /// Thing or stuff, where known.
@@ -410,14 +411,14 @@ pub(crate) enum LabelPlan {
     /// Listed labels with ids 1..=N.
     Listed {
         labels: Vec<PlannedLabel>,
-        by_index: HashMap<ClassIndex, u32>,
-        by_full_name: HashMap<String, u32>,
+        by_index: HashMap<ClassIndex, LabelId>,
+        by_full_name: HashMap<String, LabelId>,
         /// Named members as synonym lists, in list order: a class matches a
         /// member when both start with the same synonym and one list contains
         /// the other (`door` and `door, double door`), but not when they
         /// merely share a word (`plant, flora` and `plant, works`; `wheel`
         /// and `bicycle, bike, wheel, cycle`).
-        by_synonyms: Vec<(Synonyms, u32)>,
+        by_synonyms: Vec<(Synonyms, LabelId)>,
     },
 }
 
@@ -480,7 +481,7 @@ impl LabelPlan {
         let mut by_synonyms = Vec::new();
         let mut labels = Vec::new();
         for (position, listed) in list.labels.into_iter().enumerate() {
-            let id = position as u32 + 1;
+            let id = LabelId(position as u32 + 1);
             let mut class_indices = Vec::new();
             for member in &listed.members {
                 match &member.class {
@@ -511,12 +512,12 @@ impl LabelPlan {
     }
 
     /// The output id of `object`'s class; `None` when the class is not kept.
-    pub fn label_of(&self, object: &Object) -> Option<u32> {
+    pub fn label_of(&self, object: &Object) -> Option<LabelId> {
         self.lookup(Some(object.class), Some(&object.name))
     }
 
     /// The output id of `category`; `None` when the class is not kept.
-    pub fn label_of_class(&self, category: &Category) -> Option<u32> {
+    pub fn label_of_class(&self, category: &Category) -> Option<LabelId> {
         self.lookup(Some(category.index), Some(&category.name))
     }
 
@@ -537,9 +538,10 @@ impl LabelPlan {
 
     /// The output id of the class given by its index, or else by its name
     /// (full, then by synonyms), whichever of the two is known.
-    fn lookup(&self, class: Option<ClassIndex>, name: Option<&str>) -> Option<u32> {
+    fn lookup(&self, class: Option<ClassIndex>, name: Option<&str>) -> Option<LabelId> {
         match self {
-            LabelPlan::ByClassIndex => class,
+            // Every class is kept, under its index.
+            LabelPlan::ByClassIndex => class.map(LabelId),
             LabelPlan::Listed {
                 by_index,
                 by_full_name,
@@ -561,7 +563,7 @@ impl LabelPlan {
 
     /// Output ids of the class-map values of `item`: each class of its objects
     /// that is kept. Values not in the table become background (0).
-    pub fn pixel_labels(&self, item: &Item) -> HashMap<ClassIndex, u32> {
+    pub fn pixel_labels(&self, item: &Item) -> HashMap<ClassIndex, LabelId> {
         item.objects
             .iter()
             .filter_map(|object| Some((object.class, self.label_of(object)?)))
@@ -584,7 +586,7 @@ impl LabelPlan {
                     Some((seen, value)) if seen == class => value,
                     _ => {
                         // Label ids start at 1: 0 is a class not kept.
-                        let value = ids.get(&class).map_or(0, |&id| id as u16);
+                        let value = ids.get(&class).map_or(0, |&id| id.0 as u16);
                         last = Some((class, value));
                         value
                     }
@@ -1001,6 +1003,8 @@ fn class_pixels(
 
 #[cfg(test)]
 mod tests {
+    use ade20k_model::ObjectId;
+
     use super::*;
 
     fn classes(list: &LabelList) -> Vec<Vec<&ClassRef>> {
@@ -1124,23 +1128,29 @@ mod tests {
     }
 
     fn object(class: u32, name: &str) -> Object {
-        Object::new(0, class, name)
+        Object::new(ObjectId(0), class, name)
     }
 
     #[test]
     fn names_match_by_full_name_or_contained_synonyms() {
         let plan = LabelPlan::listed(LabelList::parse("floor; flooring\ncar\n2978\n").unwrap());
-        assert_eq!(plan.label_of(&object(976, "floor, flooring")), Some(1));
+        assert_eq!(
+            plan.label_of(&object(976, "floor, flooring")),
+            Some(LabelId(1))
+        );
         assert_eq!(
             plan.label_of(&object(401, "car, auto, automobile")),
-            Some(2)
+            Some(LabelId(2))
         );
-        assert_eq!(plan.label_of(&object(2978, "wall")), Some(3));
+        assert_eq!(plan.label_of(&object(2978, "wall")), Some(LabelId(3)));
         assert_eq!(plan.label_of(&object(1831, "person, individual")), None);
         let plan = LabelPlan::listed(LabelList::parse("door\nplant\n").unwrap());
-        assert_eq!(plan.label_of(&object(1, "door, double door")), Some(1));
+        assert_eq!(
+            plan.label_of(&object(1, "door, double door")),
+            Some(LabelId(1))
+        );
         let flora = plan.label_of(&object(1910, "plant, flora, plant life"));
-        assert_eq!(flora, Some(2));
+        assert_eq!(flora, Some(LabelId(2)));
         let plan = LabelPlan::listed(LabelList::parse("plant, flora\n").unwrap());
         assert_eq!(
             plan.label_of(&object(1911, "plant, works, industrial plant")),
@@ -1152,14 +1162,17 @@ mod tests {
     fn presets_match_by_class_index_not_by_name() {
         let plan = LabelPlan::listed(LabelList::scene_parsing_150());
         let door = plan.label_of(&object(774, "door"));
-        assert_eq!(door, Some(15));
+        assert_eq!(door, Some(LabelId(15)));
         assert_eq!(plan.label_of(&object(783, "double door")), door);
         // A class named like a benchmark class but of another index is not it.
         assert_eq!(plan.label_of(&object(1, "door, double door")), None);
-        assert_eq!(plan.label_of(&object(1981, "pot, flowerpot")), Some(126));
+        assert_eq!(
+            plan.label_of(&object(1981, "pot, flowerpot")),
+            Some(LabelId(126))
+        );
         assert_eq!(plan.label_of(&object(1977, "pot")), None);
         let plan = LabelPlan::listed(LabelList::instance_100());
-        assert_eq!(plan.label_of(&object(165, "bed")), Some(1));
+        assert_eq!(plan.label_of(&object(165, "bed")), Some(LabelId(1)));
         assert_eq!(plan.labels()[57].name, "television receiver");
         assert_eq!(plan.labels()[57].class_indices.len(), 1);
     }

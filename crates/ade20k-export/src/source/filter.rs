@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use ade20k_model::{
     ClassMap, CroppedMask, Error, InstanceMask, Item, ItemSource, MaskKind, MaskSource, Object,
-    SourceFile,
+    ObjectId, SourceFile,
 };
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
@@ -332,7 +332,7 @@ impl ItemSource for FilteredSource<'_> {
                 removed.push(object);
             }
         }
-        let removed_ids: HashSet<u32> = removed.iter().map(|object| object.ade_id).collect();
+        let removed_ids: HashSet<ObjectId> = removed.iter().map(|object| object.ade_id).collect();
         for object in &mut objects {
             object.children.retain(|child| !removed_ids.contains(child));
         }
@@ -460,9 +460,9 @@ pub(crate) mod tests {
     fn object(ade_id: u32, class: u32, parent: Option<u32>, children: Vec<u32>) -> Object {
         Object {
             part_level: u32::from(parent.is_some()),
-            parent,
-            children,
-            ..Object::new(ade_id, class, format!("class{class}"))
+            parent: parent.map(ObjectId),
+            children: children.into_iter().map(ObjectId).collect(),
+            ..Object::new(ObjectId(ade_id), class, format!("class{class}"))
         }
     }
 
@@ -471,9 +471,15 @@ pub(crate) mod tests {
     fn item(subset: &str, id: &str) -> Item {
         let mut masks = InMemoryMasks::default();
         let mask = |pixels: Vec<u8>| InstanceMask::from_pixels(4, 1, pixels).unwrap();
-        masks.instance_masks.insert(0, mask(vec![255, 255, 255, 0]));
-        masks.instance_masks.insert(1, mask(vec![0, 0, 128, 255]));
-        masks.instance_masks.insert(2, mask(vec![255, 0, 0, 0]));
+        masks
+            .instance_masks
+            .insert(ObjectId(0), mask(vec![255, 255, 255, 0]));
+        masks
+            .instance_masks
+            .insert(ObjectId(1), mask(vec![0, 0, 128, 255]));
+        masks
+            .instance_masks
+            .insert(ObjectId(2), mask(vec![255, 0, 0, 0]));
         let map = |classes, instances| ClassMap::from_pixels(4, 1, classes, instances).unwrap();
         masks
             .class_maps
@@ -511,7 +517,7 @@ pub(crate) mod tests {
     }
 
     fn ids(item: &Item) -> Vec<u32> {
-        item.objects.iter().map(|object| object.ade_id).collect()
+        item.objects.iter().map(|object| object.ade_id.0).collect()
     }
 
     #[test]

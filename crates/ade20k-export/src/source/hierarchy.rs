@@ -5,14 +5,14 @@
 
 use std::collections::HashMap;
 
-use ade20k_model::{ClassMap, Error, InstanceMask, Item, Object};
+use ade20k_model::{ClassMap, Error, InstanceMask, Item, Object, ObjectId};
 
 use crate::encode::composite::instance_mask_like;
 
 /// The objects of an item, found by ADE id, to walk their parent chains.
 pub(crate) struct Hierarchy<'a> {
     objects: &'a [Object],
-    position_of_id: HashMap<u32, usize>,
+    position_of_id: HashMap<ObjectId, usize>,
 }
 
 /// How a walk up a parent chain ended.
@@ -21,7 +21,7 @@ pub(crate) enum ChainEnd {
     /// At an object without parent.
     Root,
     /// At an object whose parent, this ADE id, is no object of the item.
-    MissingParent(u32),
+    MissingParent(ObjectId),
     /// The parents form a cycle.
     Cycle,
 }

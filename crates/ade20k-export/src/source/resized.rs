@@ -205,7 +205,7 @@ impl MaskSource for ScaledMasks {
 mod tests {
     use std::collections::HashMap;
 
-    use ade20k_model::{ImageInfo, InMemoryMasks, MaskKind, SourceInfo};
+    use ade20k_model::{ImageInfo, InMemoryMasks, MaskKind, ObjectId, SourceInfo};
 
     use super::*;
 
@@ -239,7 +239,7 @@ mod tests {
             let instances = mask.iter().map(|&v| u8::from(v == 255)).collect();
             let masks = InMemoryMasks {
                 instance_masks: HashMap::from([(
-                    3,
+                    ObjectId(3),
                     InstanceMask::from_pixels(width, height, mask).unwrap(),
                 )]),
                 class_maps: HashMap::from([(
@@ -259,7 +259,7 @@ mod tests {
                 scene: vec![],
                 source: SourceInfo::default(),
                 objects: vec![Object {
-                    ade_id: 3,
+                    ade_id: ObjectId(3),
                     class: 7,
                     polygon: vec![[3.0, 0.0], [6.0, 4.0]],
                     ..Object::default()

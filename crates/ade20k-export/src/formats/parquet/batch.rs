@@ -80,7 +80,7 @@ fn objects(columns: &Columns, samples: &[Sample]) -> Result<ArrayRef, ArrowError
     };
     let objects: Vec<&SampleObject> = samples.iter().flat_map(|s| &s.objects).collect();
     let mut children = vec![
-        ints(objects.iter().map(|o| o.id)),
+        ints(objects.iter().map(|o| o.id.0)),
         Arc::new(Int64Array::from_iter_values(
             objects.iter().map(|o| i64::from(o.label)),
         )),
@@ -90,9 +90,19 @@ fn objects(columns: &Columns, samples: &[Sample]) -> Result<ArrayRef, ArrowError
         string_lists(objects.iter().map(|o| o.hypernym.as_slice())),
         ints(objects.iter().map(|o| o.part_level)),
         Arc::new(Int64Array::from_iter(
-            objects.iter().map(|o| o.parent.map(i64::from)),
+            objects
+                .iter()
+                .map(|o| o.parent.map(|parent| i64::from(parent.0))),
         )),
-        int_lists(objects.iter().map(|o| o.children.as_slice())),
+        list(
+            objects.iter().map(|o| o.children.len()),
+            ints(
+                objects
+                    .iter()
+                    .flat_map(|o| &o.children)
+                    .map(|child| child.0),
+            ),
+        ),
         Arc::new(BooleanArray::from_iter(objects.iter().map(|o| o.occluded))),
         Arc::new(BooleanArray::from_iter(
             objects.iter().map(|o| Some(o.crop)),

@@ -246,7 +246,7 @@ impl ShardSink {
         let labels: Vec<serde_json::Value> = plan
             .labels()
             .iter()
-            .map(|label| serde_json::json!({"id": label.id, "label": label.id - 1, "name": label.name}))
+            .map(|label| serde_json::json!({"id": label.id, "label": label.id.0 - 1, "name": label.name}))
             .collect();
         let path = self.out.join("labels.json");
         let text = serde_json::to_string_pretty(&labels).map_err(|e| Error::io(&path, e.into()))?;

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     for (&class, &instance) in map.classes().iter().zip(map.instances()) {
         // (R / 10) * 256 + G with R ≤ 255: at most 25 * 256 + 255.
         assert!(
-            class <= 25 * 256 + 255,
+            class.0 <= 25 * 256 + 255,
             "class {class} (instance {instance})"
         );
     }

@@ -12,7 +12,7 @@ use ade20k_export::{
     MediaMode, PartsMode,
 };
 use ade20k_import::{Ade20k2020Dataset, ImportOptions};
-use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, Object, ObjectId};
+use ade20k_model::{ClassIndex, InstanceMask, Item, ItemSource, MaskKind, Object, ObjectId};
 use ade20k_test_support::folders::copy_dir;
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
@@ -237,8 +237,8 @@ fn a_label_list_and_one_subset_cut_a_smaller_ade20k() {
                     kept += 1;
                     (map.classes()[pixel], map.instances()[pixel])
                 } else {
-                    zeroed += u32::from(map.classes()[pixel] != 0);
-                    (0, 0)
+                    zeroed += u32::from(map.classes()[pixel] != ClassIndex::UNLABELED);
+                    (ClassIndex::UNLABELED, 0)
                 };
                 let got = (read_map.classes()[pixel], read_map.instances()[pixel]);
                 assert_eq!(got, want, "{} level {level} pixel {pixel}", source.id);

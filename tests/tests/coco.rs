@@ -119,7 +119,7 @@ fn rle_gives_back_the_visible_mask_pixel_for_pixel() {
                 serde_json::json!([bbox.x, bbox.y, bbox.width, bbox.height])
             );
             assert_eq!(annotation["iscrowd"], 0);
-            assert_eq!(annotation["category_id"], item.objects[index].class);
+            assert_eq!(annotation["category_id"], item.objects[index].class.0);
         });
         assert_eq!(
             annotations,

@@ -226,8 +226,8 @@ fn every_object_is_a_segment_equal_to_its_visible_mask() {
                     image.item.id
                 );
                 let class = image.item.objects[*index].class;
-                assert_eq!(segments[&id]["category_id"], class);
-                assert_eq!(categories[&u64::from(class)]["isthing"], 1);
+                assert_eq!(segments[&id]["category_id"], class.0);
+                assert_eq!(categories[&u64::from(class.0)]["isthing"], 1);
                 for (covered, &set) in covered.iter_mut().zip(mask.pixels()) {
                     *covered |= set == 1;
                 }

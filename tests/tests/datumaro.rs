@@ -11,8 +11,8 @@ use ade20k_export::{
     MediaMode, PartsMode, Summary,
 };
 use ade20k_model::{
-    BinaryMask, Categories, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object,
-    ObjectId,
+    BinaryMask, Categories, ClassIndex, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind,
+    Object, ObjectId,
 };
 use ade20k_test_support::read_json;
 use ade20k_test_support::synthetic::{items, synthetic_item, synthetic_object, Synthetic};
@@ -207,7 +207,7 @@ fn check_annotations(
 }
 
 /// The canonical name of every class of `dataset`.
-fn canonical_names(dataset: &dyn ItemSource) -> BTreeMap<u32, String> {
+fn canonical_names(dataset: &dyn ItemSource) -> BTreeMap<ClassIndex, String> {
     let mut categories = Categories::new();
     for item in items(dataset) {
         item.objects.iter().for_each(|o| categories.observe(o));
@@ -642,7 +642,7 @@ fn one_pixel_objects(subset: &str, id: &str, classes: &[(u32, &str, &str)]) -> I
             masks.instance_masks.insert(ObjectId(ade_id), mask);
             Object {
                 attributes: vec![String::new(), "crop".into(), "open".into()],
-                ..synthetic_object(ObjectId(ade_id), class, name, raw_name)
+                ..synthetic_object(ObjectId(ade_id), ClassIndex(class), name, raw_name)
             }
         })
         .collect();

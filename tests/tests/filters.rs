@@ -9,7 +9,7 @@ use ade20k_export::{
     ExportOptions, IdPatterns, ItemFilter, LabelList, LabelSelection, MediaMode, ProgressHook,
 };
 use ade20k_import::{validate, Ade20k2020Dataset, Finding, ValidationReport};
-use ade20k_model::{ItemSource, MaskKind};
+use ade20k_model::{ClassIndex, ItemSource, MaskKind};
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::{fixture, read_json};
 use ade20k_tests::{convert, open, options};
@@ -99,7 +99,7 @@ fn semantic_masks_lose_the_pixels_of_excluded_classes() {
             .unwrap()
             .classes()
             .iter()
-            .map(|&class| {
+            .map(|&ClassIndex(class)| {
                 if matches!(class, 1831 | 2855) {
                     0
                 } else {

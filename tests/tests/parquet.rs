@@ -5,6 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use ade20k_export::{ExportError, ExportOptions, LabelNaming, MediaMode, Setting};
+use ade20k_model::ClassIndex;
 use ade20k_test_support::images::read_png;
 use ade20k_test_support::synthetic::items;
 use ade20k_tests::{assert_output_independent_of_threads, convert, file_contents, files, open};
@@ -88,7 +89,7 @@ fn rows_hold_the_photos_class_maps_and_objects() {
                 let classes = item.class_map(0).unwrap();
                 let mut label_of_class = std::collections::HashMap::new();
                 for (&class, &value) in classes.classes().iter().zip(&png.samples) {
-                    assert_eq!(class == 0, value == 0, "{}", item.id);
+                    assert_eq!(class == ClassIndex::UNLABELED, value == 0, "{}", item.id);
                     assert_eq!(*label_of_class.entry(class).or_insert(value), value);
                 }
                 fs::remove_file(map).unwrap();

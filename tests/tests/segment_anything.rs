@@ -103,7 +103,7 @@ fn every_object_with_pixels_is_one_annotation_of_its_mask() {
                     );
                     assert_eq!(annotation["predicted_iou"].as_f64(), Some(1.0));
                     assert_eq!(annotation["stability_score"].as_f64(), Some(1.0));
-                    assert_eq!(annotation["category_id"], object.class, "{what}");
+                    assert_eq!(annotation["category_id"], object.class.0, "{what}");
                     assert_eq!(annotation["category_name"], object.name.as_str());
                     if let Some(parent) = object.parent {
                         assert_eq!(

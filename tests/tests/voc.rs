@@ -11,8 +11,8 @@ use ade20k_export::{
     PartsMode,
 };
 use ade20k_model::{
-    Categories, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object, ObjectId,
-    Occlusion,
+    Categories, ClassIndex, InMemoryMasks, InstanceMask, Item, ItemSource, MaskKind, Object,
+    ObjectId, Occlusion,
 };
 use ade20k_test_support::synthetic::{items, synthetic_item, synthetic_object, Synthetic};
 use ade20k_tests::{
@@ -514,7 +514,7 @@ fn one_pixel_objects(subset: &str, id: &str, width: u32) -> Item {
             masks.instance_masks.insert(ObjectId(ade_id), mask);
             Object {
                 occluded: Occlusion::No,
-                ..synthetic_object(ObjectId(ade_id), 1, "thing", "thing")
+                ..synthetic_object(ObjectId(ade_id), ClassIndex(1), "thing", "thing")
             }
         })
         .collect();

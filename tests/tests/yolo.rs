@@ -611,7 +611,7 @@ fn drawn_item(subset: &str, id: &str, masks: &[&[&str]]) -> Item {
             in_memory.instance_masks.insert(ObjectId(ade_id), mask);
             synthetic_object(
                 ObjectId(ade_id),
-                ade_id + 1,
+                ClassIndex(ade_id + 1),
                 &format!("thing {}", ade_id + 1),
                 "thing",
             )

@@ -182,7 +182,7 @@ fn derive_objects(
             )));
         };
         let class = level_regions.classes[usize::from(code)];
-        if class == 0 {
+        if class == ClassIndex::UNLABELED {
             return Err(invalid(format!(
                 "the region of instance {instance} in {} has class 0 (unlabeled) everywhere",
                 map_name()
@@ -272,10 +272,12 @@ impl LevelRegions {
             *counts.entry(last).or_default() += length;
         }
         let codes: BTreeSet<u8> = counts.keys().map(|&(code, _)| code).collect();
-        let mut best = [(0, 0); 256];
+        let mut best = [(0, ClassIndex::UNLABELED); 256];
         for (&(code, class), &count) in &counts {
             let slot = &mut best[usize::from(code)];
-            if class != 0 && (count > slot.0 || (count == slot.0 && class < slot.1)) {
+            if class != ClassIndex::UNLABELED
+                && (count > slot.0 || (count == slot.0 && class < slot.1))
+            {
                 *slot = (count, class);
             }
         }
@@ -384,8 +386,11 @@ mod tests {
     use super::*;
 
     /// A 1-row class map of `(class, B)` pixels.
-    fn row(pixels: &[(ClassIndex, u8)]) -> ClassMap {
-        let (classes, codes) = pixels.iter().copied().unzip();
+    fn row(pixels: &[(u32, u8)]) -> ClassMap {
+        let (classes, codes) = pixels
+            .iter()
+            .map(|&(class, code)| (ClassIndex(class), code))
+            .unzip();
         ClassMap::from_pixels(pixels.len() as u32, 1, classes, codes).unwrap()
     }
 
@@ -405,10 +410,10 @@ mod tests {
         let regions = LevelRegions::of(&map);
         assert_eq!(regions.codes, [3, 50, 200]);
         // Unlabelled pixels never win; a tie goes to the smaller class.
-        assert_eq!(regions.classes[3], 5);
-        assert_eq!(regions.classes[200], 7);
-        assert_eq!(regions.classes[50], 0);
-        assert_eq!(regions.classes[0], 0);
+        assert_eq!(regions.classes[3], ClassIndex(5));
+        assert_eq!(regions.classes[200], ClassIndex(7));
+        assert_eq!(regions.classes[50], ClassIndex::UNLABELED);
+        assert_eq!(regions.classes[0], ClassIndex::UNLABELED);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use ade20k_model::{Object, ObjectId, Occlusion, Problem, SourceInfo};
+use ade20k_model::{ClassIndex, Object, ObjectId, Occlusion, Problem, SourceInfo};
 use serde_json::{Map, Value};
 
 /// The deepest part level an annotation may give (`parts.part_level`, the
@@ -104,8 +104,8 @@ fn parse_object(position: usize, entry: &Value) -> Result<Object, Problem> {
     let fields = Fields::new(map, format!("object at position {position}"));
     let ade_id = ObjectId(fields.required_uint("id")?);
     let fields = Fields::new(map, format!("object {ade_id}"));
-    let class = fields.required_uint("name_ndx")?;
-    if class == 0 {
+    let class = ClassIndex(fields.required_uint("name_ndx")?);
+    if class == ClassIndex::UNLABELED {
         return Err(json_problem(format!(
             "object {ade_id}: `name_ndx` must be at least 1 (0 means unlabeled)"
         )));
@@ -554,7 +554,7 @@ mod tests {
         let car = &annotation.objects[0];
         assert_eq!(
             (car.ade_id, car.class, car.raw_name.as_str()),
-            (ObjectId(0), 401, "cars")
+            (ObjectId(0), ClassIndex(401), "cars")
         );
         assert_eq!(car.hypernym, ["car, auto", "entity"]);
         assert_eq!(car.attributes, ["parked", "red"]);

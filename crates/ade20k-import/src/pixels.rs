@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::io::{BufRead, Cursor, Seek};
 
-use ade20k_model::{ClassMap, CroppedMask, InstanceMask, MaskKind, Problem};
+use ade20k_model::{ClassIndex, ClassMap, CroppedMask, InstanceMask, MaskKind, Problem};
 use png::{BitDepth, ColorType, Transformations};
 
 /// The default limit on the pixels of one mask, as in Pillow's
@@ -149,7 +149,7 @@ pub(crate) fn decode_class_map_as_stored(
     let pixel_count = width * png.height as usize;
     // Both outputs are allocated once, at their final size; each decoded row is
     // split straight into them, so the RGB image is never held whole.
-    let mut classes = vec![0; pixel_count];
+    let mut classes = vec![ClassIndex::UNLABELED; pixel_count];
     let mut instances = vec![0; pixel_count];
     let mut rows = classes
         .chunks_exact_mut(width.max(1))
@@ -178,7 +178,7 @@ pub(crate) fn decode_class_map_as_stored(
 /// Splits one decoded row of `channels` bytes per pixel (3 or 4) into class
 /// indices `(R / 10) * 256 + G` and instance codes `B`; returns the OR of
 /// every `R % 10`.
-fn split_row(channels: usize, row: &[u8], classes: &mut [u32], instances: &mut [u8]) -> u8 {
+fn split_row(channels: usize, row: &[u8], classes: &mut [ClassIndex], instances: &mut [u8]) -> u8 {
     if channels == 4 {
         split_pixels::<4>(row, classes, instances)
     } else {
@@ -191,7 +191,7 @@ fn split_row(channels: usize, row: &[u8], classes: &mut [u32], instances: &mut [
 #[inline(always)]
 fn split_pixels<const CHANNELS: usize>(
     row: &[u8],
-    classes: &mut [u32],
+    classes: &mut [ClassIndex],
     instances: &mut [u8],
 ) -> u8 {
     let mut r_remainders = 0;
@@ -202,7 +202,7 @@ fn split_pixels<const CHANNELS: usize>(
     {
         let high = pixel[0] / 10;
         r_remainders |= pixel[0] - high * 10;
-        *class = u32::from(high) * 256 + u32::from(pixel[1]);
+        *class = ClassIndex(u32::from(high) * 256 + u32::from(pixel[1]));
         *instance = pixel[2];
     }
     r_remainders
@@ -650,7 +650,10 @@ pub(crate) mod tests {
             DEFAULT_MAX_PIXELS,
         )
         .unwrap();
-        assert_eq!(map.classes(), &[401, 0, 25 * 256 + 255]);
+        assert_eq!(
+            map.classes(),
+            &[ClassIndex(401), ClassIndex(0), ClassIndex(25 * 256 + 255)]
+        );
         assert_eq!(map.instances(), &[7, 0, 1]);
         let rgba = [10, 1, 3, 0];
         let map = decode_class_map(
@@ -658,7 +661,10 @@ pub(crate) mod tests {
             DEFAULT_MAX_PIXELS,
         )
         .unwrap();
-        assert_eq!((map.classes(), map.instances()), (&[257][..], &[3][..]));
+        assert_eq!(
+            (map.classes(), map.instances()),
+            (&[ClassIndex(257)][..], &[3][..])
+        );
     }
 
     #[test]

@@ -217,7 +217,7 @@ impl Tally {
         *self.scenes.entry(item.scene.join("/")).or_default() += 1;
         if options.pixels {
             for &class in item.class_map(0)?.classes() {
-                if class != 0 {
+                if class != ClassIndex::UNLABELED {
                     *self.pixels.entry(class).or_default() += 1;
                 }
             }

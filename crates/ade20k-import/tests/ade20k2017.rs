@@ -4,7 +4,9 @@
 use ade20k_import::{
     detect, detect_format, open, Ade20k2017Dataset, Ade20k2020Dataset, ImportOptions, InputFormat,
 };
-use ade20k_model::{InstanceMask, Item, ItemSource, MaskKind, ObjectId, Occlusion, Problem};
+use ade20k_model::{
+    ClassIndex, InstanceMask, Item, ItemSource, MaskKind, ObjectId, Occlusion, Problem,
+};
 use ade20k_test_support::images::{jpeg, rgb_png};
 use ade20k_test_support::{message, Fixture};
 
@@ -13,18 +15,18 @@ const W: u32 = 4;
 /// Height of every photo and class map here.
 const H: u32 = 3;
 
-const CAR: u32 = 401;
-const PERSON: u32 = 1831;
-const WALL: u32 = 2978;
-const WHEEL: u32 = 3000;
-const HEAD: u32 = 1200;
-const SKY: u32 = 2;
-const PLATE: u32 = 1400;
-const RIM: u32 = 2000;
+const CAR: ClassIndex = ClassIndex(401);
+const PERSON: ClassIndex = ClassIndex(1831);
+const WALL: ClassIndex = ClassIndex(2978);
+const WHEEL: ClassIndex = ClassIndex(3000);
+const HEAD: ClassIndex = ClassIndex(1200);
+const SKY: ClassIndex = ClassIndex(2);
+const PLATE: ClassIndex = ClassIndex(1400);
+const RIM: ClassIndex = ClassIndex(2000);
 
 /// One class map pixel: class index and instance code (B).
-type Pixel = (u32, u8);
-const NONE: Pixel = (0, 0);
+type Pixel = (ClassIndex, u8);
+const NONE: Pixel = (ClassIndex::UNLABELED, 0);
 
 /// An RGB class map PNG of `W`×`H` `pixels`: R = class / 256 * 10 + 3 (the
 /// decoder's division by 10 drops the 3), G = class % 256, B = the code.
@@ -32,7 +34,7 @@ fn class_map(pixels: &[Pixel]) -> Vec<u8> {
     assert_eq!(pixels.len(), (W * H) as usize);
     let rgb: Vec<u8> = pixels
         .iter()
-        .flat_map(|&(class, code)| {
+        .flat_map(|&(ClassIndex(class), code)| {
             let red = if class == 0 { 0 } else { class / 256 * 10 + 3 };
             [red as u8, (class % 256) as u8, code]
         })
@@ -217,7 +219,10 @@ fn instance_masks_are_the_b_regions_of_each_level() {
         );
     }
     let objects = item.class_map(0).unwrap();
-    assert_eq!(&objects.classes()[..4], &[CAR, CAR, PERSON, 0]);
+    assert_eq!(
+        &objects.classes()[..4],
+        &[CAR, CAR, PERSON, ClassIndex::UNLABELED]
+    );
     assert_eq!(&objects.instances()[..4], &[30, 30, 10, 0]);
     assert_eq!(item.class_map(1).unwrap().classes()[4], WHEEL);
     let beyond = item.class_map(2).unwrap_err();
@@ -392,7 +397,7 @@ fn annotation_errors_name_the_atr_file_and_line() {
     }
     // A B region whose pixels are all unlabeled has no class.
     let mut seg = STREET_SEG;
-    seg[3] = (0, 120);
+    seg[3] = (ClassIndex::UNLABELED, 120);
     fixture.write("training/street/1_seg.png", class_map(&seg));
     let error = load_error("4 # 0 # 0 # thing # thing # \"\"");
     assert!(

@@ -1,7 +1,7 @@
 //! Opening datasets and loading their items and masks.
 
 use ade20k_import::{Ade20k2020Dataset, ImportOptions};
-use ade20k_model::{ItemSource, MaskKind, ObjectId, Occlusion};
+use ade20k_model::{ClassIndex, ItemSource, MaskKind, ObjectId, Occlusion};
 use ade20k_test_support::images::{gray_png, jpeg, rgb_png};
 use ade20k_test_support::{
     message, standard_annotation, Fixture, CAR, CAR_MASK, HEIGHT, WHEEL, WHEEL_MASK, WIDTH,
@@ -78,10 +78,13 @@ fn masks_decode_lazily_with_visible_and_amodal_pixels() {
     );
 
     let objects = item.class_map(0).unwrap();
-    assert_eq!(&objects.classes()[..3], &[CAR, CAR, 0]);
+    assert_eq!(&objects.classes()[..3], &[CAR, CAR, ClassIndex::UNLABELED]);
     assert_eq!(&objects.instances()[..3], &[1, 1, 0]);
     let parts = item.class_map(1).unwrap();
-    assert_eq!(&parts.classes()[..3], &[0, WHEEL, 0]);
+    assert_eq!(
+        &parts.classes()[..3],
+        &[ClassIndex::UNLABELED, WHEEL, ClassIndex::UNLABELED]
+    );
     let beyond = message(item.class_map(2));
     assert!(
         beyond.contains("a_parts_2.png") && beyond.contains("1 part level"),

@@ -6,7 +6,7 @@ use ade20k_import::{
     dataset_stats, validate, Ade20k2020Dataset, Finding, FindingKind, Severity, StatsOptions,
     MAX_PART_LEVEL,
 };
-use ade20k_model::ObjectId;
+use ade20k_model::{ClassIndex, ObjectId};
 use ade20k_test_support::images::gray_png;
 use ade20k_test_support::{
     object, standard_annotation, Fixture, CAR, CAR_MASK, HEIGHT, WHEEL, WHEEL_MASK, WIDTH,
@@ -293,7 +293,7 @@ fn stats_count_objects_parts_classes_and_pixels() {
     assert_eq!(subsets, [("training", 1, 1), ("validation", 1, 1)]);
     assert_eq!(stats.total.items, 2);
     assert_eq!(stats.total.parts.get(&1), Some(&1));
-    let classes: Vec<(u32, &str, u64, u64, Option<u64>)> = stats
+    let classes: Vec<(ClassIndex, &str, u64, u64, Option<u64>)> = stats
         .classes
         .iter()
         .map(|c| (c.index, c.name.as_str(), c.objects, c.parts, c.pixels))

@@ -1,5 +1,7 @@
 use std::fmt;
+use std::num::ParseIntError;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -9,8 +11,32 @@ use crate::{
 };
 
 /// An ADE class index (`name_ndx`): the class value of an object's pixels in the
-/// class maps. 0 means unlabeled and is never the class of an object.
-pub type ClassIndex = u32;
+/// class maps, `(R / 10) * 256 + G`. 0 ([`ClassIndex::UNLABELED`]) means
+/// unlabeled and is never the class of an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(transparent)]
+pub struct ClassIndex(pub u32);
+
+impl ClassIndex {
+    /// The class of unlabeled pixels.
+    pub const UNLABELED: ClassIndex = ClassIndex(0);
+}
+
+impl FromStr for ClassIndex {
+    type Err = ParseIntError;
+
+    /// Parses the bare number, e.g. `2978`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        text.parse().map(ClassIndex)
+    }
+}
+
+impl fmt::Display for ClassIndex {
+    /// The bare number, e.g. `2978`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// An object's id in its item (the annotation's `id`), which also names its
 /// instance mask. Ids are unique within an item, not across items.

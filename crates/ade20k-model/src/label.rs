@@ -136,9 +136,9 @@ impl FromIterator<Category> for Categories {
 mod tests {
     use super::*;
 
-    fn category(index: ClassIndex, name: &str, hypernym: &[&str]) -> Category {
+    fn category(index: u32, name: &str, hypernym: &[&str]) -> Category {
         Category {
-            index,
+            index: ClassIndex(index),
             name: name.into(),
             hypernym: hypernym.iter().map(|s| s.to_string()).collect(),
         }
@@ -154,9 +154,9 @@ mod tests {
         .into_iter()
         .collect();
         let names = categories.canonical_names();
-        assert_eq!(names[&401], "car");
-        assert_eq!(names[&7], "plant, flora, plant life");
-        assert_eq!(names[&9], "plant, works, industrial plant");
+        assert_eq!(names[&ClassIndex(401)], "car");
+        assert_eq!(names[&ClassIndex(7)], "plant, flora, plant life");
+        assert_eq!(names[&ClassIndex(9)], "plant, works, industrial plant");
     }
 
     #[test]

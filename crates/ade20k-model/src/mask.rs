@@ -523,8 +523,9 @@ pub struct ClassMap {
 }
 
 impl ClassMap {
-    /// Builds a class map from row-major class indices (0 = unlabeled) and the
-    /// per-pixel instance codes (the B channel; 0 = none).
+    /// Builds a class map from row-major class indices
+    /// ([`ClassIndex::UNLABELED`] where unlabeled) and the per-pixel instance
+    /// codes (the B channel; 0 = none).
     pub fn from_pixels(
         width: u32,
         height: u32,
@@ -551,7 +552,7 @@ impl ClassMap {
         self.height
     }
 
-    /// Row-major class indices, 0 = unlabeled.
+    /// Row-major class indices, [`ClassIndex::UNLABELED`] where unlabeled.
     pub fn classes(&self) -> &[ClassIndex] {
         &self.classes
     }

@@ -194,7 +194,7 @@ impl Dataset {
         };
         let dict = PyDict::new(py);
         for category in categories.iter() {
-            dict.set_item(category.index, Category::new(category.clone()))?;
+            dict.set_item(category.index.0, Category::new(category.clone()))?;
         }
         Ok(dict)
     }

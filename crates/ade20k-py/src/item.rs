@@ -288,7 +288,7 @@ impl Item {
             .detach(|| -> Result<Vec<u16>, Error> {
                 let map = self.item.class_map(level)?;
                 // The class of a pixel is (R/10)*256+G < 26*256: it fits 16 bits.
-                Ok(map.classes().iter().map(|&class| class as u16).collect())
+                Ok(map.classes().iter().map(|&class| class.0 as u16).collect())
             })
             .map_err(data_error)?;
         to_array(py, self.shape(), classes)
@@ -385,7 +385,7 @@ impl Object {
     /// Class index (`name_ndx`): the class of its pixels in the class maps.
     #[getter]
     fn class_index(&self) -> u32 {
-        self.object.class
+        self.object.class.0
     }
 
     /// WordNet class name, e.g. `car, auto, automobile, machine, motorcar`.
@@ -505,7 +505,7 @@ impl Category {
     /// Class index (`name_ndx`).
     #[getter]
     fn index(&self) -> u32 {
-        self.category.index
+        self.category.index.0
     }
 
     /// Full WordNet name, e.g. `car, auto, automobile, machine, motorcar`.

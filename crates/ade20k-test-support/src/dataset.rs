@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use ade20k_model::ClassIndex;
 use serde_json::{json, Value};
 
 use crate::images::{gray_png, jpeg, rgb_png};
@@ -14,9 +15,9 @@ pub const WIDTH: u32 = 4;
 pub const HEIGHT: u32 = 2;
 
 /// Class of the car of [`Fixture::standard_item`]: R = 10, G = 145.
-pub const CAR: u32 = 401;
+pub const CAR: ClassIndex = ClassIndex(401);
 /// Class of the wheel of [`Fixture::standard_item`]: R = 110, G = 184.
-pub const WHEEL: u32 = 3000;
+pub const WHEEL: ClassIndex = ClassIndex(3000);
 
 /// Instance mask of the car: visible, visible, hidden, absent on the first row.
 pub const CAR_MASK: [u8; 8] = [255, 255, 128, 0, 0, 0, 0, 0];
@@ -107,7 +108,7 @@ pub fn standard_annotation(stem: &str) -> Value {
 }
 
 /// An object entry whose instance mask is `<stem>/instance_<id>_<stem>.png`.
-pub fn object(id: u32, class: u32, name: &str, stem: &str, parent: Option<u32>) -> Value {
+pub fn object(id: u32, class: ClassIndex, name: &str, stem: &str, parent: Option<u32>) -> Value {
     json!({
         "id": id,
         "name": name,

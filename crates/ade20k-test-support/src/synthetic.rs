@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ade20k_model::{
-    Error, ImageInfo, InMemoryMasks, Item, ItemSource, Object, ObjectId, SourceInfo,
+    ClassIndex, Error, ImageInfo, InMemoryMasks, Item, ItemSource, Object, ObjectId, SourceInfo,
 };
 
 /// Every item of `dataset`, loaded, in order.
@@ -43,7 +43,7 @@ impl ItemSource for Synthetic {
 
 /// A level-0 object of class `class` named `name` (raw name `raw_name`),
 /// occlusion unknown, with nothing else recorded.
-pub fn synthetic_object(ade_id: ObjectId, class: u32, name: &str, raw_name: &str) -> Object {
+pub fn synthetic_object(ade_id: ObjectId, class: ClassIndex, name: &str, raw_name: &str) -> Object {
     Object {
         raw_name: raw_name.into(),
         ..Object::new(ade_id, class, name)

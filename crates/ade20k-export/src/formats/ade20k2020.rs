@@ -404,7 +404,7 @@ impl Cut {
 }
 
 /// The largest class a class map can hold: R = class / 256 × 10 fits 8 bits.
-const MAX_PIXEL_CLASS: ClassIndex = 25 * 256 + 255;
+const MAX_PIXEL_CLASS: ClassIndex = ClassIndex(25 * 256 + 255);
 
 /// The RGB pixels of the class map of `level` as written: the source's class
 /// and instance code, or 0, 0, 0 where a cut removed what was there (see the
@@ -439,7 +439,7 @@ fn class_map_pixels(item: &Item, cut: &Cut, level: u32, map: &ClassMap) -> Resul
         .zip(classes.iter().zip(map.instances()));
     // class ≤ 6655: class / 256 × 10 ≤ 250 and class % 256 < 256.
     let rgb_of =
-        |class: ClassIndex, instance: u8| [(class / 256 * 10) as u8, (class % 256) as u8, instance];
+        |ClassIndex(class), instance: u8| [(class / 256 * 10) as u8, (class % 256) as u8, instance];
     match &kept {
         None => {
             for (rgb, (&class, &instance)) in pixels {
@@ -644,11 +644,15 @@ mod tests {
     use crate::LabelList;
 
     /// An object of class `class` with id `ade_id`, a part of `parent` when given.
-    fn object(ade_id: u32, class: ClassIndex, parent: Option<u32>) -> Object {
+    fn object(ade_id: u32, class: u32, parent: Option<u32>) -> Object {
         Object {
             part_level: u32::from(parent.is_some()),
             parent: parent.map(ObjectId),
-            ..Object::new(ObjectId(ade_id), class, format!("class {class}"))
+            ..Object::new(
+                ObjectId(ade_id),
+                ClassIndex(class),
+                format!("class {class}"),
+            )
         }
     }
 
@@ -671,9 +675,9 @@ mod tests {
         }
     }
 
-    fn cut(objects: Vec<Object>, parts: PartsMode, kept: &[ClassIndex]) -> Result<Cut, Error> {
+    fn cut(objects: Vec<Object>, parts: PartsMode, kept: &[u32]) -> Result<Cut, Error> {
         Cut::of(&item(objects, InMemoryMasks::default()), parts, |o| {
-            kept.contains(&o.class)
+            kept.contains(&o.class.0)
         })
     }
 
@@ -702,7 +706,7 @@ mod tests {
             object(9, 1, None),
         ];
         let item = item(objects, InMemoryMasks::default());
-        let cut = Cut::of(&item, PartsMode::Include, |o| o.class != 9).unwrap();
+        let cut = Cut::of(&item, PartsMode::Include, |o| o.class != ClassIndex(9)).unwrap();
         assert_eq!(cut.kept, [true, false, true, false, true]);
         let files = ItemPaths::new(Path::new("out"), &item);
         let written = serde_json::to_value(annotation_file(&item, &cut, &files)).unwrap();
@@ -787,14 +791,15 @@ mod tests {
         masks
             .instance_masks
             .insert(ObjectId(1), mask(vec![0, 128, 255]));
-        let map = ClassMap::from_pixels(3, 1, vec![300, 300, 2], vec![7, 7, 9]).unwrap();
+        let map = ClassMap::from_pixels(3, 1, [300, 300, 2].map(ClassIndex).into(), vec![7, 7, 9])
+            .unwrap();
         let item = item(vec![object(0, 300, None), object(1, 2, None)], masks);
         let keep_all = Cut::of(&item, PartsMode::Include, |_| true).unwrap();
         assert_eq!(
             class_map_pixels(&item, &keep_all, 0, &map).unwrap(),
             [10, 44, 7, 10, 44, 7, 0, 2, 9]
         );
-        let without_1 = Cut::of(&item, PartsMode::Include, |o| o.class == 300).unwrap();
+        let without_1 = Cut::of(&item, PartsMode::Include, |o| o.class == ClassIndex(300)).unwrap();
         assert_eq!(
             class_map_pixels(&item, &without_1, 0, &map).unwrap(),
             [10, 44, 7, 10, 44, 7, 0, 0, 0]
@@ -804,7 +809,7 @@ mod tests {
             [10, 44, 7, 10, 44, 7, 0, 2, 9],
             "level 1 lost nothing"
         );
-        let without_0 = Cut::of(&item, PartsMode::Include, |o| o.class == 2).unwrap();
+        let without_0 = Cut::of(&item, PartsMode::Include, |o| o.class == ClassIndex(2)).unwrap();
         assert_eq!(
             class_map_pixels(&item, &without_0, 0, &map).unwrap(),
             [0, 0, 0, 0, 0, 0, 0, 2, 9]
@@ -813,7 +818,8 @@ mod tests {
 
     #[test]
     fn classes_beyond_the_encoding_are_errors() {
-        let map = ClassMap::from_pixels(1, 1, vec![MAX_PIXEL_CLASS + 1], vec![0]).unwrap();
+        let map =
+            ClassMap::from_pixels(1, 1, vec![ClassIndex(MAX_PIXEL_CLASS.0 + 1)], vec![0]).unwrap();
         let item = item(vec![], InMemoryMasks::default());
         let cut = Cut::of(&item, PartsMode::Include, |_| true).unwrap();
         let text = class_map_pixels(&item, &cut, 0, &map)

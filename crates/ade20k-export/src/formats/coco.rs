@@ -264,7 +264,7 @@ pub(crate) fn attributes(object: &Object, coco_ids: &HashMap<ObjectId, u64>) -> 
         attributes.insert("parent_id".into(), (*parent).into());
     }
     attributes.insert("ade_id".into(), object.ade_id.0.into());
-    attributes.insert("ade_class".into(), object.class.into());
+    attributes.insert("ade_class".into(), object.class.0.into());
     attributes.insert("raw_name".into(), object.raw_name.clone().into());
     if let Some(rank) = object.depth_rank {
         attributes.insert("depth_ordering_rank".into(), rank.into());

@@ -298,7 +298,7 @@ fn attributes(object: &Object, written: &HashSet<ObjectId>) -> Map<String, Value
     if let Some(parent) = object.parent.filter(|parent| written.contains(parent)) {
         attributes.insert("parent_id".into(), parent.0.into());
     }
-    attributes.insert("ade_class".into(), object.class.into());
+    attributes.insert("ade_class".into(), object.class.0.into());
     attributes.insert("raw_name".into(), object.raw_name.clone().into());
     if let Some(rank) = object.depth_rank {
         attributes.insert("depth_ordering_rank".into(), rank.into());

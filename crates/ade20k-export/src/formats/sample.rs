@@ -13,7 +13,7 @@
 //! `datasets` `ClassLabel` counts; a class-map pixel holds the label's id
 //! (position + 1), 0 for unlabeled pixels and classes not kept.
 
-use ade20k_model::{Error, Item, MaskKind, Object, ObjectId, Occlusion, SourceInfo};
+use ade20k_model::{ClassIndex, Error, Item, MaskKind, Object, ObjectId, Occlusion, SourceInfo};
 use serde::Serialize;
 
 use crate::encode::png_out::encode_png;
@@ -109,7 +109,7 @@ pub(crate) struct SampleObject {
     /// Position of the object's label in the label list, from 0.
     pub label: u32,
     /// ADE class index.
-    pub class_index: u32,
+    pub class_index: ClassIndex,
     /// WordNet class name.
     pub name: String,
     /// The annotator's word.

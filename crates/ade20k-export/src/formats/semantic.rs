@@ -181,7 +181,7 @@ impl Semantic {
             let values = classes
                 .iter()
                 .map(|&class| {
-                    u16::try_from(class).map_err(|_| {
+                    u16::try_from(class.0).map_err(|_| {
                         Error::invalid(
                             &item.image.path,
                             format!(
@@ -272,7 +272,8 @@ impl SemanticSink {
         let canonical = self.categories.canonical_names();
         self.present
             .iter()
-            .map(|&class| {
+            .map(|&value| {
+                let class = ClassIndex(value);
                 let name = match (naming, self.categories.get(class)) {
                     (LabelNaming::Full, Some(category)) => category.name.clone(),
                     _ => canonical
@@ -287,9 +288,9 @@ impl SemanticSink {
                     name
                 };
                 MetaLabel {
-                    value: class,
+                    value,
                     name,
-                    color: voc_color(class),
+                    color: voc_color(value),
                 }
             })
             .collect()

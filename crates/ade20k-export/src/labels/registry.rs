@@ -135,7 +135,7 @@ impl<'a> LabelRegistry<'a> {
             self.classes
                 .iter()
                 .map(|category| Label {
-                    id: LabelId(category.index),
+                    id: LabelId(category.index.0),
                     name: match self.naming {
                         LabelNaming::Full => category.name.clone(),
                         _ => canonical[&category.index].clone(),

@@ -160,7 +160,7 @@ const INSTANCE_100: &str = include_str!("../../data/instance100.tsv");
 
 /// The highest class index of the full ADE20K release (3,688 classes): a label
 /// list may name a class the dataset lacks up to this index.
-pub const MAX_RELEASE_CLASS: ClassIndex = 3688;
+pub const MAX_RELEASE_CLASS: ClassIndex = ClassIndex(3688);
 
 impl LabelList {
     /// Parses a label file: one class per line, as a class index or a WordNet
@@ -541,7 +541,7 @@ impl LabelPlan {
     fn lookup(&self, class: Option<ClassIndex>, name: Option<&str>) -> Option<LabelId> {
         match self {
             // Every class is kept, under its index.
-            LabelPlan::ByClassIndex => class.map(LabelId),
+            LabelPlan::ByClassIndex => class.map(|class| LabelId(class.0)),
             LabelPlan::Listed {
                 by_index,
                 by_full_name,
@@ -591,7 +591,7 @@ impl LabelPlan {
                         value
                     }
                 };
-                dropped += u64::from(value == 0 && class != 0);
+                dropped += u64::from(value == 0 && class != ClassIndex::UNLABELED);
                 value
             })
             .collect();
@@ -747,7 +747,7 @@ impl DatasetClasses {
         for member in list.labels.iter().flat_map(|label| &label.members) {
             let place = || list.place(member.line);
             match &member.class {
-                ClassRef::Index(0) => {
+                ClassRef::Index(ClassIndex::UNLABELED) => {
                     return Err(ExportError::Usage(format!(
                         "{}: 0 is the unlabeled value of the class maps, not a class",
                         place()
@@ -994,7 +994,7 @@ fn class_pixels(
     let mut pixels: BTreeMap<ClassIndex, u64> = BTreeMap::new();
     // One map update per run of equal classes, not per pixel.
     for run in item.class_map(0)?.classes().chunk_by(|a, b| a == b) {
-        if run[0] != 0 {
+        if run[0] != ClassIndex::UNLABELED {
             *pixels.entry(run[0]).or_default() += run.len() as u64;
         }
     }
@@ -1022,7 +1022,10 @@ mod tests {
         assert_eq!(names, ["401", "person", "vehicle"]);
         assert_eq!(
             classes(&list)[2],
-            [&ClassRef::Name("bus".into()), &ClassRef::Index(401)]
+            [
+                &ClassRef::Name("bus".into()),
+                &ClassRef::Index(ClassIndex(401))
+            ]
         );
         let lines: Vec<Option<usize>> = list.labels[2].members.iter().map(|m| m.line).collect();
         assert_eq!(lines, [Some(5), Some(6)]);
@@ -1081,7 +1084,10 @@ mod tests {
         assert_eq!(multi_class_ids(&list), [15, 36, 89]);
         assert_eq!(
             classes(&list)[14],
-            [&ClassRef::Index(774), &ClassRef::Index(783)]
+            [
+                &ClassRef::Index(ClassIndex(774)),
+                &ClassRef::Index(ClassIndex(783))
+            ]
         );
         let indices = indices(&list);
         assert_eq!(indices.len(), 153, "the rows of mapFromADE.txt");
@@ -1128,7 +1134,7 @@ mod tests {
     }
 
     fn object(class: u32, name: &str) -> Object {
-        Object::new(ObjectId(0), class, name)
+        Object::new(ObjectId(0), ClassIndex(class), name)
     }
 
     #[test]
@@ -1198,7 +1204,8 @@ mod tests {
         let options = ExportOptions::default();
         let dataset = WholeDataset::new(&source, &options);
         let plan = LabelPlan::resolve(&selection, &dataset, None).unwrap();
-        let (values, dropped) = plan.pixel_values(&item, &[10, 10, 20, 0, 0, 20, 30, 10, 10]);
+        let (values, dropped) =
+            plan.pixel_values(&item, &[10, 10, 20, 0, 0, 20, 30, 10, 10].map(ClassIndex));
         assert_eq!(values, [2, 2, 0, 0, 0, 0, 1, 2, 2]);
         assert_eq!(dropped, 2, "the pixels of class 20; 0 is unlabeled");
     }
@@ -1215,7 +1222,7 @@ mod tests {
             ]
             .into_iter()
             .map(|(index, name)| Category {
-                index,
+                index: ClassIndex(index),
                 name: name.into(),
                 hypernym: vec![],
             })

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use ade20k_model::{
-    ClassMap, CroppedMask, Error, InstanceMask, Item, ItemSource, MaskKind, MaskSource, Object,
-    ObjectId, SourceFile,
+    ClassIndex, ClassMap, CroppedMask, Error, InstanceMask, Item, ItemSource, MaskKind, MaskSource,
+    Object, ObjectId, SourceFile,
 };
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
@@ -416,7 +416,7 @@ impl MaskSource for WithoutRemoved {
             .zip(kept)
             .filter(|(_, keep)| !keep)
         {
-            *class = 0;
+            *class = ClassIndex::UNLABELED;
             *instance = 0;
         }
         let map = ClassMap::from_pixels(map.width(), map.height(), classes, instances)
@@ -462,7 +462,7 @@ pub(crate) mod tests {
             part_level: u32::from(parent.is_some()),
             parent: parent.map(ObjectId),
             children: children.into_iter().map(ObjectId).collect(),
-            ..Object::new(ObjectId(ade_id), class, format!("class{class}"))
+            ..Object::new(ObjectId(ade_id), ClassIndex(class), format!("class{class}"))
         }
     }
 
@@ -480,13 +480,15 @@ pub(crate) mod tests {
         masks
             .instance_masks
             .insert(ObjectId(2), mask(vec![255, 0, 0, 0]));
-        let map = |classes, instances| ClassMap::from_pixels(4, 1, classes, instances).unwrap();
+        let map = |classes: [u32; 4], instances| {
+            ClassMap::from_pixels(4, 1, classes.map(ClassIndex).into(), instances).unwrap()
+        };
         masks
             .class_maps
-            .insert(0, map(vec![10, 10, 10, 20], vec![5, 5, 5, 9]));
+            .insert(0, map([10, 10, 10, 20], vec![5, 5, 5, 9]));
         masks
             .class_maps
-            .insert(1, map(vec![30, 0, 0, 0], vec![1, 0, 0, 0]));
+            .insert(1, map([30, 0, 0, 0], vec![1, 0, 0, 0]));
         Item {
             id: id.into(),
             subset: subset.into(),
@@ -532,9 +534,12 @@ pub(crate) mod tests {
         assert_eq!(ids(&item), [0]);
         assert!(item.objects[0].children.is_empty(), "the part is gone");
         let map = item.class_map(0).unwrap();
-        assert_eq!(map.classes(), [10, 10, 10, 0]);
+        assert_eq!(map.classes(), [10, 10, 10, 0].map(ClassIndex));
         assert_eq!(map.instances(), [5, 5, 5, 0]);
-        assert_eq!(item.class_map(1).unwrap().classes(), [0, 0, 0, 0]);
+        assert_eq!(
+            item.class_map(1).unwrap().classes(),
+            [0, 0, 0, 0].map(ClassIndex)
+        );
         assert_eq!(item.instance_mask(0).unwrap().pixels(), [255, 255, 255, 0]);
         filtered.load(0).unwrap();
         let left_out = filtered.left_out();
@@ -555,7 +560,10 @@ pub(crate) mod tests {
         let filtered = FilteredSource::new(&source, &exclude).unwrap();
         let item = filtered.load(1).unwrap();
         assert_eq!(ids(&item), [1]);
-        assert_eq!(item.class_map(0).unwrap().classes(), [0, 0, 0, 20]);
+        assert_eq!(
+            item.class_map(0).unwrap().classes(),
+            [0, 0, 0, 20].map(ClassIndex)
+        );
         assert_eq!(
             filtered.left_out(),
             BTreeMap::from([

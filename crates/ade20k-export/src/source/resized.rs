@@ -205,7 +205,7 @@ impl MaskSource for ScaledMasks {
 mod tests {
     use std::collections::HashMap;
 
-    use ade20k_model::{ImageInfo, InMemoryMasks, MaskKind, ObjectId, SourceInfo};
+    use ade20k_model::{ClassIndex, ImageInfo, InMemoryMasks, MaskKind, ObjectId, SourceInfo};
 
     use super::*;
 
@@ -235,7 +235,10 @@ mod tests {
                     (true, false) => 128,
                 })
                 .collect();
-            let classes = mask.iter().map(|&v| if v == 255 { 7 } else { 0 }).collect();
+            let classes = mask
+                .iter()
+                .map(|&v| ClassIndex(if v == 255 { 7 } else { 0 }))
+                .collect();
             let instances = mask.iter().map(|&v| u8::from(v == 255)).collect();
             let masks = InMemoryMasks {
                 instance_masks: HashMap::from([(
@@ -260,7 +263,7 @@ mod tests {
                 source: SourceInfo::default(),
                 objects: vec![Object {
                     ade_id: ObjectId(3),
-                    class: 7,
+                    class: ClassIndex(7),
                     polygon: vec![[3.0, 0.0], [6.0, 4.0]],
                     ..Object::default()
                 }],
@@ -285,7 +288,7 @@ mod tests {
         assert_eq!(mask.pixels(), [0, 255, 255, 0, 128, 128]);
         assert_eq!(mask.binary(MaskKind::Amodal).area(), 4);
         let map = item.class_map(0).unwrap();
-        assert_eq!(map.classes(), [0, 7, 7, 0, 0, 0]);
+        assert_eq!(map.classes(), [0, 7, 7, 0, 0, 0].map(ClassIndex));
         assert_eq!(map.instances(), [0, 1, 1, 0, 0, 0]);
         item.check_files().unwrap();
     }

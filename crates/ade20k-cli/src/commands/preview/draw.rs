@@ -114,7 +114,7 @@ pub fn item_shapes(item: &Item, level: u32, color_by: ColorBy) -> Result<Vec<Sha
         .map(|(position, (index, object))| {
             Ok(Shape {
                 mask: item.binary_mask(index, MaskKind::Visible)?,
-                color: colors.of(object.class, position),
+                color: colors.of(object.class.0, position),
                 label: Category::of(object).first_synonym().to_string(),
             })
         })

@@ -152,13 +152,13 @@ mod tests {
             35
         );
         // Door (774) and double door (783) are one class in both tables.
-        assert_eq!(classes.semantic_of(774), 15);
-        assert_eq!(classes.semantic_of(783), 15);
-        assert_eq!(classes.instance_of(783), Some(5));
+        assert_eq!(classes.semantic_of(ClassIndex(774)), 15);
+        assert_eq!(classes.semantic_of(ClassIndex(783)), 15);
+        assert_eq!(classes.instance_of(ClassIndex(783)), Some(5));
         assert_eq!(classes.instance[4].semantic, 15);
-        assert_eq!(classes.semantic_of(2978), 1); // wall, stuff
-        assert_eq!(classes.instance_of(2978), None);
-        assert_eq!(classes.semantic_of(3), 0);
+        assert_eq!(classes.semantic_of(ClassIndex(2978)), 1); // wall, stuff
+        assert_eq!(classes.instance_of(ClassIndex(2978)), None);
+        assert_eq!(classes.semantic_of(ClassIndex(3)), 0);
         let window = &classes.semantic[8];
         assert_eq!(window.mask2former_name, "window ");
         assert_eq!(window.object_info_name, "windowpane;window");

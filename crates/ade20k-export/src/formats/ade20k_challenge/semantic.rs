@@ -1,7 +1,7 @@
 //! `annotations/<subset>/<name>.png` and `annotations_detectron2/…`: the
 //! semantic maps, 8-bit grey.
 
-use ade20k_model::ClassMap;
+use ade20k_model::{ClassIndex, ClassMap};
 
 use super::classes::Classes;
 
@@ -11,7 +11,7 @@ use super::classes::Classes;
 /// unlabeled pixels. Pixels are mapped by class alone, whichever object
 /// they belong to.
 pub(super) fn semantic_values(map: &ClassMap, classes: &Classes) -> Vec<u8> {
-    let mut last = (0, 0);
+    let mut last = (ClassIndex::UNLABELED, 0);
     map.classes()
         .iter()
         .map(|&class| {
@@ -38,7 +38,13 @@ mod tests {
     fn classes_map_to_the_benchmark_and_detectron2_shifts_them() {
         let classes = Classes::new();
         // wall, door, double door, a class outside the 150, unlabeled.
-        let map = ClassMap::from_pixels(5, 1, vec![2978, 774, 783, 3, 0], vec![0; 5]).unwrap();
+        let map = ClassMap::from_pixels(
+            5,
+            1,
+            [2978, 774, 783, 3, 0].map(ClassIndex).into(),
+            vec![0; 5],
+        )
+        .unwrap();
         let semantic = semantic_values(&map, &classes);
         assert_eq!(semantic, [1, 15, 15, 0, 0]);
         assert_eq!(detectron2_values(&semantic), [0, 14, 14, 255, 255]);

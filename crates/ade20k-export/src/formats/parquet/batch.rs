@@ -84,7 +84,7 @@ fn objects(columns: &Columns, samples: &[Sample]) -> Result<ArrayRef, ArrowError
         Arc::new(Int64Array::from_iter_values(
             objects.iter().map(|o| i64::from(o.label)),
         )),
-        ints(objects.iter().map(|o| o.class_index)),
+        ints(objects.iter().map(|o| o.class_index.0)),
         strings(objects.iter().map(|o| o.name.as_str())),
         strings(objects.iter().map(|o| o.raw_name.as_str())),
         string_lists(objects.iter().map(|o| o.hypernym.as_slice())),

@@ -232,13 +232,7 @@ fn meta_lists_the_classes_present_by_index() {
     let names: BTreeMap<u32, String> = label_map(&out).into_iter().collect();
     let mut present: Vec<u32> = items(&dataset)
         .iter()
-        .flat_map(|item| {
-            let map = item.class_map(0).unwrap();
-            map.classes()
-                .iter()
-                .map(|class| class.0)
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|item| class_values(&item.class_map(0).unwrap()))
         .collect();
     present.push(0);
     present.sort_unstable();

@@ -652,7 +652,11 @@ pub(crate) mod tests {
         .unwrap();
         assert_eq!(
             map.classes(),
-            &[ClassIndex(401), ClassIndex(0), ClassIndex(25 * 256 + 255)]
+            &[
+                ClassIndex(401),
+                ClassIndex::UNLABELED,
+                ClassIndex(25 * 256 + 255)
+            ]
         );
         assert_eq!(map.instances(), &[7, 0, 1]);
         let rgba = [10, 1, 3, 0];
